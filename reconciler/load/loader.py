@@ -1,0 +1,626 @@
+"""Load a directory of YAML documents into the schema model.
+
+Stage: load. Contract: `load_paths` returns a `Catalog` or raises `LoadError` carrying every
+problem found in every file (never only the first), each as file:line:col. It reads files only;
+it never talks to a database. What only PostgreSQL can judge (does this type exist, does this
+check expression type-check) is judged later by normalization in a scratch database.
+
+Order of work:
+1. read every file into located documents (yamlsrc);
+2. validate each document against its kind's strict model (spec), all problems collected;
+3. cross-document checks (duplicates, references, schemas declared) and conversion to the
+   model, deriving PostgreSQL's default names for unnamed constraints and indexes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from reconciler.errors import Diagnostic, LoadError
+from reconciler.load import spec as s
+from reconciler.load.validation import diagnostics_from
+from reconciler.load.yamlsrc import Document, PathKey, read_documents
+from reconciler.model import (
+    Catalog,
+    CheckConstraint,
+    Column,
+    EnumType,
+    Extension,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    QualifiedName,
+    Schema,
+    Sequence,
+    SequenceOptions,
+    Table,
+    UniqueConstraint,
+    normalized,
+)
+from reconciler.model.names import choose_name, name_addition
+from reconciler.sqltext import column_references, index_column_label, parse_expression
+
+YAML_SUFFIXES = (".yaml", ".yml")
+# Kinds that live in the same folders but are not desired schema objects (the operator's kinds).
+NON_SCHEMA_KINDS = frozenset({"Database", "SchemaPlan"})
+ALWAYS_INSTALLED_EXTENSIONS = frozenset({"plpgsql"})
+IMPLICIT_SCHEMAS = frozenset({"public"})
+
+SpecT = TypeVar("SpecT")
+
+
+@dataclass(frozen=True)
+class Entry(Generic[SpecT]):
+    """A validated document's spec and where it came from."""
+
+    document: Document
+    spec: SpecT
+    sql_name: str
+
+    def at(self, *path: str | int, key: bool = False, message: str) -> Diagnostic:
+        return self.document.diagnostic(("spec",) + tuple(path), message, key=key)
+
+    @property
+    def origin(self) -> str:
+        pos = self.document.locate(())
+        return f"{self.document.file}:{pos.line}"
+
+
+@dataclass
+class LoadResult:
+    catalog: Catalog
+    files: list[str]
+    origins: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (kind, schema, name) -> file:line
+
+
+def find_yaml_files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in YAML_SUFFIXES
+                    and p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def load_paths(paths: list[Path]) -> LoadResult:
+    """Load and check every YAML file under `paths` (files or directories)."""
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(Diagnostic(str(path), 0, 0, "no such file or directory"))
+    files = find_yaml_files([p for p in paths if p.exists()])
+    if not files and not problems:
+        problems.append(Diagnostic(", ".join(map(str, paths)), 0, 0, "no YAML files found (*.yaml, *.yml)"))
+    entries: dict[str, list[Entry[Any]]] = defaultdict(list)
+    for file in files:
+        documents, read_problems = read_documents(file, str(file))
+        problems.extend(read_problems)
+        for document in documents:
+            entry, doc_problems = _validate_document(document)
+            problems.extend(doc_problems)
+            if entry is not None:
+                entries[entry[0]].append(entry[1])
+    # A document that failed to load may be what others refer to: then "not defined" would be noise.
+    assembler = _Assembler(entries, complete=not problems)
+    catalog = assembler.assemble()
+    problems.extend(assembler.problems)
+    if problems:
+        raise LoadError(problems)
+    return LoadResult(catalog=catalog, files=[str(f) for f in files], origins=assembler.origins)
+
+
+def _validate_document(document: Document) -> tuple[tuple[str, Entry[Any]] | None, list[Diagnostic]]:
+    data = document.data
+    if not isinstance(data, dict):
+        return None, [document.diagnostic((), "a document must be a mapping with apiVersion, kind, metadata and spec")]
+    api_version = data.get("apiVersion")
+    kind = data.get("kind")
+    if api_version not in s.API_VERSIONS:
+        supported = ", ".join(s.API_VERSIONS)
+        return None, [document.diagnostic(("apiVersion",), f"apiVersion must be {supported}, got {api_version!r}")]
+    if kind in NON_SCHEMA_KINDS:
+        return None, []
+    model = s.DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        kinds = ", ".join(sorted(s.DOCUMENT_KINDS))
+        return None, [document.diagnostic(("kind",), f"unknown kind {kind!r}; expected one of {kinds}")]
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        return None, diagnostics_from(exc, document, model)
+    sql_name, problems = _sql_name(document, parsed)
+    if sql_name is None:
+        return None, problems
+    return (kind, Entry(document, parsed.spec, sql_name)), problems
+
+
+def _sql_name(document: Document, parsed: Any) -> tuple[str | None, list[Diagnostic]]:
+    """spec.name, or metadata.name when it can stand for the SQL name."""
+    if parsed.spec.name is not None:
+        return parsed.spec.name, []
+    meta_name = parsed.metadata.name
+    if "." in meta_name:
+        message = f"metadata.name {meta_name!r} contains '.', so it cannot be the SQL name: set spec.name"
+        return None, [document.diagnostic(("metadata", "name"), message)]
+    return meta_name, []
+
+
+class _Assembler:
+    """Cross-document checks and conversion of validated specs into the model."""
+
+    def __init__(self, entries: dict[str, list[Entry[Any]]], *, complete: bool) -> None:
+        self.entries = entries
+        self.complete = complete
+        self.problems: list[Diagnostic] = []
+        self.origins: dict[tuple[str, str, str], str] = {}
+        self.relations: dict[str, set[str]] = defaultdict(set)  # names in pg_class, per schema
+        self.constraint_names: dict[str, set[str]] = defaultdict(set)  # names in pg_constraint, per schema
+        self.tables: dict[QualifiedName, Entry[s.TableSpec]] = {}
+
+    def problem(self, diagnostic: Diagnostic) -> None:
+        self.problems.append(diagnostic)
+
+    def assemble(self) -> Catalog:
+        self._check_kubernetes_names()
+        schemas = self._schemas()
+        declared = {schema.name for schema in schemas} | IMPLICIT_SCHEMAS
+        extensions = self._extensions(declared)
+        enums = self._enums(declared)
+        self._register_tables(declared)
+        self._register_sequences(declared)
+        tables = [self._table(entry) for entry in self.tables.values()]
+        sequences = self._sequences()
+        self._check_type_names(enums)
+        return normalized(
+            Catalog(
+                extensions=tuple(extensions),
+                schemas=tuple(schemas),
+                enums=tuple(enums),
+                sequences=tuple(sequences),
+                tables=tuple(tables),
+            )
+        )
+
+    # --- documents -------------------------------------------------------------------------
+
+    def _check_kubernetes_names(self) -> None:
+        """Two documents of one kind with one metadata.name would overwrite each other in a cluster."""
+        for kind, entries in self.entries.items():
+            seen: dict[str, Entry[Any]] = {}
+            for entry in entries:
+                name = entry.document.data["metadata"]["name"]
+                if name in seen:
+                    first = seen[name].origin
+                    message = f"another {kind} document already has metadata.name {name!r} ({first})"
+                    self.problem(entry.document.diagnostic(("metadata", "name"), message))
+                else:
+                    seen[name] = entry
+
+    def _unique(self, kind: str, key: tuple[str, ...], entry: Entry[Any], registry: dict[tuple[str, ...], Entry[Any]]) -> bool:
+        if key in registry:
+            shown = ".".join(key)
+            self.problem(entry.at("name", message=f"{kind} {shown!r} is already defined at {registry[key].origin}"))
+            return False
+        registry[key] = entry
+        return True
+
+    def _schema_declared(self, entry: Entry[Any], schema: str, declared: set[str], path: tuple[str, ...] = ("schema",)) -> None:
+        if schema not in declared and self.complete:
+            message = f"schema {schema!r} is not declared: add a document of kind Schema for it"
+            self.problem(entry.at(*path, message=message))
+
+    def _schemas(self) -> list[Schema]:
+        registry: dict[tuple[str, ...], Entry[Any]] = {}
+        out = []
+        for entry in self.entries.get("Schema", []):
+            if self._unique("schema", (entry.sql_name,), entry, registry):
+                out.append(Schema(name=entry.sql_name, comment=entry.spec.comment))
+                self.origins[("schema", entry.sql_name, entry.sql_name)] = entry.origin
+        return out
+
+    def _extensions(self, declared: set[str]) -> list[Extension]:
+        registry: dict[tuple[str, ...], Entry[Any]] = {}
+        out = []
+        for entry in self.entries.get("Extension", []):
+            spec: s.ExtensionSpec = entry.spec
+            if entry.sql_name in ALWAYS_INSTALLED_EXTENSIONS:
+                self.problem(entry.at("name", message=f"extension {entry.sql_name!r} is always installed; remove this document"))
+                continue
+            if spec.schema_ is not None:
+                self._schema_declared(entry, spec.schema_, declared)
+            if self._unique("extension", (entry.sql_name,), entry, registry):
+                out.append(Extension(name=entry.sql_name, schema=spec.schema_, version=spec.version))
+        return out
+
+    def _enums(self, declared: set[str]) -> list[EnumType]:
+        registry: dict[tuple[str, ...], Entry[Any]] = {}
+        out = []
+        for entry in self.entries.get("Enum", []):
+            spec: s.EnumSpec = entry.spec
+            self._schema_declared(entry, spec.schema_, declared)
+            seen: set[str] = set()
+            for i, value in enumerate(spec.values):
+                if value in seen:
+                    self.problem(entry.at("values", i, message=f"duplicate enum value {value!r}"))
+                seen.add(value)
+            if self._unique("enum", (spec.schema_, entry.sql_name), entry, registry):
+                renamed = QualifiedName(spec.schema_, spec.renamed_from) if spec.renamed_from else None
+                out.append(
+                    EnumType(spec.schema_, entry.sql_name, tuple(spec.values), spec.comment, renamed_from=renamed)
+                )
+                self.origins[("enum", spec.schema_, entry.sql_name)] = entry.origin
+        return out
+
+    def _check_type_names(self, enums: list[EnumType]) -> None:
+        """A table's row type and an enum share pg_type: they cannot have the same name."""
+        for enum in enums:
+            table = self.tables.get(enum.qname)
+            if table is not None:
+                message = f"table {str(enum.qname)!r} has the same name as an enum type; PostgreSQL keeps both in one namespace"
+                self.problem(table.at("name", message=message))
+
+    def _register_tables(self, declared: set[str]) -> None:
+        registry: dict[tuple[str, ...], Entry[Any]] = {}
+        for entry in self.entries.get("Table", []):
+            spec: s.TableSpec = entry.spec
+            self._schema_declared(entry, spec.schema_, declared)
+            if self._unique("relation", (spec.schema_, entry.sql_name), entry, registry):
+                self.tables[QualifiedName(spec.schema_, entry.sql_name)] = entry
+                self.relations[spec.schema_].add(entry.sql_name)
+                self.origins[("table", spec.schema_, entry.sql_name)] = entry.origin
+        self._relation_registry = registry
+
+    def _register_sequences(self, declared: set[str]) -> None:
+        for entry in self.entries.get("Sequence", []):
+            spec: s.SequenceSpec = entry.spec
+            self._schema_declared(entry, spec.schema_, declared)
+            if self._unique("relation", (spec.schema_, entry.sql_name), entry, self._relation_registry):
+                self.relations[spec.schema_].add(entry.sql_name)
+                self.origins[("sequence", spec.schema_, entry.sql_name)] = entry.origin
+
+    def _sequences(self) -> list[Sequence]:
+        out = []
+        for entry in self.entries.get("Sequence", []):
+            spec: s.SequenceSpec = entry.spec
+            owned_by = None
+            if spec.owned_by is not None:
+                owner = QualifiedName(spec.schema_, spec.owned_by.table)
+                table = self.tables.get(owner)
+                if table is None:
+                    if self.complete:
+                        self.problem(entry.at("ownedBy", "table", message=f"table {str(owner)!r} (same schema as the sequence) is not defined"))
+                elif spec.owned_by.column not in {c.name for c in table.spec.columns}:
+                    self.problem(entry.at("ownedBy", "column", message=f"table {str(owner)!r} has no column {spec.owned_by.column!r}"))
+                owned_by = (owner, spec.owned_by.column)
+            renamed = QualifiedName(spec.schema_, spec.renamed_from) if spec.renamed_from else None
+            out.append(
+                Sequence(
+                    schema=spec.schema_,
+                    name=entry.sql_name,
+                    type=spec.type,
+                    options=_sequence_options(spec),
+                    owned_by=owned_by,
+                    comment=spec.comment,
+                    renamed_from=renamed,
+                )
+            )
+        return out
+
+    # --- tables ----------------------------------------------------------------------------
+
+    def _table(self, entry: Entry[s.TableSpec]) -> Table:
+        spec = entry.spec
+        qname = QualifiedName(spec.schema_, entry.sql_name)
+        self._reserve_explicit_names(entry)
+        pk = self._primary_key(entry)
+        pk_columns = set(pk.columns) if pk else set()
+        columns = tuple(self._column(entry, i, c, pk_columns) for i, c in enumerate(spec.columns))
+        known = {c.name for c in columns}
+        self._check_duplicate_columns(entry)
+        uniques = tuple(self._unique_constraint(entry, i, u, known) for i, u in enumerate(spec.uniques))
+        checks = tuple(self._check(entry, i, c) for i, c in enumerate(spec.checks))
+        fks = tuple(self._foreign_key(entry, i, f, known) for i, f in enumerate(spec.foreign_keys))
+        indexes = tuple(self._index(entry, i, x, known) for i, x in enumerate(spec.indexes))
+        if pk is not None:
+            self._check_columns(entry, ("primaryKey",), list(pk.columns) + list(pk.include), known)
+        self._check_constraint_names(entry, pk, uniques, checks, fks)
+        return Table(
+            schema=qname.schema,
+            name=qname.name,
+            columns=columns,
+            primary_key=pk,
+            uniques=uniques,
+            checks=checks,
+            foreign_keys=fks,
+            indexes=indexes,
+            comment=spec.comment,
+            renamed_from=QualifiedName(qname.schema, spec.renamed_from) if spec.renamed_from else None,
+        )
+
+    def _reserve_explicit_names(self, entry: Entry[s.TableSpec]) -> None:
+        spec = entry.spec
+        schema = spec.schema_
+        pk = spec.primary_key
+        if isinstance(pk, s.PrimaryKeySpec) and pk.name:
+            self.relations[schema].add(pk.name)
+            self.constraint_names[schema].add(pk.name)
+        for unique in spec.uniques:
+            if unique.name:
+                self.relations[schema].add(unique.name)
+                self.constraint_names[schema].add(unique.name)
+        for constraint in [*spec.checks, *spec.foreign_keys]:
+            if constraint.name:
+                self.constraint_names[schema].add(constraint.name)
+        for index in spec.indexes:
+            if index.name:
+                self._check_index_name_free(entry, index)
+                self.relations[schema].add(index.name)
+
+    def _check_index_name_free(self, entry: Entry[s.TableSpec], index: s.IndexSpec) -> None:
+        schema = entry.spec.schema_
+        assert index.name is not None
+        if QualifiedName(schema, index.name) in self.tables:
+            i = entry.spec.indexes.index(index)
+            self.problem(entry.at("indexes", i, "name", message=f"index name {index.name!r} is already used by a table in schema {schema!r}"))
+
+    def _check_duplicate_columns(self, entry: Entry[s.TableSpec]) -> None:
+        seen: set[str] = set()
+        for i, column in enumerate(entry.spec.columns):
+            if column.name in seen:
+                self.problem(entry.at("columns", i, "name", message=f"duplicate column {column.name!r}"))
+            seen.add(column.name)
+
+    def _check_columns(self, entry: Entry[Any], path: PathKey, names: list[str], known: set[str]) -> None:
+        for name in names:
+            if name not in known:
+                self.problem(entry.at(*path, message=f"table {entry.sql_name!r} has no column {name!r}"))
+
+    def _check_constraint_names(self, entry: Entry[s.TableSpec], pk: PrimaryKey | None, *groups: tuple[Any, ...]) -> None:
+        seen: set[str] = set()
+        for constraint in ([pk] if pk else []) + [c for group in groups for c in group]:
+            if constraint.name in seen:
+                self.problem(entry.at("name", message=f"table {entry.sql_name!r} has two constraints named {constraint.name!r}"))
+            seen.add(constraint.name)
+
+    def _column(self, entry: Entry[s.TableSpec], i: int, spec: s.ColumnSpec, pk_columns: set[str]) -> Column:
+        identity = _identity(spec.identity)
+        generated = _generated(spec.generated)
+        explicit_nullable = "nullable" in spec.model_fields_set
+        nullable = spec.nullable
+        if identity is not None or spec.name in pk_columns:
+            why = "an identity column" if identity is not None else "a primary-key column"
+            if explicit_nullable and spec.nullable:
+                self.problem(entry.at("columns", i, "nullable", message=f"{why} cannot be nullable"))
+            nullable = False
+        if spec.default is not None and (identity is not None or generated is not None):
+            self.problem(entry.at("columns", i, "default", message="a column with identity or generated cannot also have a default"))
+        if identity is not None and generated is not None:
+            self.problem(entry.at("columns", i, "generated", message="a column cannot be both identity and generated"))
+        if spec.default is not None:
+            self._check_default(entry, i, spec.default)
+        return Column(
+            name=spec.name,
+            type=spec.type,
+            nullable=nullable,
+            default=spec.default,
+            identity=identity,
+            generated=generated,
+            collation=spec.collation,
+            comment=spec.comment,
+            renamed_from=spec.renamed_from,
+            backfill=spec.backfill,
+            using=spec.using,
+        )
+
+    def _check_default(self, entry: Entry[s.TableSpec], i: int, default: str) -> None:
+        refs = column_references(parse_expression(default))
+        if refs:
+            name = sorted(refs)[0]
+            message = (
+                f"default refers to column {name!r}, but a default cannot use columns; "
+                f"for the string {name!r} write the SQL literal: \"'{name}'\""
+            )
+            self.problem(entry.at("columns", i, "default", message=message))
+
+    def _primary_key(self, entry: Entry[s.TableSpec]) -> PrimaryKey | None:
+        spec = entry.spec.primary_key
+        if spec is None:
+            return None
+        if isinstance(spec, list):
+            spec = s.PrimaryKeySpec.model_validate({"columns": spec})
+        schema = entry.spec.schema_
+        name = spec.name or choose_name(entry.sql_name, None, "pkey", self.relations[schema])
+        self.constraint_names[schema].add(name)
+        return PrimaryKey(
+            name=name,
+            columns=tuple(spec.columns),
+            include=tuple(spec.include),
+            deferrable=spec.deferrable,
+            initially_deferred=spec.initially_deferred,
+            comment=spec.comment,
+            renamed_from=spec.renamed_from,
+        )
+
+    def _unique_constraint(self, entry: Entry[s.TableSpec], i: int, spec: s.UniqueSpec, known: set[str]) -> UniqueConstraint:
+        self._check_columns(entry, ("uniques", i, "columns"), spec.columns + spec.include, known)
+        schema = entry.spec.schema_
+        name = spec.name or choose_name(entry.sql_name, name_addition(spec.columns + spec.include), "key", self.relations[schema])
+        self.constraint_names[schema].add(name)
+        return UniqueConstraint(
+            name=name,
+            columns=tuple(spec.columns),
+            include=tuple(spec.include),
+            nulls_not_distinct=spec.nulls_not_distinct,
+            deferrable=spec.deferrable,
+            initially_deferred=spec.initially_deferred,
+            comment=spec.comment,
+            renamed_from=spec.renamed_from,
+        )
+
+    def _check(self, entry: Entry[s.TableSpec], i: int, spec: s.CheckSpec) -> CheckConstraint:
+        refs = column_references(parse_expression(spec.expression))
+        known = {c.name for c in entry.spec.columns}
+        missing = sorted(refs - known)
+        if missing:
+            self.problem(entry.at("checks", i, "expression", message=f"check refers to unknown column {missing[0]!r}"))
+        column = next(iter(refs)) if len(refs) == 1 else None
+        schema = entry.spec.schema_
+        name = spec.name or choose_name(entry.sql_name, column, "check", self.constraint_names[schema])
+        return CheckConstraint(
+            name=name,
+            expression=spec.expression,
+            no_inherit=spec.no_inherit,
+            not_valid=spec.not_valid,
+            comment=spec.comment,
+            renamed_from=spec.renamed_from,
+        )
+
+    def _foreign_key(self, entry: Entry[s.TableSpec], i: int, spec: s.ForeignKeySpec, known: set[str]) -> ForeignKey:
+        self._check_columns(entry, ("foreignKeys", i, "columns"), spec.columns, known)
+        self._check_columns(entry, ("foreignKeys", i, "onDeleteSetColumns"), spec.on_delete_set_columns, set(spec.columns))
+        if spec.on_delete_set_columns and spec.on_delete not in ("set null", "set default"):
+            self.problem(entry.at("foreignKeys", i, "onDeleteSetColumns", message="only allowed with onDelete 'set null' or 'set default'"))
+        ref_schema = spec.references.schema_ or entry.spec.schema_
+        target = QualifiedName(ref_schema, spec.references.table)
+        ref_columns = self._referenced_columns(entry, i, spec, target)
+        schema = entry.spec.schema_
+        name = spec.name or choose_name(entry.sql_name, name_addition(spec.columns), "fkey", self.constraint_names[schema])
+        return ForeignKey(
+            name=name,
+            columns=tuple(spec.columns),
+            references=target,
+            referenced_columns=tuple(ref_columns),
+            on_delete=spec.on_delete,
+            on_update=spec.on_update,
+            on_delete_set_columns=tuple(spec.on_delete_set_columns),
+            match=spec.match,
+            deferrable=spec.deferrable,
+            initially_deferred=spec.initially_deferred,
+            not_valid=spec.not_valid,
+            comment=spec.comment,
+            renamed_from=spec.renamed_from,
+        )
+
+    def _referenced_columns(self, entry: Entry[s.TableSpec], i: int, spec: s.ForeignKeySpec, target: QualifiedName) -> list[str]:
+        path = ("foreignKeys", i, "references")
+        target_entry = self.tables.get(target)
+        if target_entry is None:
+            if self.complete:
+                self.problem(entry.at(*path, "table", message=f"referenced table {str(target)!r} is not defined"))
+            return list(spec.references.columns or [])
+        target_spec = target_entry.spec
+        pk = target_spec.primary_key
+        pk_columns = (pk if isinstance(pk, list) else pk.columns) if pk is not None else None
+        columns = spec.references.columns or pk_columns
+        if columns is None:
+            self.problem(entry.at(*path, message=f"referenced table {str(target)!r} has no primary key: list the referenced columns"))
+            return []
+        target_known = {c.name for c in target_spec.columns}
+        unknown = [name for name in columns if name not in target_known]
+        for name in unknown:
+            self.problem(entry.at(*path, "columns", message=f"referenced table {str(target)!r} has no column {name!r}"))
+        if unknown:
+            pass
+        elif len(columns) != len(spec.columns):
+            self.problem(entry.at(*path, message=f"{len(spec.columns)} column(s) reference {len(columns)} column(s)"))
+        elif not _has_unique_key(target_spec, columns):
+            message = f"referenced columns {columns} of {str(target)!r} are not covered by its primary key, a unique constraint or a unique index"
+            self.problem(entry.at(*path, message=message))
+        return list(columns)
+
+    def _index(self, entry: Entry[s.TableSpec], i: int, spec: s.IndexSpec, known: set[str]) -> Index:
+        elements = []
+        labels = []
+        for j, item in enumerate(spec.columns):
+            element = s.IndexElementSpec.model_validate({"column": item}) if isinstance(item, str) else item
+            if element.column is not None:
+                self._check_columns(entry, ("indexes", i, "columns", j), [element.column], known)
+                labels.append(element.column)
+            else:
+                assert element.expression is not None
+                labels.append(index_column_label(parse_expression(element.expression)))
+            elements.append(
+                IndexElement(
+                    column=element.column,
+                    expression=element.expression,
+                    collation=element.collation,
+                    opclass=element.opclass,
+                    order=element.order,
+                    nulls=element.nulls,
+                )
+            )
+        self._check_columns(entry, ("indexes", i, "include"), spec.include, known)
+        if spec.where is not None:
+            missing = sorted(column_references(parse_expression(spec.where)) - known)
+            if missing:
+                self.problem(entry.at("indexes", i, "where", message=f"index predicate refers to unknown column {missing[0]!r}"))
+        schema = entry.spec.schema_
+        name = spec.name or choose_name(entry.sql_name, name_addition(labels + spec.include), "idx", self.relations[schema])
+        return Index(
+            name=name,
+            elements=tuple(elements),
+            unique=spec.unique,
+            method=spec.method,
+            where=spec.where,
+            include=tuple(spec.include),
+            nulls_not_distinct=spec.nulls_not_distinct,
+            comment=spec.comment,
+            renamed_from=spec.renamed_from,
+        )
+
+
+def _has_unique_key(table: s.TableSpec, columns: list[str]) -> bool:
+    wanted = set(columns)
+    pk = table.primary_key
+    keys: list[set[str]] = []
+    if pk is not None:
+        keys.append(set(pk if isinstance(pk, list) else pk.columns))
+    keys.extend(set(u.columns) for u in table.uniques)
+    for index in table.indexes:
+        if index.unique and index.where is None and all(isinstance(c, str) or c.column for c in index.columns):
+            keys.append({c if isinstance(c, str) else c.column for c in index.columns})  # type: ignore[misc]
+    return any(key == wanted for key in keys)
+
+
+def _sequence_options(spec: s.SequenceOptionsSpec) -> SequenceOptions:
+    return SequenceOptions(
+        start=spec.start,
+        increment=spec.increment,
+        min_value=spec.min_value,
+        max_value=spec.max_value,
+        cache=spec.cache,
+        cycle=spec.cycle,
+    )
+
+
+def _identity(spec: str | s.IdentitySpec | None) -> Identity | None:
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return Identity(generation=spec)  # type: ignore[arg-type]
+    return Identity(generation=spec.generation, options=_sequence_options(spec))
+
+
+def _generated(spec: str | s.GeneratedSpec | None) -> Generated | None:
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return Generated(expression=spec)
+    return Generated(expression=spec.expression, kind=spec.kind)

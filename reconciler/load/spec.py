@@ -1,0 +1,357 @@
+"""The YAML format: strict, versioned document models (`apiVersion`, `kind`, `metadata`, `spec`).
+
+Stage: load. These pydantic models are the single definition of the format: the loader validates
+with them, `reconciler schema` prints their JSON Schema, and the Kubernetes CRDs are generated
+from them, so the three can never disagree.
+
+Strictness: unknown fields are errors, values are not coerced (`nullable: "no"` is an error, not
+False), names are checked against PostgreSQL's identifier rules, and every SQL fragment must
+parse as exactly one expression or type with PostgreSQL's own parser.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from reconciler.model.names import identifier_problem
+from reconciler.sqltext import SqlTextError, parse_collation, parse_expression, parse_type
+
+API_GROUP = "reconciler.dev"
+API_VERSION_V1ALPHA1 = f"{API_GROUP}/v1alpha1"
+API_VERSIONS = (API_VERSION_V1ALPHA1,)
+
+_K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _identifier(value: str) -> str:
+    problem = identifier_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _expression(value: str) -> str:
+    try:
+        parse_expression(value)
+    except SqlTextError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _scalar_expression(value: str | int | float | bool) -> str:
+    """Accept YAML scalars as SQL: `default: 0` and `default: true` mean the SQL literals."""
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, int | float):
+        value = repr(value)
+    return _expression(value)
+
+
+def _type(value: str) -> str:
+    try:
+        parse_type(value)
+    except SqlTextError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _collation(value: str) -> str:
+    try:
+        parse_collation(value)
+    except SqlTextError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _k8s_name(value: str) -> str:
+    if len(value) > 253 or not _K8S_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid Kubernetes object name (lower-case letters, digits, '-' and '.'); "
+            "put the SQL name in spec.name and use e.g. 'order-items' here"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_identifier)]
+SqlExpression = Annotated[str, AfterValidator(_expression)]
+SqlValue = Annotated[Union[str, int, float, bool], AfterValidator(_scalar_expression)]
+SqlType = Annotated[str, AfterValidator(_type)]
+Collation = Annotated[str, AfterValidator(_collation)]
+KubernetesName = Annotated[str, AfterValidator(_k8s_name)]
+FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
+NonEmptyNames = Annotated[list[Name], Field(min_length=1)]
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=False,
+        use_attribute_docstrings=True,
+    )
+
+
+# --- columns -------------------------------------------------------------------------------
+
+
+class SequenceOptionsSpec(SpecModel):
+    start: int | None = None
+    """First value (default: minValue for ascending, maxValue for descending sequences)."""
+    increment: int | None = None
+    """Step between values (default 1)."""
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int | None = None
+    """How many values each session preallocates (default 1)."""
+    cycle: bool = False
+    """Wrap around at the limit instead of failing."""
+
+
+class IdentitySpec(SequenceOptionsSpec):
+    generation: Literal["always", "by default"] = "by default"
+    """`always`: inserts may not supply a value (unless OVERRIDING SYSTEM VALUE); `by default`: they may."""
+
+
+class GeneratedSpec(SpecModel):
+    expression: SqlExpression
+    """Expression over other columns of the same row."""
+    kind: Literal["stored", "virtual"] = "stored"
+    """`stored` (computed on write) or `virtual` (computed on read, PostgreSQL 18+)."""
+
+
+class ColumnSpec(SpecModel):
+    name: Name
+    type: SqlType
+    """Any PostgreSQL type, e.g. `bigint`, `varchar(200)`, `timestamptz`, `shop.order_status`, `text[]`."""
+    nullable: bool = True
+    """`false` adds NOT NULL. Identity and primary-key columns are never nullable."""
+    default: SqlValue | None = None
+    """SQL expression, e.g. `now()`, `0`, `'pending'` (a string literal needs its SQL quotes)."""
+    identity: Literal["always", "by default"] | IdentitySpec | None = None
+    """Identity column: `always`, `by default`, or an object with sequence options."""
+    generated: SqlExpression | GeneratedSpec | None = None
+    """Generated column: an expression (stored), or `{expression, kind}`."""
+    collation: Collation | None = None
+    """Collation, e.g. `"C"` or `und-x-icu` (default: the type's collation)."""
+    comment: str | None = None
+    renamed_from: Name | None = None
+    """Migration hint: the column's previous name. The planner renames it instead of dropping data."""
+    backfill: SqlValue | None = None
+    """Migration hint: expression that fills existing rows when the column is added or made NOT NULL."""
+    using: SqlExpression | None = None
+    """Migration hint: expression converting the old value when the type changes (USING)."""
+
+
+# --- constraints ---------------------------------------------------------------------------
+
+
+class _ConstraintSpec(SpecModel):
+    name: Name | None = None
+    """Constraint name (default: the name PostgreSQL would choose)."""
+    comment: str | None = None
+    renamed_from: Name | None = None
+    """Migration hint: the constraint's previous name."""
+
+
+class _DeferrableSpec(_ConstraintSpec):
+    deferrable: bool = False
+    initially_deferred: bool = False
+
+
+class PrimaryKeySpec(_DeferrableSpec):
+    columns: NonEmptyNames
+    include: list[Name] = []
+    """Non-key columns stored in the index (covering index)."""
+
+
+class UniqueSpec(_DeferrableSpec):
+    columns: NonEmptyNames
+    include: list[Name] = []
+    nulls_not_distinct: bool = False
+    """Treat NULLs as equal (PostgreSQL 15+)."""
+
+
+class CheckSpec(_ConstraintSpec):
+    expression: SqlExpression
+    no_inherit: bool = False
+    not_valid: bool = False
+    """Leave existing rows unchecked (the constraint applies to new writes only)."""
+
+
+class ReferenceSpec(SpecModel):
+    table: Name
+    schema_: Name | None = Field(default=None, alias="schema")
+    """Schema of the referenced table (default: the referencing table's schema)."""
+    columns: list[Name] | None = None
+    """Referenced columns (default: the referenced table's primary key)."""
+
+
+class ForeignKeySpec(_DeferrableSpec):
+    columns: NonEmptyNames
+    references: ReferenceSpec
+    on_delete: FkAction = "no action"
+    on_update: FkAction = "no action"
+    on_delete_set_columns: list[Name] = []
+    """For `on delete set null|set default`: only these columns (PostgreSQL 15+)."""
+    match: Literal["simple", "full"] = "simple"
+    not_valid: bool = False
+    """Leave existing rows unchecked (the constraint applies to new writes only)."""
+
+
+# --- indexes -------------------------------------------------------------------------------
+
+
+class IndexElementSpec(SpecModel):
+    column: Name | None = None
+    expression: SqlExpression | None = None
+    order: Literal["asc", "desc"] = "asc"
+    nulls: Literal["first", "last"] | None = None
+    """NULLS FIRST/LAST (default: last for asc, first for desc)."""
+    opclass: str | None = None
+    """Operator class, e.g. `text_pattern_ops`, `gin_trgm_ops`."""
+    collation: Collation | None = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> "IndexElementSpec":
+        if (self.column is None) == (self.expression is None):
+            raise ValueError("an index element needs exactly one of `column` or `expression`")
+        return self
+
+
+class IndexSpec(SpecModel):
+    name: Name | None = None
+    """Index name (default: the name PostgreSQL would choose)."""
+    columns: Annotated[list[Union[Name, IndexElementSpec]], Field(min_length=1)]
+    """Keys: column names, or objects with `column` or `expression` and ordering options."""
+    unique: bool = False
+    method: Name = "btree"
+    """Access method: btree, hash, gist, gin, spgist, brin, or one an extension provides."""
+    where: SqlExpression | None = None
+    """Predicate of a partial index."""
+    include: list[Name] = []
+    nulls_not_distinct: bool = False
+    comment: str | None = None
+    renamed_from: Name | None = None
+    """Migration hint: the index's previous name."""
+
+
+# --- objects -------------------------------------------------------------------------------
+
+
+class _NamedSpec(SpecModel):
+    name: Name | None = None
+    """SQL name (default: metadata.name). Required when the SQL name is not a valid Kubernetes
+    name, e.g. when it contains '_' or capitals."""
+
+
+class _SchemaObjectSpec(_NamedSpec):
+    schema_: Name = Field(default="public", alias="schema")
+    """PostgreSQL schema holding the object (must be declared by a Schema document unless `public`)."""
+    comment: str | None = None
+
+
+class TableSpec(_SchemaObjectSpec):
+    columns: list[ColumnSpec] = []
+    primary_key: NonEmptyNames | PrimaryKeySpec | None = None
+    """Column list, or an object with `columns` and options."""
+    uniques: list[UniqueSpec] = []
+    checks: list[CheckSpec] = []
+    foreign_keys: list[ForeignKeySpec] = []
+    indexes: list[IndexSpec] = []
+    renamed_from: Name | None = None
+    """Migration hint: the table's previous name (in the same schema)."""
+
+
+class EnumSpec(_SchemaObjectSpec):
+    values: list[Annotated[str, AfterValidator(_identifier)]]
+    """Labels in sort order. Labels can be added anywhere; removing one needs a type swap."""
+    renamed_from: Name | None = None
+
+
+class OwnedBySpec(SpecModel):
+    table: Name
+    column: Name
+
+
+class SequenceSpec(_SchemaObjectSpec, SequenceOptionsSpec):
+    type: Literal["smallint", "integer", "bigint"] = "bigint"
+    owned_by: OwnedBySpec | None = None
+    """Column whose table owns the sequence (the sequence is dropped with it)."""
+    renamed_from: Name | None = None
+
+
+class SchemaSpec(_NamedSpec):
+    comment: str | None = None
+
+
+class ExtensionSpec(_NamedSpec):
+    schema_: Name | None = Field(default=None, alias="schema")
+    """Schema for the extension's objects (default: the extension's own choice)."""
+    version: str | None = None
+    """Pin a version; leave unset to accept whatever the server installs."""
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+class Metadata(SpecModel):
+    name: KubernetesName
+    namespace: str | None = None
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+
+
+class _Document(SpecModel):
+    api_version: Literal["reconciler.dev/v1alpha1"]
+    metadata: Metadata
+
+
+class SchemaDocument(_Document):
+    """A PostgreSQL schema (namespace)."""
+
+    kind: Literal["Schema"]
+    spec: SchemaSpec = SchemaSpec()
+
+
+class ExtensionDocument(_Document):
+    """An extension installed with CREATE EXTENSION."""
+
+    kind: Literal["Extension"]
+    spec: ExtensionSpec = ExtensionSpec()
+
+
+class EnumDocument(_Document):
+    """An enum type."""
+
+    kind: Literal["Enum"]
+    spec: EnumSpec
+
+
+class SequenceDocument(_Document):
+    """A standalone sequence (identity and serial columns own theirs)."""
+
+    kind: Literal["Sequence"]
+    spec: SequenceSpec = SequenceSpec()
+
+
+class TableDocument(_Document):
+    """A table with its columns, constraints and indexes."""
+
+    kind: Literal["Table"]
+    spec: TableSpec
+
+
+AnyDocument = Union[SchemaDocument, ExtensionDocument, EnumDocument, SequenceDocument, TableDocument]
+DOCUMENT_KINDS: dict[str, type[_Document]] = {
+    "Schema": SchemaDocument,
+    "Extension": ExtensionDocument,
+    "Enum": EnumDocument,
+    "Sequence": SequenceDocument,
+    "Table": TableDocument,
+}

@@ -1,0 +1,1 @@
+"""PostgreSQL plumbing shared by every stage: connections (`dsn`) and throwaway servers (`localserver`)."""

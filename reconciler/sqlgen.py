@@ -1,0 +1,331 @@
+"""The only place SQL is composed.
+
+Every statement is built with psycopg.sql: names are `Identifier`s, values are `Literal`s, and
+templates are constants. User-written SQL fragments (types, defaults, expressions) are spliced
+only after PostgreSQL's parser accepted them as exactly one type or expression, and only in
+pglast's re-rendered form (see `reconciler.sqltext`), always parenthesized.
+
+Unqualified names inside types and expressions resolve in the object's own schema, then
+`public`, then `pg_catalog`: each statement carries that schema (`Statement.schema`) and the
+runner sets `search_path` accordingly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from psycopg import sql
+
+from reconciler.model import (
+    Catalog,
+    CheckConstraint,
+    Column,
+    EnumType,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    QualifiedName,
+    Schema,
+    Sequence,
+    SequenceOptions,
+    Table,
+    UniqueConstraint,
+)
+from reconciler.sqltext import collation_name_parts, parse_expression, parse_type
+
+Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement and the schema its unqualified names resolve in."""
+
+    sql: sql.Composable
+    schema: str | None = None
+
+    def text(self) -> str:
+        return self.sql.as_string(None)
+
+
+# --- fragments -----------------------------------------------------------------------------
+
+
+def qualified(name: QualifiedName) -> sql.Identifier:
+    return sql.Identifier(name.schema, name.name)
+
+
+def idents(names: Iterable[str]) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(n) for n in names)
+
+
+def type_sql(text: str) -> sql.SQL:
+    return sql.SQL(parse_type(text).sql)
+
+
+def expression_sql(text: str) -> sql.Composed:
+    """A user expression, parenthesized, in its parser-checked rendering."""
+    return sql.SQL("({})").format(sql.SQL(parse_expression(text).sql))
+
+
+def collation_sql(text: str) -> sql.Identifier:
+    return sql.Identifier(*collation_name_parts(text))
+
+
+def search_path(schema: str) -> sql.Composed:
+    if schema == "public":
+        return sql.SQL("SET search_path TO public")
+    return sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schema))
+
+
+def _sequence_options(options: SequenceOptions, *, data_type: str | None = None) -> list[sql.Composable]:
+    parts: list[sql.Composable] = []
+    if data_type is not None:
+        parts.append(sql.SQL("AS {}").format(type_sql(data_type)))
+    for keyword, value in (
+        ("INCREMENT BY", options.increment),
+        ("MINVALUE", options.min_value),
+        ("MAXVALUE", options.max_value),
+        ("START WITH", options.start),
+        ("CACHE", options.cache),
+    ):
+        if value is not None:
+            parts.append(sql.SQL(keyword + " {}").format(sql.Literal(value)))
+    parts.append(sql.SQL("CYCLE" if options.cycle else "NO CYCLE"))
+    return parts
+
+
+def column_definition(column: Column) -> sql.Composed:
+    parts: list[sql.Composable] = [sql.Identifier(column.name), type_sql(column.type)]
+    if column.collation is not None:
+        parts.append(sql.SQL("COLLATE {}").format(collation_sql(column.collation)))
+    if column.identity is not None:
+        keyword = "ALWAYS" if column.identity.generation == "always" else "BY DEFAULT"
+        options = _sequence_options(column.identity.options)
+        parts.append(sql.SQL("GENERATED " + keyword + " AS IDENTITY ({})").format(sql.SQL(" ").join(options)))
+    if column.generated is not None:
+        kind = "STORED" if column.generated.kind == "stored" else "VIRTUAL"
+        parts.append(sql.SQL("GENERATED ALWAYS AS {} " + kind).format(expression_sql(column.generated.expression)))
+    if column.default is not None:
+        parts.append(sql.SQL("DEFAULT {}").format(expression_sql(column.default)))
+    if not column.nullable:
+        parts.append(sql.SQL("NOT NULL"))
+    return sql.SQL(" ").join(parts)
+
+
+def _deferrable(constraint: PrimaryKey | UniqueConstraint | ForeignKey) -> list[sql.Composable]:
+    if not constraint.deferrable:
+        return []
+    return [sql.SQL("DEFERRABLE INITIALLY DEFERRED" if constraint.initially_deferred else "DEFERRABLE")]
+
+
+def _include(columns: tuple[str, ...]) -> list[sql.Composable]:
+    return [sql.SQL("INCLUDE ({})").format(idents(columns))] if columns else []
+
+
+def constraint_body(constraint: Constraint) -> sql.Composed:
+    """The constraint's definition after `CONSTRAINT name`, without NOT VALID."""
+    parts: list[sql.Composable]
+    if isinstance(constraint, PrimaryKey):
+        parts = [sql.SQL("PRIMARY KEY ({})").format(idents(constraint.columns)), *_include(constraint.include)]
+    elif isinstance(constraint, UniqueConstraint):
+        nulls = " NULLS NOT DISTINCT" if constraint.nulls_not_distinct else ""
+        parts = [sql.SQL("UNIQUE" + nulls + " ({})").format(idents(constraint.columns)), *_include(constraint.include)]
+    elif isinstance(constraint, CheckConstraint):
+        parts = [sql.SQL("CHECK {}").format(expression_sql(constraint.expression))]
+        if constraint.no_inherit:
+            parts.append(sql.SQL("NO INHERIT"))
+        return sql.SQL(" ").join(parts)
+    else:
+        parts = [_foreign_key_body(constraint)]
+    parts.extend(_deferrable(constraint))
+    return sql.SQL(" ").join(parts)
+
+
+def _foreign_key_body(fk: ForeignKey) -> sql.Composed:
+    parts: list[sql.Composable] = [
+        sql.SQL("FOREIGN KEY ({}) REFERENCES {} ({})").format(
+            idents(fk.columns), qualified(fk.references), idents(fk.referenced_columns)
+        )
+    ]
+    if fk.match == "full":
+        parts.append(sql.SQL("MATCH FULL"))
+    on_delete = sql.SQL("ON DELETE " + fk.on_delete.upper())
+    if fk.on_delete_set_columns:
+        on_delete = sql.SQL("{} ({})").format(on_delete, idents(fk.on_delete_set_columns))
+    parts.append(on_delete)
+    parts.append(sql.SQL("ON UPDATE " + fk.on_update.upper()))
+    return sql.SQL(" ").join(parts)
+
+
+def constraint_definition(constraint: Constraint) -> sql.Composed:
+    return sql.SQL("CONSTRAINT {} {}").format(sql.Identifier(constraint.name), constraint_body(constraint))
+
+
+def index_element(element: IndexElement) -> sql.Composed:
+    if element.column is not None:
+        parts: list[sql.Composable] = [sql.Identifier(element.column)]
+    else:
+        assert element.expression is not None
+        parts = [expression_sql(element.expression)]
+    if element.collation is not None:
+        parts.append(sql.SQL("COLLATE {}").format(collation_sql(element.collation)))
+    if element.opclass is not None:
+        parts.append(sql.Identifier(element.opclass))
+    if element.order == "desc":
+        parts.append(sql.SQL("DESC"))
+    if element.nulls is not None:
+        parts.append(sql.SQL("NULLS FIRST" if element.nulls == "first" else "NULLS LAST"))
+    return sql.SQL(" ").join(parts)
+
+
+# --- statements ----------------------------------------------------------------------------
+
+
+def create_schema(schema: Schema) -> Statement:
+    return Statement(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema.name)))
+
+
+def create_extension(extension: Extension) -> Statement:
+    parts: list[sql.Composable] = [sql.SQL("CREATE EXTENSION {}").format(sql.Identifier(extension.name))]
+    if extension.schema is not None:
+        parts.append(sql.SQL("SCHEMA {}").format(sql.Identifier(extension.schema)))
+    if extension.version is not None:
+        parts.append(sql.SQL("VERSION {}").format(sql.Literal(extension.version)))
+    return Statement(sql.SQL(" ").join(parts))
+
+
+def create_enum(enum: EnumType) -> Statement:
+    values = sql.SQL(", ").join(sql.Literal(v) for v in enum.values)
+    return Statement(sql.SQL("CREATE TYPE {} AS ENUM ({})").format(qualified(enum.qname), values), enum.schema)
+
+
+def create_sequence(sequence: Sequence) -> Statement:
+    options = _sequence_options(sequence.options, data_type=sequence.type)
+    statement = sql.SQL("CREATE SEQUENCE {} {}").format(qualified(sequence.qname), sql.SQL(" ").join(options))
+    return Statement(statement, sequence.schema)
+
+
+def sequence_owned_by(sequence: Sequence) -> Statement:
+    owner = sql.SQL("NONE")
+    if sequence.owned_by is not None:
+        table, column = sequence.owned_by
+        owner = sql.SQL("{}.{}").format(qualified(table), sql.Identifier(column))
+    return Statement(sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(qualified(sequence.qname), owner), sequence.schema)
+
+
+def create_table(table: Table) -> Statement:
+    """CREATE TABLE with columns and the constraints that need no other table (no FKs)."""
+    items = [column_definition(c) for c in table.columns]
+    items += [constraint_definition(c) for c in table.constraints() if _inline(c)]
+    body = sql.SQL(",\n  ").join(items)
+    return Statement(sql.SQL("CREATE TABLE {} (\n  {}\n)").format(qualified(table.qname), body), table.schema)
+
+
+def _inline(constraint: Constraint) -> bool:
+    """Constraints written inside CREATE TABLE. NOT VALID ones and FKs are added afterwards,
+    because CREATE TABLE marks every constraint valid and FKs need their targets first."""
+    if isinstance(constraint, ForeignKey):
+        return False
+    return not (isinstance(constraint, CheckConstraint) and constraint.not_valid)
+
+
+def add_constraint(table: Table, constraint: Constraint, *, not_valid: bool = False) -> Statement:
+    statement = sql.SQL("ALTER TABLE {} ADD {}").format(qualified(table.qname), constraint_definition(constraint))
+    if not_valid:
+        statement = sql.SQL("{} NOT VALID").format(statement)
+    return Statement(statement, table.schema)
+
+
+def create_index(table: Table, index: Index, *, concurrently: bool = False) -> Statement:
+    parts: list[sql.Composable] = [sql.SQL("CREATE UNIQUE INDEX" if index.unique else "CREATE INDEX")]
+    if concurrently:
+        parts.append(sql.SQL("CONCURRENTLY"))
+    parts.append(
+        sql.SQL("{} ON {} USING {} ({})").format(
+            sql.Identifier(index.name),
+            qualified(table.qname),
+            sql.Identifier(index.method),
+            sql.SQL(", ").join(index_element(e) for e in index.elements),
+        )
+    )
+    parts.extend(_include(index.include))
+    if index.nulls_not_distinct:
+        parts.append(sql.SQL("NULLS NOT DISTINCT"))
+    if index.where is not None:
+        parts.append(sql.SQL("WHERE {}").format(expression_sql(index.where)))
+    return Statement(sql.SQL(" ").join(parts), table.schema)
+
+
+def comment_on(target: sql.Composable, comment: str | None, schema: str | None = None) -> Statement:
+    """`target` is e.g. `TABLE "s"."t"`; a None comment removes it."""
+    value = sql.Literal(comment) if comment is not None else sql.SQL("NULL")
+    return Statement(sql.SQL("COMMENT ON {} IS {}").format(target, value), schema)
+
+
+def comments(catalog: Catalog) -> Iterator[Statement]:
+    """COMMENT statements for every commented object of the catalog."""
+    for schema in catalog.schemas:
+        if schema.comment is not None:
+            yield comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(schema.name)), schema.comment)
+    for enum in catalog.enums:
+        if enum.comment is not None:
+            yield comment_on(sql.SQL("TYPE {}").format(qualified(enum.qname)), enum.comment)
+    for sequence in catalog.sequences:
+        if sequence.comment is not None:
+            yield comment_on(sql.SQL("SEQUENCE {}").format(qualified(sequence.qname)), sequence.comment)
+    for table in catalog.tables:
+        yield from table_comments(table)
+
+
+def table_comments(table: Table) -> Iterator[Statement]:
+    if table.comment is not None:
+        yield comment_on(sql.SQL("TABLE {}").format(qualified(table.qname)), table.comment)
+    for column in table.columns:
+        if column.comment is not None:
+            yield comment_on(column_target(table, column.name), column.comment)
+    for constraint in table.constraints():
+        if constraint.comment is not None:
+            yield comment_on(constraint_target(table, constraint.name), constraint.comment)
+    for index in table.indexes:
+        if index.comment is not None:
+            yield comment_on(index_target(table, index.name), index.comment)
+
+
+def column_target(table: Table, column: str) -> sql.Composed:
+    return sql.SQL("COLUMN {}.{}").format(qualified(table.qname), sql.Identifier(column))
+
+
+def constraint_target(table: Table, name: str) -> sql.Composed:
+    return sql.SQL("CONSTRAINT {} ON {}").format(sql.Identifier(name), qualified(table.qname))
+
+
+def index_target(table: Table, name: str) -> sql.Composed:
+    return sql.SQL("INDEX {}").format(sql.Identifier(table.schema, name))
+
+
+def create_catalog(catalog: Catalog) -> list[Statement]:
+    """Statements that create `catalog` in an empty database, in dependency order.
+
+    Used to build scratch databases (normalization, plan replay) and by tests. Indexes are built
+    plainly here, not CONCURRENTLY: the tables are new and empty.
+    """
+    statements: list[Statement] = [create_schema(s) for s in catalog.schemas if s.name != "public"]
+    statements += [create_extension(e) for e in catalog.extensions]
+    statements += [create_enum(e) for e in catalog.enums]
+    statements += [create_sequence(s) for s in catalog.sequences]
+    statements += [create_table(t) for t in catalog.tables]
+    statements += [sequence_owned_by(s) for s in catalog.sequences if s.owned_by is not None]
+    for table in catalog.tables:
+        for constraint in table.constraints():
+            if not _inline(constraint):
+                statements.append(add_constraint(table, constraint, not_valid=_is_not_valid(constraint)))
+        statements += [create_index(table, index) for index in table.indexes]
+    statements += list(comments(catalog))
+    return statements
+
+
+def _is_not_valid(constraint: Constraint) -> bool:
+    return isinstance(constraint, CheckConstraint | ForeignKey) and constraint.not_valid

@@ -1,0 +1,147 @@
+"""SQL fragments written by users (types, defaults, check expressions, index predicates, backfill
+and `using` expressions), checked and made safe with PostgreSQL's own parser (pglast).
+
+Why a parser and not a regular expression: a fragment is spliced into DDL, so it must be exactly
+one expression (or one type name) and nothing else. We parse it inside a fixed probe statement,
+require that the parse tree is the probe with one expression in it, and when composing DDL we
+splice pglast's deparsed rendering of that tree, never the original text: a trailing `-- comment`
+or an unbalanced quote therefore cannot swallow or inject the SQL around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pglast import ast, parse_sql
+from pglast.parser import ParseError
+from pglast.stream import RawStream
+
+_EXPRESSION_PROBE = "SELECT "
+_TYPE_PROBE = "SELECT NULL::"
+_COLLATION_PROBE = "SELECT NULL COLLATE "
+
+
+class SqlTextError(ValueError):
+    """A fragment is not exactly one expression / type / name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    text: str  # as the user wrote it
+    node: ast.Node
+
+    @property
+    def sql(self) -> str:
+        """The canonical, comment-free rendering that is safe to splice into DDL."""
+        return RawStream()(self.node)
+
+
+@lru_cache(maxsize=1)
+def _empty_select() -> ast.SelectStmt:
+    stmt = parse_sql("SELECT 1")[0].stmt
+    assert isinstance(stmt, ast.SelectStmt)
+    return stmt
+
+
+def _single_target(probe: str, text: str, what: str) -> ast.Node:
+    """Parse `probe + text` and return the one target expression, or raise SqlTextError."""
+    if not text.strip():
+        raise SqlTextError(f"{what} is empty")
+    try:
+        statements = parse_sql(probe + text)
+    except ParseError as exc:
+        raise SqlTextError(f"{what} does not parse: {_parse_message(exc, len(probe))}") from None
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
+        raise SqlTextError(f"{what} must be a single SQL expression, not several statements")
+    stmt = statements[0].stmt
+    template = _empty_select()
+    for attr in stmt:  # every field but the target list must be as in a bare `SELECT x`
+        if attr != "targetList" and getattr(stmt, attr) != getattr(template, attr):
+            raise SqlTextError(f"{what} must be a single SQL expression (found more than an expression)")
+    targets = stmt.targetList or ()
+    if len(targets) != 1:
+        raise SqlTextError(f"{what} must be a single SQL expression, found {len(targets)}")
+    target = targets[0]
+    if target.name is not None:
+        raise SqlTextError(f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it incomplete?")
+    if target.indirection:
+        raise SqlTextError(f"{what} must be a single SQL expression")
+    return target.val
+
+
+def _parse_message(exc: ParseError, probe_length: int) -> str:
+    message = str(exc.args[0]) if exc.args else str(exc)
+    location = exc.args[1] if len(exc.args) > 1 else None
+    if isinstance(location, int) and location >= probe_length:
+        return f"{message} (at character {location - probe_length + 1})"
+    return message
+
+
+def parse_expression(text: str, what: str = "expression") -> Expression:
+    node = _single_target(_EXPRESSION_PROBE, text, what)
+    if isinstance(node, ast.ColumnRef) and any(isinstance(f, ast.A_Star) for f in node.fields):
+        raise SqlTextError(f"{what} must be a single SQL expression, not '*'")
+    return Expression(text, node)
+
+
+def parse_type(text: str) -> Expression:
+    """Check that `text` is exactly one type name; the Expression's node is the TypeName."""
+    node = _single_target(_TYPE_PROBE, text, "type")
+    if not isinstance(node, ast.TypeCast) or not _is_null_constant(node.arg):
+        raise SqlTextError(f"type {text!r} is not a single type name")
+    return Expression(text, node.typeName)
+
+
+def parse_collation(text: str) -> Expression:
+    """Check that `text` is one (possibly schema-qualified) collation name."""
+    node = _single_target(_COLLATION_PROBE, text, "collation")
+    if not isinstance(node, ast.CollateClause) or not _is_null_constant(node.arg):
+        raise SqlTextError(f"collation {text!r} is not a single collation name")
+    return Expression(text, node)
+
+
+def collation_name_parts(text: str) -> tuple[str, ...]:
+    """The name parts of a collation, e.g. ('pg_catalog', 'C')."""
+    clause = parse_collation(text).node
+    assert isinstance(clause, ast.CollateClause)
+    return tuple(part.sval for part in clause.collname)
+
+
+def _is_null_constant(node: ast.Node | None) -> bool:
+    return isinstance(node, ast.A_Const) and bool(node.isnull)
+
+
+def column_references(expression: Expression) -> set[str]:
+    """Unqualified and qualified column names an expression mentions (last name part)."""
+    found: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, ast.ColumnRef):
+            names = [f.sval for f in node.fields if isinstance(f, ast.String)]
+            if names:
+                found.add(names[-1])
+        if isinstance(node, ast.Node):
+            for attr in node:
+                visit(getattr(node, attr))
+        elif isinstance(node, tuple | list):
+            for item in node:
+                visit(item)
+
+    visit(expression.node)
+    return found
+
+
+def index_column_label(expression: Expression) -> str:
+    """The name PostgreSQL gives an index expression column when it names an index
+    (FigureIndexColname): the function's name for a function call, else 'expr'."""
+    node = expression.node
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    if isinstance(node, ast.FuncCall):
+        return node.funcname[-1].sval
+    if isinstance(node, ast.ColumnRef):
+        last = node.fields[-1]
+        if isinstance(last, ast.String):
+            return last.sval
+    return "expr"
