@@ -71,6 +71,35 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}"
 
 
+URL = click.option(
+    "--url",
+    envvar="RECONCILER_URL",
+    required=True,
+    help="PostgreSQL connection URL or key=value string (or set RECONCILER_URL, which keeps the password off the command line).",
+)
+
+
+@cli.command()
+@URL
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Directory to write (must be empty unless --force).")
+@click.option("--schema", "schemas", multiple=True, help="Export only this schema (repeatable; default: every user schema).")
+@click.option("--force", is_flag=True, help="Write into a non-empty directory, overwriting files of the same name.")
+def export(url: str, out: Path, schemas: tuple[str, ...], force: bool) -> None:
+    """Write a live database's schema as desired-state YAML, to adopt it."""
+    outcome = service.export(url, out, schemas=list(schemas), force=force)
+    live = outcome.live
+    click.echo(
+        f"exported {_plural(outcome.result.tables, 'tables')} from {live.database!r} "
+        f"(PostgreSQL {live.server_version_text}) into {len(outcome.result.files)} file(s) under {out}"
+    )
+    for warning in live.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if live.unmanaged:
+        click.echo(f"not exported ({len(live.unmanaged)} object(s) of kinds reconciler does not manage yet):", err=True)
+        for obj in live.unmanaged:
+            click.echo(f"  {obj}", err=True)
+
+
 @cli.command("schema")
 def json_schema() -> None:
     """Print the JSON Schema of the YAML format (for editors and linters)."""

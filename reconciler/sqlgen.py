@@ -34,17 +34,21 @@ from reconciler.model import (
     Table,
     UniqueConstraint,
 )
-from reconciler.sqltext import collation_name_parts, parse_expression, parse_type
+from reconciler.sqltext import canonical_expression, canonical_type, parse_name
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
 
 
+Subject = tuple[str, str, str]  # (kind, schema, name) of the object a statement is about
+
+
 @dataclass(frozen=True)
 class Statement:
-    """One SQL statement and the schema its unqualified names resolve in."""
+    """One SQL statement, the schema its unqualified names resolve in, and what it is about."""
 
     sql: sql.Composable
     schema: str | None = None
+    subject: Subject | None = None
 
     def text(self) -> str:
         return self.sql.as_string(None)
@@ -62,16 +66,17 @@ def idents(names: Iterable[str]) -> sql.Composed:
 
 
 def type_sql(text: str) -> sql.SQL:
-    return sql.SQL(parse_type(text).sql)
+    return sql.SQL(canonical_type(text))
 
 
 def expression_sql(text: str) -> sql.Composed:
     """A user expression, parenthesized, in its parser-checked rendering."""
-    return sql.SQL("({})").format(sql.SQL(parse_expression(text).sql))
+    return sql.SQL("({})").format(sql.SQL(canonical_expression(text)))
 
 
-def collation_sql(text: str) -> sql.Identifier:
-    return sql.Identifier(*collation_name_parts(text))
+def name_sql(text: str) -> sql.Identifier:
+    """A possibly qualified name written as in SQL (collations, operator classes)."""
+    return sql.Identifier(*parse_name(text))
 
 
 def search_path(schema: str) -> sql.Composed:
@@ -100,7 +105,7 @@ def _sequence_options(options: SequenceOptions, *, data_type: str | None = None)
 def column_definition(column: Column) -> sql.Composed:
     parts: list[sql.Composable] = [sql.Identifier(column.name), type_sql(column.type)]
     if column.collation is not None:
-        parts.append(sql.SQL("COLLATE {}").format(collation_sql(column.collation)))
+        parts.append(sql.SQL("COLLATE {}").format(name_sql(column.collation)))
     if column.identity is not None:
         keyword = "ALWAYS" if column.identity.generation == "always" else "BY DEFAULT"
         options = _sequence_options(column.identity.options)
@@ -171,9 +176,9 @@ def index_element(element: IndexElement) -> sql.Composed:
         assert element.expression is not None
         parts = [expression_sql(element.expression)]
     if element.collation is not None:
-        parts.append(sql.SQL("COLLATE {}").format(collation_sql(element.collation)))
+        parts.append(sql.SQL("COLLATE {}").format(name_sql(element.collation)))
     if element.opclass is not None:
-        parts.append(sql.Identifier(element.opclass))
+        parts.append(name_sql(element.opclass))
     if element.order == "desc":
         parts.append(sql.SQL("DESC"))
     if element.nulls is not None:
@@ -185,7 +190,7 @@ def index_element(element: IndexElement) -> sql.Composed:
 
 
 def create_schema(schema: Schema) -> Statement:
-    return Statement(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema.name)))
+    return Statement(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema.name)), subject=("schema", schema.name, schema.name))
 
 
 def create_extension(extension: Extension) -> Statement:
@@ -194,18 +199,19 @@ def create_extension(extension: Extension) -> Statement:
         parts.append(sql.SQL("SCHEMA {}").format(sql.Identifier(extension.schema)))
     if extension.version is not None:
         parts.append(sql.SQL("VERSION {}").format(sql.Literal(extension.version)))
-    return Statement(sql.SQL(" ").join(parts))
+    return Statement(sql.SQL(" ").join(parts), subject=("extension", extension.schema or "", extension.name))
 
 
 def create_enum(enum: EnumType) -> Statement:
     values = sql.SQL(", ").join(sql.Literal(v) for v in enum.values)
-    return Statement(sql.SQL("CREATE TYPE {} AS ENUM ({})").format(qualified(enum.qname), values), enum.schema)
+    statement = sql.SQL("CREATE TYPE {} AS ENUM ({})").format(qualified(enum.qname), values)
+    return Statement(statement, enum.schema, ("enum", enum.schema, enum.name))
 
 
 def create_sequence(sequence: Sequence) -> Statement:
     options = _sequence_options(sequence.options, data_type=sequence.type)
     statement = sql.SQL("CREATE SEQUENCE {} {}").format(qualified(sequence.qname), sql.SQL(" ").join(options))
-    return Statement(statement, sequence.schema)
+    return Statement(statement, sequence.schema, ("sequence", sequence.schema, sequence.name))
 
 
 def sequence_owned_by(sequence: Sequence) -> Statement:
@@ -213,7 +219,8 @@ def sequence_owned_by(sequence: Sequence) -> Statement:
     if sequence.owned_by is not None:
         table, column = sequence.owned_by
         owner = sql.SQL("{}.{}").format(qualified(table), sql.Identifier(column))
-    return Statement(sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(qualified(sequence.qname), owner), sequence.schema)
+    statement = sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(qualified(sequence.qname), owner)
+    return Statement(statement, sequence.schema, ("sequence", sequence.schema, sequence.name))
 
 
 def create_table(table: Table) -> Statement:
@@ -221,7 +228,12 @@ def create_table(table: Table) -> Statement:
     items = [column_definition(c) for c in table.columns]
     items += [constraint_definition(c) for c in table.constraints() if _inline(c)]
     body = sql.SQL(",\n  ").join(items)
-    return Statement(sql.SQL("CREATE TABLE {} (\n  {}\n)").format(qualified(table.qname), body), table.schema)
+    statement = sql.SQL("CREATE TABLE {} (\n  {}\n)").format(qualified(table.qname), body)
+    return Statement(statement, table.schema, table_subject(table))
+
+
+def table_subject(table: Table) -> Subject:
+    return ("table", table.schema, table.name)
 
 
 def _inline(constraint: Constraint) -> bool:
@@ -236,7 +248,7 @@ def add_constraint(table: Table, constraint: Constraint, *, not_valid: bool = Fa
     statement = sql.SQL("ALTER TABLE {} ADD {}").format(qualified(table.qname), constraint_definition(constraint))
     if not_valid:
         statement = sql.SQL("{} NOT VALID").format(statement)
-    return Statement(statement, table.schema)
+    return Statement(statement, table.schema, table_subject(table))
 
 
 def create_index(table: Table, index: Index, *, concurrently: bool = False) -> Statement:
@@ -256,7 +268,7 @@ def create_index(table: Table, index: Index, *, concurrently: bool = False) -> S
         parts.append(sql.SQL("NULLS NOT DISTINCT"))
     if index.where is not None:
         parts.append(sql.SQL("WHERE {}").format(expression_sql(index.where)))
-    return Statement(sql.SQL(" ").join(parts), table.schema)
+    return Statement(sql.SQL(" ").join(parts), table.schema, table_subject(table))
 
 
 def comment_on(target: sql.Composable, comment: str | None, schema: str | None = None) -> Statement:

@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import re
+
 from pglast import ast, parse_sql
+from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
@@ -44,6 +47,7 @@ def _empty_select() -> ast.SelectStmt:
     return stmt
 
 
+@lru_cache(maxsize=65536)
 def _single_target(probe: str, text: str, what: str) -> ast.Node:
     """Parse `probe + text` and return the one target expression, or raise SqlTextError."""
     if not text.strip():
@@ -67,7 +71,7 @@ def _single_target(probe: str, text: str, what: str) -> ast.Node:
         raise SqlTextError(f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it incomplete?")
     if target.indirection:
         raise SqlTextError(f"{what} must be a single SQL expression")
-    return target.val
+    return target.val  # cached: callers must not modify the tree
 
 
 def _parse_message(exc: ParseError, probe_length: int) -> str:
@@ -93,23 +97,85 @@ def parse_type(text: str) -> Expression:
     return Expression(text, node.typeName)
 
 
-def parse_collation(text: str) -> Expression:
-    """Check that `text` is one (possibly schema-qualified) collation name."""
-    node = _single_target(_COLLATION_PROBE, text, "collation")
+def parse_name(text: str, what: str = "name") -> tuple[str, ...]:
+    """The parts of a possibly schema-qualified SQL name written as in SQL, e.g.
+    `"C"` -> ('C',), `public.gin_trgm_ops` -> ('public', 'gin_trgm_ops'). Used for collations and
+    operator classes, whose names follow the same grammar."""
+    node = _single_target(_COLLATION_PROBE, text, what)
     if not isinstance(node, ast.CollateClause) or not _is_null_constant(node.arg):
-        raise SqlTextError(f"collation {text!r} is not a single collation name")
-    return Expression(text, node)
-
-
-def collation_name_parts(text: str) -> tuple[str, ...]:
-    """The name parts of a collation, e.g. ('pg_catalog', 'C')."""
-    clause = parse_collation(text).node
-    assert isinstance(clause, ast.CollateClause)
-    return tuple(part.sval for part in clause.collname)
+        raise SqlTextError(f"{what} {text!r} is not a single name")
+    return tuple(part.sval for part in node.collname)
 
 
 def _is_null_constant(node: ast.Node | None) -> bool:
     return isinstance(node, ast.A_Const) and bool(node.isnull)
+
+
+_KEYWORDS = frozenset(RESERVED_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS | COL_NAME_KEYWORDS)
+_PLAIN_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_$]*$")
+
+
+def quote_name(part: str) -> str:
+    """One identifier with the quoting PostgreSQL's quote_ident would give it (display only;
+    statements are composed with psycopg.sql)."""
+    if _PLAIN_IDENTIFIER.match(part) and part not in _KEYWORDS:
+        return part
+    return '"' + part.replace('"', '""') + '"'
+
+
+def sql_name(parts: tuple[str, ...] | list[str]) -> str:
+    return ".".join(quote_name(p) for p in parts)
+
+
+def _closing_paren(text: str) -> int:
+    """Index of the parenthesis closing the one at text[0], skipping quoted literals and
+    identifiers; -1 if unbalanced. Meant for PostgreSQL's own output (pg_get_expr and friends),
+    which has no comments or dollar quotes."""
+    depth = 0
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char in "'\"":
+            escapes = char == "'" and i > 0 and text[i - 1] in "eE"
+            i += 1
+            while i < len(text):
+                if escapes and text[i] == "\\":
+                    i += 2
+                    continue
+                if text[i] == char:
+                    if i + 1 < len(text) and text[i + 1] == char:  # doubled quote inside
+                        i += 2
+                        continue
+                    break
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def strip_outer_parentheses(text: str) -> str:
+    """`((a > 0))` -> `a > 0`: drop parentheses that enclose a whole expression printed by
+    PostgreSQL (they carry no meaning there, and removing them keeps exported YAML readable)."""
+    while text.startswith("(") and _closing_paren(text) == len(text) - 1:
+        text = text[1:-1]
+    return text
+
+
+@lru_cache(maxsize=65536)
+def canonical_expression(text: str) -> str:
+    """The parser-checked rendering of an expression (what is spliced into DDL)."""
+    return parse_expression(text).sql
+
+
+@lru_cache(maxsize=16384)
+def canonical_type(text: str) -> str:
+    """The parser-checked rendering of a type name."""
+    return parse_type(text).sql
 
 
 def column_references(expression: Expression) -> set[str]:

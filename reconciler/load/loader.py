@@ -247,6 +247,7 @@ class _Assembler:
                 self._schema_declared(entry, spec.schema_, declared)
             if self._unique("extension", (entry.sql_name,), entry, registry):
                 out.append(Extension(name=entry.sql_name, schema=spec.schema_, version=spec.version))
+                self.origins[("extension", spec.schema_ or "", entry.sql_name)] = entry.origin
         return out
 
     def _enums(self, declared: set[str]) -> list[EnumType]:

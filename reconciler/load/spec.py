@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic.alias_generators import to_camel
 
 from reconciler.model.names import identifier_problem
-from reconciler.sqltext import SqlTextError, parse_collation, parse_expression, parse_type
+from reconciler.sqltext import SqlTextError, parse_expression, parse_name, parse_type
 
 API_GROUP = "reconciler.dev"
 API_VERSION_V1ALPHA1 = f"{API_GROUP}/v1alpha1"
@@ -59,9 +59,9 @@ def _type(value: str) -> str:
     return value
 
 
-def _collation(value: str) -> str:
+def _sql_name(value: str) -> str:
     try:
-        parse_collation(value)
+        parse_name(value)
     except SqlTextError as exc:
         raise ValueError(str(exc)) from None
     return value
@@ -80,7 +80,7 @@ Name = Annotated[str, AfterValidator(_identifier)]
 SqlExpression = Annotated[str, AfterValidator(_expression)]
 SqlValue = Annotated[Union[str, int, float, bool], AfterValidator(_scalar_expression)]
 SqlType = Annotated[str, AfterValidator(_type)]
-Collation = Annotated[str, AfterValidator(_collation)]
+SqlName = Annotated[str, AfterValidator(_sql_name)]
 KubernetesName = Annotated[str, AfterValidator(_k8s_name)]
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 NonEmptyNames = Annotated[list[Name], Field(min_length=1)]
@@ -137,8 +137,8 @@ class ColumnSpec(SpecModel):
     """Identity column: `always`, `by default`, or an object with sequence options."""
     generated: SqlExpression | GeneratedSpec | None = None
     """Generated column: an expression (stored), or `{expression, kind}`."""
-    collation: Collation | None = None
-    """Collation, e.g. `"C"` or `und-x-icu` (default: the type's collation)."""
+    collation: SqlName | None = None
+    """Collation as written in SQL, e.g. `'"C"'` or `'"und-x-icu"'` (default: the type's collation)."""
     comment: str | None = None
     renamed_from: Name | None = None
     """Migration hint: the column's previous name. The planner renames it instead of dropping data."""
@@ -213,9 +213,9 @@ class IndexElementSpec(SpecModel):
     order: Literal["asc", "desc"] = "asc"
     nulls: Literal["first", "last"] | None = None
     """NULLS FIRST/LAST (default: last for asc, first for desc)."""
-    opclass: str | None = None
-    """Operator class, e.g. `text_pattern_ops`, `gin_trgm_ops`."""
-    collation: Collation | None = None
+    opclass: SqlName | None = None
+    """Operator class as written in SQL, e.g. `text_pattern_ops`, `public.gin_trgm_ops`."""
+    collation: SqlName | None = None
 
     @model_validator(mode="after")
     def _one_key(self) -> "IndexElementSpec":

@@ -27,6 +27,8 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _STANDARD_TAG = "tag:yaml.org,2002:"
+# libyaml's parser when PyYAML was built with it (it keeps line/column marks), else pure Python.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ class _Builder:
         if not node.tag.startswith(_STANDARD_TAG):
             self._problem(node, f"YAML tag {node.tag!r} is not supported")
             return None
-        if node.style is not None:  # quoted or block scalar: always a string
+        if node.style:  # quoted or block scalar: always a string (plain is None, or "" from libyaml)
             return node.value
         return _resolve_plain(node.value)
 
@@ -133,7 +135,7 @@ def read_documents(path: Path, display_name: str) -> tuple[list[Document], list[
     documents: list[Document] = []
     problems: list[Diagnostic] = []
     try:
-        for index, node in enumerate(yaml.compose_all(text, Loader=yaml.SafeLoader)):
+        for index, node in enumerate(yaml.compose_all(text, Loader=_LOADER)):
             if node is None:
                 continue
             document = Document(display_name, index, None)

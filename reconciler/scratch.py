@@ -1,0 +1,194 @@
+"""Scratch databases, and normalization of the desired schema through one.
+
+Stage: between load and diff. Comparing the YAML's text with the catalog's text directly would
+mean re-implementing PostgreSQL's normalization of types, defaults, expressions and index
+definitions, a bottomless pit. Instead we let PostgreSQL do it: render the desired model as DDL
+into a scratch database, read it back with the same introspection as the live side, and compare
+model to model. Both sides then speak PostgreSQL's own spelling.
+
+Where the scratch database lives:
+1. a temporary database on the target's own server (same version, same extensions available),
+   when the role may create databases;
+2. otherwise a throwaway local server of the same major version (`reconciler.pg.localserver`).
+The scratch database is always dropped afterwards.
+
+Errors PostgreSQL raises while rendering the desired schema (an unknown type, a check that does
+not type-check) are reported against the YAML file that defined the object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import secrets
+from typing import Any, Iterator
+
+import psycopg
+from psycopg import sql
+
+from reconciler.errors import NormalizationError, ServerUnavailable
+from reconciler.introspect import LiveState, read_catalog
+from reconciler.model import Catalog, EnumType, Extension, Sequence, Table
+from reconciler.pg import dsn as dsnlib
+from reconciler.pg.localserver import LocalServer, find_binaries
+from reconciler.pg.runner import run_batched
+from reconciler.sqlgen import Statement, create_catalog
+
+SCRATCH_PREFIX = "reconciler_scratch_"
+
+
+def desired_scope(catalog: Catalog) -> list[str]:
+    """Schemas a desired catalog manages: declared ones and those its objects live in."""
+    return sorted(catalog.schema_names())
+
+
+# --- scratch databases ---------------------------------------------------------------------
+
+
+def _can_create_databases(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute("SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user").fetchone()
+    return bool(row and row[0])
+
+
+def _create_database_sql(conn: psycopg.Connection[Any], name: str) -> sql.Composed:
+    """CREATE DATABASE matching the current database's encoding and locale, so that collations
+    and text comparisons behave as on the target."""
+    row = conn.execute(
+        "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype, pg_catalog.to_jsonb(d) "
+        "FROM pg_catalog.pg_database d WHERE datname = current_database()"
+    ).fetchone()
+    assert row is not None
+    encoding, collate, ctype, extra = row
+    parts: list[sql.Composable] = [
+        sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}").format(
+            sql.Identifier(name), sql.Literal(encoding), sql.Literal(collate), sql.Literal(ctype)
+        )
+    ]
+    provider = extra.get("datlocprovider")
+    locale = extra.get("datlocale") or extra.get("daticulocale")
+    if provider == "i" and locale:
+        parts.append(sql.SQL("LOCALE_PROVIDER icu ICU_LOCALE {}").format(sql.Literal(locale)))
+    elif provider == "b" and locale:
+        parts.append(sql.SQL("LOCALE_PROVIDER builtin BUILTIN_LOCALE {}").format(sql.Literal(locale)))
+    return sql.SQL(" ").join(parts)
+
+
+@contextlib.contextmanager
+def scratch_database(dsn: str) -> Iterator[str]:
+    """A new empty database like the one at `dsn`; yields its DSN and drops it afterwards."""
+    name = SCRATCH_PREFIX + secrets.token_hex(6)
+    with dsnlib.connect(dsn, autocommit=True) as conn:
+        major = int(conn.info.server_version) // 10000
+        if _can_create_databases(conn):
+            conn.execute(_create_database_sql(conn, name))
+            try:
+                yield dsnlib.with_database(dsn, name)
+            finally:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            return
+    yield from _local_scratch(major)
+
+
+def _local_scratch(major: int) -> Iterator[str]:
+    try:
+        binaries = find_binaries(major)
+    except ServerUnavailable as exc:
+        raise NormalizationError(
+            "the target role may not create a scratch database (CREATEDB), and no local PostgreSQL "
+            f"{major} is available to host one: {exc}"
+        ) from None
+    with LocalServer(binaries) as server:
+        yield server.dsn()
+
+
+# --- normalization -------------------------------------------------------------------------
+
+
+def render(conn: psycopg.Connection[Any], statements: list[Statement], origins: dict[tuple[str, str, str], str]) -> None:
+    """Run `statements`, reporting a failure against the YAML that defined its object."""
+
+    def located(statement: Statement, exc: psycopg.Error) -> None:
+        raise NormalizationError(_located_failure(statement, exc, origins)) from None
+
+    try:
+        run_batched(conn, statements, on_error=located)
+    except psycopg.Error as exc:
+        raise NormalizationError(f"PostgreSQL rejected the desired schema: {str(exc).strip().splitlines()[0]}") from None
+
+
+def _located_failure(statement: Statement, exc: psycopg.Error, origins: dict[tuple[str, str, str], str]) -> str:
+    reason = exc.diag.message_primary or str(exc).strip().splitlines()[0]
+    if exc.diag.message_hint:
+        reason += f" (hint: {exc.diag.message_hint})"
+    if statement.subject is None:
+        return f"PostgreSQL rejected the desired schema: {reason}"
+    kind, schema, name = statement.subject
+    where = origins.get(statement.subject)
+    shown = f"{kind} {schema}.{name}" if kind not in ("schema", "extension") else f"{kind} {name}"
+    prefix = f"{where}: " if where else ""
+    return f"{prefix}{shown}: PostgreSQL rejected it: {reason}"
+
+
+def normalize(
+    desired: Catalog,
+    dsn: str,
+    *,
+    origins: dict[tuple[str, str, str], str] | None = None,
+) -> LiveState:
+    """The desired catalog as PostgreSQL stores it: rendered into a scratch database next to
+    `dsn` and read back. Migration hints are carried over from `desired`."""
+    with scratch_database(dsn) as scratch_dsn:
+        with dsnlib.connect(scratch_dsn, autocommit=True) as conn:
+            render(conn, create_catalog(desired), origins or {})
+            state = read_catalog(conn, desired_scope(desired), dsn=scratch_dsn)
+    return dataclasses.replace(state, catalog=with_hints(state.catalog, desired))
+
+
+def with_hints(normalized: Catalog, desired: Catalog) -> Catalog:
+    """Copy migration hints from `desired` onto the matching objects of `normalized`, and keep
+    unpinned extension versions unpinned."""
+    return dataclasses.replace(
+        normalized,
+        extensions=tuple(_extension_hint(e, desired) for e in normalized.extensions),
+        enums=tuple(_renamed(e, desired.enum(e.qname)) for e in normalized.enums),
+        sequences=tuple(_renamed(s, desired.sequence(s.qname)) for s in normalized.sequences),
+        tables=tuple(_table_hints(t, desired.table(t.qname)) for t in normalized.tables),
+    )
+
+
+def _extension_hint(extension: Extension, desired: Catalog) -> Extension:
+    wanted = next((e for e in desired.extensions if e.name == extension.name), None)
+    if wanted is not None and wanted.version is None:
+        return dataclasses.replace(extension, version=None)
+    return extension
+
+
+def _renamed(obj: EnumType | Sequence, source: EnumType | Sequence | None) -> Any:
+    if source is None or source.renamed_from is None:
+        return obj
+    return dataclasses.replace(obj, renamed_from=source.renamed_from)
+
+
+def _table_hints(table: Table, source: Table | None) -> Table:
+    if source is None:
+        return table
+    columns = tuple(_copy_hints(c, source.column(c.name), ("renamed_from", "backfill", "using")) for c in table.columns)
+    by_name = {c.name: c for c in source.constraints()}
+    indexes = {i.name: i for i in source.indexes}
+    pk = _copy_hints(table.primary_key, by_name.get(table.primary_key.name), ("renamed_from",)) if table.primary_key else None
+    return dataclasses.replace(
+        table,
+        columns=columns,
+        primary_key=pk,
+        uniques=tuple(_copy_hints(u, by_name.get(u.name), ("renamed_from",)) for u in table.uniques),
+        checks=tuple(_copy_hints(c, by_name.get(c.name), ("renamed_from",)) for c in table.checks),
+        foreign_keys=tuple(_copy_hints(f, by_name.get(f.name), ("renamed_from",)) for f in table.foreign_keys),
+        indexes=tuple(_copy_hints(i, indexes.get(i.name), ("renamed_from",)) for i in table.indexes),
+        renamed_from=source.renamed_from,
+    )
+
+
+def _copy_hints(obj: Any, source: Any, names: tuple[str, ...]) -> Any:
+    if source is None:
+        return obj
+    return dataclasses.replace(obj, **{n: getattr(source, n) for n in names})
