@@ -100,6 +100,28 @@ def export(url: str, out: Path, schemas: tuple[str, ...], force: bool) -> None:
             click.echo(f"  {obj}", err=True)
 
 
+@cli.command("plan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@URL
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sql"]), default="text", show_default=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Also write the plan artifact (JSON) to this file, for `apply --plan`.")
+@click.option("--no-replay", is_flag=True, help="Skip replaying the plan on a scratch copy (the plan is then marked unverified).")
+def plan_command(paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool) -> None:
+    """Plan the migration from the live database to the desired YAML (exit 0 nothing to do, 2 changes planned)."""
+    from reconciler.plan import render  # noqa: PLC0415
+
+    outcome = service.plan(list(paths), url, verify=not no_replay)
+    plan = outcome.plan
+    if out is not None:
+        out.write_text(render.render_json(plan))
+    renderers = {"json": render.render_json, "markdown": render.render_markdown, "sql": render.render_sql}
+    text = renderers[fmt](plan) if fmt in renderers else render.render_text(plan, color=sys.stdout.isatty())
+    click.echo(text, nl=False)
+    if out is not None and fmt == "text":
+        click.echo(f"\nplan written to {out} (digest {plan.digest})")
+    sys.exit(ExitCode.OK if plan.empty else ExitCode.CHANGES)
+
+
 @cli.command("schema")
 def json_schema() -> None:
     """Print the JSON Schema of the YAML format (for editors and linters)."""

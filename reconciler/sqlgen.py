@@ -341,3 +341,210 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
 
 def _is_not_valid(constraint: Constraint) -> bool:
     return isinstance(constraint, CheckConstraint | ForeignKey) and constraint.not_valid
+
+
+# --- alterations (used by the planner) -----------------------------------------------------
+
+
+def _table_statement(table: QualifiedName, template: str, *args: sql.Composable, schema: str | None = None) -> Statement:
+    statement = sql.SQL(template).format(qualified(table), *args)
+    return Statement(statement, schema or table.schema, ("table", table.schema, table.name))
+
+
+def add_column(table: QualifiedName, column: Column) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} ADD COLUMN {}", column_definition(column))
+
+
+def drop_column(table: QualifiedName, column: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} DROP COLUMN {}", sql.Identifier(column))
+
+
+def rename_column(table: QualifiedName, old: str, new: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} RENAME COLUMN {} TO {}", sql.Identifier(old), sql.Identifier(new))
+
+
+def alter_column_type(table: QualifiedName, column: str, type_text: str, collation: str | None = None, using: str | None = None) -> Statement:
+    parts: list[sql.Composable] = [type_sql(type_text)]
+    if collation is not None:
+        parts.append(sql.SQL("COLLATE {}").format(name_sql(collation)))
+    if using is not None:
+        parts.append(sql.SQL("USING {}").format(expression_sql(using)))
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} TYPE {}", sql.Identifier(column), sql.SQL(" ").join(parts))
+
+
+def set_default(table: QualifiedName, column: str, default: str | None) -> Statement:
+    if default is None:
+        return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", sql.Identifier(column))
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", sql.Identifier(column), expression_sql(default))
+
+
+def set_not_null(table: QualifiedName, column: str, not_null: bool) -> Statement:
+    action = "SET NOT NULL" if not_null else "DROP NOT NULL"
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} " + action, sql.Identifier(column))
+
+
+def add_identity(table: QualifiedName, column: str, generation: str, options: SequenceOptions) -> Statement:
+    keyword = "ALWAYS" if generation == "always" else "BY DEFAULT"
+    parts = sql.SQL(" ").join(_sequence_options(options))
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} ADD GENERATED " + keyword + " AS IDENTITY ({})", sql.Identifier(column), parts)
+
+
+def drop_identity(table: QualifiedName, column: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} DROP IDENTITY", sql.Identifier(column))
+
+
+def alter_identity(table: QualifiedName, column: str, generation: str, options: SequenceOptions) -> Statement:
+    keyword = "ALWAYS" if generation == "always" else "BY DEFAULT"
+    parts: list[sql.Composable] = [sql.SQL("SET GENERATED " + keyword)]
+    for keyword_sql, value in (("SET INCREMENT BY", options.increment), ("SET MINVALUE", options.min_value), ("SET MAXVALUE", options.max_value), ("SET START WITH", options.start), ("SET CACHE", options.cache)):
+        if value is not None:
+            parts.append(sql.SQL(keyword_sql + " {}").format(sql.Literal(value)))
+    parts.append(sql.SQL("SET CYCLE" if options.cycle else "SET NO CYCLE"))
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} {}", sql.Identifier(column), sql.SQL(" ").join(parts))
+
+
+def continue_identity(table: QualifiedName, column: str, previous_column: str | None = None) -> Statement:
+    """Advance a column's identity sequence past the values already in the table (and past the
+    previous column's sequence position, when the column replaces another)."""
+    current = sql.SQL("(SELECT max({}) FROM {})").format(sql.Identifier(column), qualified(table))
+    candidates: list[sql.Composable] = [current]
+    table_text = sql.Literal(qualified(table).as_string(None))
+    if previous_column is not None:
+        candidates.append(
+            sql.SQL("pg_catalog.pg_sequence_last_value(pg_catalog.pg_get_serial_sequence({}, {})::regclass)").format(
+                table_text, sql.Literal(previous_column)
+            )
+        )
+    statement = sql.SQL("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), GREATEST({}, 1))").format(
+        table_text, sql.Literal(column), sql.SQL(", ").join(candidates)
+    )
+    return Statement(statement, table.schema, ("table", table.schema, table.name))
+
+
+def drop_expression(table: QualifiedName, column: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} DROP EXPRESSION", sql.Identifier(column))
+
+
+def set_expression(table: QualifiedName, column: str, expression: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} SET EXPRESSION AS {}", sql.Identifier(column), expression_sql(expression))
+
+
+def validate_constraint(table: QualifiedName, name: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} VALIDATE CONSTRAINT {}", sql.Identifier(name))
+
+
+def drop_constraint(table: QualifiedName, name: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} DROP CONSTRAINT {}", sql.Identifier(name))
+
+
+def rename_constraint(table: QualifiedName, old: str, new: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} RENAME CONSTRAINT {} TO {}", sql.Identifier(old), sql.Identifier(new))
+
+
+def add_constraint_to(table: QualifiedName, constraint: Constraint, *, not_valid: bool = False) -> Statement:
+    statement = sql.SQL("ALTER TABLE {} ADD {}").format(qualified(table), constraint_definition(constraint))
+    if not_valid:
+        statement = sql.SQL("{} NOT VALID").format(statement)
+    return Statement(statement, table.schema, ("table", table.schema, table.name))
+
+
+def add_constraint_using_index(table: QualifiedName, constraint: PrimaryKey | UniqueConstraint, index: str) -> Statement:
+    kind = sql.SQL("PRIMARY KEY" if isinstance(constraint, PrimaryKey) else "UNIQUE")
+    parts: list[sql.Composable] = [sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}").format(qualified(table), sql.Identifier(constraint.name), kind, sql.Identifier(index))]
+    parts.extend(_deferrable(constraint))
+    return Statement(sql.SQL(" ").join(parts), table.schema, ("table", table.schema, table.name))
+
+
+def create_index_on(table: QualifiedName, index: Index, *, concurrently: bool) -> Statement:
+    return create_index(Table(schema=table.schema, name=table.name), index, concurrently=concurrently)
+
+
+def drop_index(schema: str, name: str, *, concurrently: bool) -> Statement:
+    keyword = "DROP INDEX CONCURRENTLY IF EXISTS {}" if concurrently else "DROP INDEX {}"
+    return Statement(sql.SQL(keyword).format(sql.Identifier(schema, name)), schema)
+
+
+def rename_index(schema: str, old: str, new: str) -> Statement:
+    return Statement(sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier(schema, old), sql.Identifier(new)), schema)
+
+
+def drop_table(table: QualifiedName) -> Statement:
+    return _table_statement(table, "DROP TABLE {}")
+
+
+def rename_table(table: QualifiedName, new_name: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} RENAME TO {}", sql.Identifier(new_name))
+
+
+def create_compat_view(view: QualifiedName, table: QualifiedName) -> Statement:
+    """A view under a table's new name, so the new application version can use that name while
+    the old one keeps using the table. Simple views are updatable."""
+    statement = sql.SQL("CREATE VIEW {} AS SELECT * FROM {}").format(qualified(view), qualified(table))
+    return Statement(statement, table.schema, ("table", table.schema, table.name))
+
+
+def drop_view(view: QualifiedName) -> Statement:
+    return Statement(sql.SQL("DROP VIEW IF EXISTS {}").format(qualified(view)), view.schema)
+
+
+def add_enum_value(enum: QualifiedName, value: str, neighbour: str | None, before: bool) -> Statement:
+    statement = sql.SQL("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}").format(qualified(enum), sql.Literal(value))
+    if neighbour is not None:
+        statement = sql.SQL("{} " + ("BEFORE" if before else "AFTER") + " {}").format(statement, sql.Literal(neighbour))
+    return Statement(statement, enum.schema, ("enum", enum.schema, enum.name))
+
+
+def drop_type(name: QualifiedName) -> Statement:
+    return Statement(sql.SQL("DROP TYPE {}").format(qualified(name)), name.schema, ("enum", name.schema, name.name))
+
+
+def rename_type(name: QualifiedName, new_name: str) -> Statement:
+    return Statement(sql.SQL("ALTER TYPE {} RENAME TO {}").format(qualified(name), sql.Identifier(new_name)), name.schema)
+
+
+def alter_sequence(sequence: Sequence) -> Statement:
+    options = _sequence_options(sequence.options, data_type=sequence.type)
+    statement = sql.SQL("ALTER SEQUENCE {} {}").format(qualified(sequence.qname), sql.SQL(" ").join(options))
+    return Statement(statement, sequence.schema, ("sequence", sequence.schema, sequence.name))
+
+
+def drop_sequence(name: QualifiedName) -> Statement:
+    return Statement(sql.SQL("DROP SEQUENCE {}").format(qualified(name)), name.schema, ("sequence", name.schema, name.name))
+
+
+def rename_sequence(name: QualifiedName, new_name: str) -> Statement:
+    return Statement(sql.SQL("ALTER SEQUENCE {} RENAME TO {}").format(qualified(name), sql.Identifier(new_name)), name.schema)
+
+
+def sequence_owner(name: QualifiedName, owner: tuple[QualifiedName, str] | None) -> Statement:
+    return sequence_owned_by(Sequence(schema=name.schema, name=name.name, owned_by=owner))
+
+
+def alter_extension(extension: Extension, *, version: str | None = None, schema: str | None = None) -> Statement:
+    if version is not None:
+        statement = sql.SQL("ALTER EXTENSION {} UPDATE TO {}").format(sql.Identifier(extension.name), sql.Literal(version))
+    else:
+        statement = sql.SQL("ALTER EXTENSION {} SET SCHEMA {}").format(sql.Identifier(extension.name), sql.Identifier(schema or "public"))
+    return Statement(statement, subject=("extension", extension.schema or "", extension.name))
+
+
+def sync_trigger_function(function: QualifiedName, body: sql.Composable) -> Statement:
+    """A PL/pgSQL trigger function; `body` is composed SQL, passed as a string literal."""
+    source = body.as_string(None)
+    statement = sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}").format(qualified(function), sql.Literal(source))
+    return Statement(statement, function.schema)
+
+
+def create_trigger(table: QualifiedName, trigger: str, function: QualifiedName) -> Statement:
+    statement = sql.SQL("CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()").format(
+        sql.Identifier(trigger), qualified(table), qualified(function)
+    )
+    return Statement(statement, table.schema, ("table", table.schema, table.name))
+
+
+def drop_trigger(table: QualifiedName, trigger: str) -> Statement:
+    return Statement(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(sql.Identifier(trigger), qualified(table)), table.schema)
+
+
+def drop_function(function: QualifiedName) -> Statement:
+    return Statement(sql.SQL("DROP FUNCTION IF EXISTS {}()").format(qualified(function)), function.schema)

@@ -11,6 +11,7 @@ or an unbalanced quote therefore cannot swallow or inject the SQL around it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from functools import lru_cache
 
 import re
@@ -211,3 +212,40 @@ def index_column_label(expression: Expression) -> str:
         if isinstance(last, ast.String):
             return last.sval
     return "expr"
+
+
+def _fresh_expression(text: str) -> ast.Node:
+    """An uncached parse tree of an expression, safe to modify."""
+    return parse_sql(_EXPRESSION_PROBE + text)[0].stmt.targetList[0].val
+
+
+def _rewrite_column_refs(text: str, rewrite: "Callable[[str], tuple[str, ...] | None]") -> str:
+    root = _fresh_expression(text)
+
+    def visit(node: object) -> None:
+        if isinstance(node, ast.ColumnRef):
+            names = [f.sval for f in node.fields if isinstance(f, ast.String)]
+            if len(names) == 1 and len(node.fields) == 1:
+                replacement = rewrite(names[0])
+                if replacement is not None:
+                    node.fields = tuple(ast.String(sval=part) for part in replacement)
+        if isinstance(node, ast.Node):
+            for attr in node:
+                visit(getattr(node, attr))
+        elif isinstance(node, tuple | list):
+            for item in node:
+                visit(item)
+
+    visit(root)
+    return RawStream()(root)
+
+
+def rename_columns(text: str, mapping: dict[str, str]) -> str:
+    """The expression with unqualified column references renamed per `mapping`."""
+    return _rewrite_column_refs(text, lambda name: (mapping[name],) if name in mapping else None)
+
+
+def qualify_columns(text: str, qualifier: str) -> str:
+    """The expression with every unqualified column reference qualified, e.g. `a + 1` ->
+    `new.a + 1` (for PL/pgSQL trigger bodies)."""
+    return _rewrite_column_refs(text, lambda name: (qualifier, name))

@@ -92,6 +92,7 @@ class LiveState:
     invalid_indexes: tuple[tuple[QualifiedName, str], ...] = ()  # left by a failed CONCURRENTLY build
     unmanaged: tuple[UnmanagedObject, ...] = ()
     warnings: tuple[str, ...] = ()
+    volatile_functions: frozenset[str] = frozenset()
 
     @property
     def major_version(self) -> int:
@@ -194,6 +195,7 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     enums = tuple(EnumType(r.schema, r.name, tuple(r.labels), r.comment) for r in _rows(conn, "enums", schemas=scope))
     sequences = tuple(_sequence(r) for r in _rows(conn, "sequences", schemas=scope))
     unmanaged = tuple(UnmanagedObject(r.kind, r.schema, r.name) for r in _rows(conn, "unmanaged", schemas=scope))
+    volatile = frozenset(r.name for r in _rows(conn, "volatile"))
     columns = _group(per_table["columns"])
     constraints = _group(per_table["constraints"])
     indexes = _group(per_table["indexes"])
@@ -222,6 +224,7 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         invalid_indexes=tuple(invalid),
         unmanaged=unmanaged,
         warnings=tuple(warnings),
+        volatile_functions=volatile,
     )
 
 

@@ -1,0 +1,68 @@
+"""The planner: typed changes -> ordered steps in three phases.
+
+Stage: plan. Cross-change decisions are taken first (which columns are swapped, which foreign
+keys must be dropped and re-added around rebuilt keys), then each change goes to its rule, and
+changes a swap or a foreign-key recreation already covers are left to them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from reconciler.diff import changes as c
+from reconciler.errors import PlanError
+from reconciler.plan.context import PlanContext
+from reconciler.plan.ordering import ordered
+from reconciler.plan.rules import RULES, constraints, swap
+from reconciler.plan.steps import Step
+
+
+def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
+    ctx.swaps = swap.find_swaps(changes)  # type: ignore[assignment]
+    ctx.recreated_fks = constraints.find_recreations(changes, ctx)  # type: ignore[assignment]
+    steps: list[Step] = []
+    for change in changes:
+        if _covered_elsewhere(change, ctx):
+            continue
+        rule = RULES.get(type(change))
+        if rule is None:
+            raise PlanError(f"no planning rule for {type(change).__name__} ({change.subject})")
+        steps += rule(change, ctx)
+    steps += swap.swap_steps(ctx)
+    steps += swap.readded_checks(ctx)
+    steps += constraints.recreation_steps(ctx)
+    return ordered(_unique_ids(steps))
+
+
+def _covered_elsewhere(change: c.Change, ctx: PlanContext) -> bool:
+    if swap.is_swap(change):
+        return True
+    if not isinstance(change, c.TableChange):
+        return False
+    live_table, desired_table = change.live.qname, change.desired.qname
+    sides: list[tuple[object, bool]] = []
+    if isinstance(change, c.AddConstraint | c.ValidateConstraint):
+        sides = [(change.constraint, True)]
+    elif isinstance(change, c.DropConstraint):
+        sides = [(change.constraint, False)]
+    elif isinstance(change, c.RenameConstraint | c.ReplaceConstraint | c.AlterConstraintComment | c.RenameIndex | c.ReplaceIndex | c.AlterIndexComment):
+        sides = [(change.old, False), (change.new, True)]
+    elif isinstance(change, c.AddIndex):
+        sides = [(change.index, True)]
+    elif isinstance(change, c.DropIndex):
+        sides = [(change.index, False)]
+    for obj, desired in sides:
+        table = desired_table if desired else live_table
+        if swap.touches_swap(ctx, table, obj, desired=desired) or constraints.is_recreated(ctx, table, obj, desired=desired):  # type: ignore[arg-type]
+            return True
+    return False
+
+
+def _unique_ids(steps: list[Step]) -> list[Step]:
+    seen: Counter[str] = Counter()
+    out = []
+    for step in steps:
+        seen[step.id] += 1
+        out.append(step if seen[step.id] == 1 else dataclasses.replace(step, id=f"{step.id}#{seen[step.id]}"))
+    return out

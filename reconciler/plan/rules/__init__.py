@@ -1,0 +1,50 @@
+"""Planning rules: one function per change kind, turning a typed change into steps.
+
+A new zero-downtime strategy is a new rule (or a new branch in one), never an edit of the
+differ. Rules get the `PlanContext` for sizes, versions and decisions taken across changes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from reconciler.diff import changes as c
+from reconciler.plan.context import PlanContext
+from reconciler.plan.rules import columns, constraints, database, indexes, tables
+from reconciler.plan.steps import Step
+
+Rule = Callable[[c.Change, PlanContext], list[Step]]
+
+RULES: dict[type[c.Change], Rule] = {  # type: ignore[dict-item]
+    c.AddSchema: database.add_schema,
+    c.AlterSchema: database.alter_schema,
+    c.AddExtension: database.add_extension,
+    c.AlterExtension: database.alter_extension,
+    c.AddEnum: database.add_enum,
+    c.DropEnum: database.drop_enum,
+    c.RenameEnum: database.rename_enum,
+    c.AlterEnum: database.alter_enum,
+    c.AddSequence: database.add_sequence,
+    c.DropSequence: database.drop_sequence,
+    c.RenameSequence: database.rename_sequence,
+    c.AlterSequence: database.alter_sequence,
+    c.AddTable: tables.add_table,
+    c.DropTable: tables.drop_table,
+    c.RenameTable: tables.rename_table,
+    c.AlterTableComment: tables.alter_table_comment,
+    c.AddColumn: columns.add_column,
+    c.DropColumn: columns.drop_column,
+    c.AlterColumn: columns.alter_column,
+    c.RenameColumn: columns.rename_column_in_place,  # swaps are planned by rules.swap
+    c.AddConstraint: constraints.add_constraint,
+    c.DropConstraint: constraints.drop_constraint,
+    c.RenameConstraint: constraints.rename_constraint,
+    c.ReplaceConstraint: constraints.replace_constraint,
+    c.ValidateConstraint: constraints.validate_constraint,
+    c.AlterConstraintComment: constraints.alter_constraint_comment,
+    c.AddIndex: indexes.add_index,
+    c.DropIndex: indexes.drop_index,
+    c.RenameIndex: indexes.rename_index,
+    c.ReplaceIndex: indexes.replace_index,
+    c.AlterIndexComment: indexes.alter_index_comment,
+}

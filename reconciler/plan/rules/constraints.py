@@ -1,0 +1,285 @@
+"""Rules for constraints.
+
+Online forms:
+- CHECK and FOREIGN KEY: added NOT VALID (catalog only: new writes are checked at once), then
+  VALIDATE CONSTRAINT scans existing rows under SHARE UPDATE EXCLUSIVE, so reads and writes go on;
+- UNIQUE: a unique index built CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX (catalog only);
+- PRIMARY KEY: the same, in the contract phase, once its columns are NOT NULL through a
+  validated check (otherwise ADD PRIMARY KEY would scan under ACCESS EXCLUSIVE);
+- a changed definition under the same name: the new one is built beside the old one under a
+  helper name and renamed into place after the old one is dropped.
+
+Foreign keys that depend on something being rebuilt (a swapped column on either side, or the
+referenced key being replaced or dropped) are dropped early in the contract phase and added
+again NOT VALID + VALIDATE at its end: `find_recreations` decides which, and generic rules leave
+them alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from reconciler import sqlgen as g
+from reconciler.diff import changes as c
+from reconciler.model import CheckConstraint, ForeignKey, Index, IndexElement, PrimaryKey, QualifiedName, Table, UniqueConstraint
+from reconciler.model.objects import Constraint
+from reconciler.plan import ordering as o
+from reconciler.plan.context import PlanContext, helper_name
+from reconciler.plan.rules.base import breaks_old, brief_exclusive, exclusive, index_build, make_step, share_update, validation_scan
+from reconciler.plan.rules.swap import readd_constraint, touches_swap
+from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
+
+
+@dataclass(frozen=True)
+class FkRecreation:
+    live_table: Table | None
+    live_fk: ForeignKey | None
+    desired_table: Table | None
+    desired_fk: ForeignKey | None
+
+
+def _affected_keys(changes: Iterable[c.Change]) -> dict[QualifiedName, list[frozenset[str]]]:
+    """Per live table, the column sets of unique keys that are replaced or dropped."""
+    keys: dict[QualifiedName, list[frozenset[str]]] = {}
+    for change in changes:
+        old: object = None
+        if isinstance(change, c.ReplaceConstraint | c.ReplaceIndex):
+            old = change.old
+        elif isinstance(change, c.DropConstraint):
+            old = change.constraint
+        elif isinstance(change, c.DropIndex):
+            old = change.index
+        if isinstance(old, PrimaryKey | UniqueConstraint):
+            keys.setdefault(change.live.qname, []).append(frozenset(old.columns))  # type: ignore[union-attr]
+        elif isinstance(old, Index) and old.unique and all(e.column for e in old.elements):
+            keys.setdefault(change.live.qname, []).append(frozenset(e.column for e in old.elements if e.column))  # type: ignore[union-attr]
+    return keys
+
+
+def find_recreations(changes: list[c.Change], ctx: PlanContext) -> dict[tuple[str, QualifiedName, str], FkRecreation]:
+    affected = _affected_keys(changes)
+    found: dict[tuple[str, QualifiedName, str], FkRecreation] = {}
+    for table in ctx.live.catalog.tables:
+        twin = ctx.desired_twin(table)
+        for fk in table.foreign_keys:
+            key_rebuilt = frozenset(fk.referenced_columns) in affected.get(fk.references, [])
+            if key_rebuilt or touches_swap(ctx, table.qname, fk, desired=False):
+                desired_fk = _twin_fk(twin, fk) if twin is not None else None
+                found[("live", table.qname, fk.name)] = FkRecreation(table, fk, twin, desired_fk)
+    for table in ctx.desired.tables:
+        live_table = ctx.live.catalog.table(table.renamed_from or table.qname) or ctx.live.catalog.table(table.qname)
+        for fk in table.foreign_keys:
+            if not touches_swap(ctx, table.qname, fk, desired=True) and not _pairs_with_found(found, table, fk):
+                continue
+            live_fk = next((f for f in live_table.foreign_keys if f.name in (fk.name, fk.renamed_from)), None) if live_table else None
+            found[("desired", table.qname, fk.name)] = FkRecreation(live_table if live_fk else None, live_fk, table, fk)
+    return found
+
+
+def _twin_fk(desired: Table, live_fk: ForeignKey) -> ForeignKey | None:
+    return next((f for f in desired.foreign_keys if f.name == live_fk.name or f.renamed_from == live_fk.name), None)
+
+
+def _pairs_with_found(found: dict[tuple[str, QualifiedName, str], FkRecreation], table: Table, fk: ForeignKey) -> bool:
+    return any(r.desired_fk is not None and r.desired_table is not None and r.desired_table.qname == table.qname and r.desired_fk.name == fk.name for r in found.values())
+
+
+def is_recreated(ctx: PlanContext, table: QualifiedName, fk: Constraint, *, desired: bool) -> bool:
+    if not isinstance(fk, ForeignKey):
+        return False
+    for recreation in ctx.recreated_fks.values():
+        assert isinstance(recreation, FkRecreation)
+        if desired and recreation.desired_table is not None and recreation.desired_table.qname == table and recreation.desired_fk is not None and recreation.desired_fk.name == fk.name:
+            return True
+        if not desired and recreation.live_table is not None and recreation.live_table.qname == table and recreation.live_fk is not None and recreation.live_fk.name == fk.name:
+            return True
+    return False
+
+
+def recreation_steps(ctx: PlanContext) -> list[Step]:
+    steps: list[Step] = []
+    done: set[tuple[QualifiedName, str]] = set()
+    for recreation in ctx.recreated_fks.values():
+        assert isinstance(recreation, FkRecreation)
+        if recreation.live_fk is not None and recreation.live_table is not None:
+            key = (recreation.live_table.qname, recreation.live_fk.name)
+            if key not in done:
+                done.add(key)
+                steps.append(_drop_fk_early(ctx, recreation.live_table, recreation.live_fk))
+        if recreation.desired_fk is not None and recreation.desired_table is not None:
+            key = (recreation.desired_table.qname, "+" + recreation.desired_fk.name)
+            if key not in done:
+                done.add(key)
+                steps += readd_constraint(ctx, f"recreate {recreation.desired_table.qname}.{recreation.desired_fk.name}", recreation.desired_table.qname, recreation.desired_fk)
+    return steps
+
+
+def _drop_fk_early(ctx: PlanContext, live: Table, fk: ForeignKey) -> Step:
+    table = ctx.table_name(live, Phase.CONTRACT)
+    return make_step(
+        ctx, f"recreate {live.qname}.{fk.name}", phase=Phase.CONTRACT, order=o.DROP_FOREIGN_KEY, action="drop-foreign-key",
+        subject=f"{table}.{fk.name}", description=f"drop foreign key {fk.name} of {table} while the columns it links are rebuilt",
+        statements=[g.drop_constraint(table, fk.name)], reverse=[g.add_constraint_to(table, fk, not_valid=True)],
+        locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, ctx.table_name(fk.references, Phase.CONTRACT))],
+        hazards=[brief_exclusive(ctx, table), Hazard(HazardCode.MAY_FAIL, f"{fk.name} is not enforced until it is added again later in this phase")],
+    )  # fmt: skip
+
+
+# --- generic constraint rules --------------------------------------------------------------
+
+
+def _kind(constraint: Constraint) -> str:
+    return {PrimaryKey: "primary key", UniqueConstraint: "unique constraint", CheckConstraint: "check", ForeignKey: "foreign key"}[type(constraint)]
+
+
+def _key_index(constraint: PrimaryKey | UniqueConstraint, name: str) -> Index:
+    return Index(
+        name=name,
+        elements=tuple(IndexElement(column=col) for col in constraint.columns),
+        unique=True,
+        include=constraint.include,
+        nulls_not_distinct=isinstance(constraint, UniqueConstraint) and constraint.nulls_not_distinct,
+    )
+
+
+def _build_key_index(ctx: PlanContext, change: c.Change, table: QualifiedName, constraint: PrimaryKey | UniqueConstraint, name: str) -> Step:
+    index = _key_index(constraint, name)
+    return make_step(
+        ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{table.schema}.{name}",
+        description=f"build unique index {name} on {table} ({', '.join(constraint.columns)}) for {_kind(constraint)} {constraint.name}",
+        statements=[g.create_index_on(table, index, concurrently=True)], transactional=False,
+        reverse=[g.drop_index(table.schema, name, concurrently=True)], locks=[share_update(table)], long_running=True,
+        hazards=[index_build(ctx, table), Hazard(HazardCode.MAY_FAIL, f"fails if {table} holds duplicate ({', '.join(constraint.columns)}) values; "
+                 "the invalid index left behind is dropped before a retry")],
+    )  # fmt: skip
+
+
+def _attach_key(ctx: PlanContext, change: c.Change, phase: Phase, table: QualifiedName, constraint: PrimaryKey | UniqueConstraint, index: str, after: str) -> Step:
+    pk = isinstance(constraint, PrimaryKey)
+    order = (o.PRIMARY_KEY_USING_INDEX if pk else o.RENAME_INTO_PLACE) if phase == Phase.CONTRACT else o.UNIQUE_USING_INDEX
+    return make_step(
+        ctx, change, phase=phase, order=order, action="attach-constraint", subject=f"{table}.{constraint.name}",
+        description=f"make index {index} the {_kind(constraint)} {constraint.name} of {table} (no scan)",
+        statements=[g.add_constraint_using_index(table, constraint, index)], reverse=[g.drop_constraint(table, constraint.name)],
+        locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)], after=[after],
+    )  # fmt: skip
+
+
+def _add_not_valid(ctx: PlanContext, change: c.Change, table: QualifiedName, constraint: CheckConstraint | ForeignKey) -> list[Step]:
+    subject = f"{table}.{constraint.name}"
+    if isinstance(constraint, ForeignKey):
+        locks = [Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, constraint.references)]
+        hazards = [breaks_old(f"writes to {table} that violate {constraint.name} fail from this step on")]
+    else:
+        locks = [exclusive(table)]
+        hazards = [brief_exclusive(ctx, table), breaks_old(f"writes that violate {constraint.name} fail from this step on")]
+    steps = [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.ADD_CONSTRAINT_NOT_VALID, action="add-constraint", subject=subject,
+                  description=f"add {_kind(constraint)} {constraint.name} on {table} NOT VALID (new writes checked, no scan)",
+                  statements=[g.add_constraint_to(table, constraint, not_valid=True)], reverse=[g.drop_constraint(table, constraint.name)],
+                  locks=locks, hazards=hazards)
+    ]  # fmt: skip
+    if not constraint.not_valid:
+        locks = [share_update(table)] + ([Lock(LockLevel.ROW_SHARE, constraint.references)] if isinstance(constraint, ForeignKey) else [])
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=o.VALIDATE, action="validate", subject=subject,
+                      description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+                      statements=[g.validate_constraint(table, constraint.name)], locks=locks, long_running=True,
+                      hazards=[validation_scan(ctx, table), Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {constraint.name}",
+                                                                   "fix those rows, or declare the constraint `notValid: true`")],
+                      after=[steps[0].id])
+        )  # fmt: skip
+    return steps
+
+
+def add_constraint(change: c.AddConstraint, ctx: PlanContext) -> list[Step]:
+    constraint = change.constraint
+    table = change.live.qname
+    if isinstance(constraint, CheckConstraint | ForeignKey):
+        return _add_not_valid(ctx, change, table, constraint)
+    build = _build_key_index(ctx, change, table, constraint, constraint.name)
+    phase = Phase.CONTRACT if isinstance(constraint, PrimaryKey) else Phase.EXPAND
+    attach_table = ctx.table_name(change.live, phase)
+    return [build, _attach_key(ctx, change, phase, attach_table, constraint, constraint.name, build.id)]
+
+
+def drop_constraint(change: c.DropConstraint, ctx: PlanContext) -> list[Step]:
+    constraint = change.constraint
+    table = ctx.table_name(change.live, Phase.CONTRACT)
+    hazards = [brief_exclusive(ctx, table)]
+    if isinstance(constraint, PrimaryKey | UniqueConstraint):
+        hazards.append(breaks_old(f"INSERT ... ON CONFLICT over {', '.join(constraint.columns)} stops working"))
+    return [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_FOREIGN_KEY if isinstance(constraint, ForeignKey) else o.DROP_CONSTRAINT,
+                  action="drop-constraint", subject=change.subject, description=f"drop {_kind(constraint)} {constraint.name} of {table}",
+                  statements=[g.drop_constraint(table, constraint.name)], reverse=[g.add_constraint_to(table, constraint, not_valid=True)],
+                  locks=[exclusive(table)], hazards=hazards)
+    ]  # fmt: skip
+
+
+def rename_constraint(change: c.RenameConstraint, ctx: PlanContext) -> list[Step]:
+    table = ctx.table_name(change.live, Phase.CONTRACT)
+    old, new = change.old.name, change.new.name
+    return [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-constraint", subject=change.subject,
+                  description=f"rename {_kind(change.new)} {old} of {table} to {new}", statements=[g.rename_constraint(table, old, new)],
+                  reverse=[g.rename_constraint(table, new, old)], locks=[exclusive(table)],
+                  hazards=[brief_exclusive(ctx, table), breaks_old(f"SQL naming constraint {old} (e.g. ON CONFLICT ON CONSTRAINT) stops working")])
+    ]  # fmt: skip
+
+
+def replace_constraint(change: c.ReplaceConstraint, ctx: PlanContext) -> list[Step]:
+    """Build the new definition beside the old one, then swap names in the contract phase."""
+    old, new = change.old, change.new
+    table = change.live.qname
+    contract_table = ctx.table_name(change.live, Phase.CONTRACT)
+    helper = helper_name(new.name, "rc_new") if old.name == new.name else new.name
+    steps: list[Step] = []
+    if isinstance(new, CheckConstraint | ForeignKey):
+        steps += _add_not_valid(ctx, change, table, _renamed(new, helper))
+    else:
+        steps.append(_build_key_index(ctx, change, table, new, helper))
+    steps.append(
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_FOREIGN_KEY if isinstance(old, ForeignKey) else o.DROP_CONSTRAINT,
+                  action="drop-constraint", subject=f"{contract_table}.{old.name}",
+                  description=f"drop the old definition of {_kind(old)} {old.name} of {contract_table}",
+                  statements=[g.drop_constraint(contract_table, old.name)], reverse=[g.add_constraint_to(contract_table, old, not_valid=True)],
+                  locks=[exclusive(contract_table)], hazards=[brief_exclusive(ctx, contract_table)])
+    )  # fmt: skip
+    if isinstance(new, PrimaryKey | UniqueConstraint):
+        steps.append(_attach_key(ctx, change, Phase.CONTRACT, contract_table, new, helper, steps[-1].id))
+    elif helper != new.name:
+        steps.append(
+            make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-constraint", subject=change.subject,
+                      description=f"rename {helper} to {new.name} on {contract_table}", statements=[g.rename_constraint(contract_table, helper, new.name)],
+                      locks=[exclusive(contract_table)], hazards=[brief_exclusive(ctx, contract_table)], after=[steps[-1].id])
+        )  # fmt: skip
+    return steps
+
+
+def _renamed(constraint: CheckConstraint | ForeignKey, name: str) -> CheckConstraint | ForeignKey:
+    return type(constraint)(**{**{f: getattr(constraint, f) for f in constraint.__dataclass_fields__}, "name": name})  # type: ignore[arg-type]
+
+
+def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[Step]:
+    table = change.live.qname
+    constraint = change.constraint
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.VALIDATE, action="validate", subject=change.subject,
+                  description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+                  statements=[g.validate_constraint(table, constraint.name)], locks=[share_update(table)], long_running=True,
+                  hazards=[validation_scan(ctx, table), Hazard(HazardCode.MAY_FAIL, f"fails if existing rows violate {constraint.name}")])
+    ]  # fmt: skip
+
+
+def alter_constraint_comment(change: c.AlterConstraintComment, ctx: PlanContext) -> list[Step]:
+    table = change.live.qname
+    # expand runs before any rename of the constraint (contract), so it still has its old name
+    target = g.constraint_target(Table(table.schema, table.name), change.old.name)
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-constraint", subject=change.subject,
+                  description=f"set the comment of constraint {change.new.name} of {table}",
+                  statements=[g.comment_on(target, change.new.comment)], reverse=[g.comment_on(target, change.old.comment)])
+    ]  # fmt: skip
+

@@ -1,0 +1,254 @@
+"""Rules for database-level objects: schemas, extensions, enum types, sequences."""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from reconciler.diff import changes as c
+from reconciler.model import Column, QualifiedName, Table
+from reconciler.plan import ordering as o
+from reconciler.plan.context import PlanContext, helper_name
+from reconciler.plan.rules.base import breaks_old, exclusive, make_step, not_reversible, rewrite
+from reconciler.sqltext import sql_name
+from reconciler.plan.steps import Hazard, HazardCode, Phase, Step
+from reconciler import sqlgen as g
+
+
+def add_schema(change: c.AddSchema, ctx: PlanContext) -> list[Step]:
+    statements = [g.create_schema(change.schema)]
+    if change.schema.comment is not None:
+        statements.append(g.comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(change.schema.name)), change.schema.comment))
+    drop = g.Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(change.schema.name)))
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_SCHEMA, action="create-schema", subject=change.subject,
+                  description=f"create schema {change.schema.name}", statements=statements, reverse=[drop])
+    ]  # fmt: skip
+
+
+def alter_schema(change: c.AlterSchema, ctx: PlanContext) -> list[Step]:
+    target = sql.SQL("SCHEMA {}").format(sql.Identifier(change.desired.name))
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-schema", subject=change.subject,
+                  description=f"set the comment of schema {change.desired.name}",
+                  statements=[g.comment_on(target, change.desired.comment)], reverse=[g.comment_on(target, change.live.comment)])
+    ]  # fmt: skip
+
+
+def add_extension(change: c.AddExtension, ctx: PlanContext) -> list[Step]:
+    drop = g.Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(change.extension.name)))
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_EXTENSION, action="create-extension", subject=change.subject,
+                  description=f"create extension {change.extension.name}", statements=[g.create_extension(change.extension)], reverse=[drop])
+    ]  # fmt: skip
+
+
+def alter_extension(change: c.AlterExtension, ctx: PlanContext) -> list[Step]:
+    steps = []
+    live, desired = change.live, change.desired
+    if desired.version != live.version and desired.version is not None:
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_EXTENSION, action="update-extension", subject=change.subject,
+                      description=f"update extension {desired.name} from {live.version} to {desired.version}",
+                      statements=[g.alter_extension(desired, version=desired.version)],
+                      hazards=[Hazard(HazardCode.MAY_FAIL, "the extension's update script decides what it locks and changes",
+                                      "read the extension's release notes")])
+        )  # fmt: skip
+    if desired.schema != live.schema and desired.schema is not None:
+        steps.append(
+            make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_TYPE, action="move-extension", subject=change.subject,
+                      description=f"move extension {desired.name} to schema {desired.schema}",
+                      statements=[g.alter_extension(desired, schema=desired.schema)],
+                      reverse=[g.alter_extension(desired, schema=live.schema)],
+                      hazards=[breaks_old(f"SQL naming {live.schema}.<object> of the extension stops resolving")])
+        )  # fmt: skip
+    return steps
+
+
+# --- enums ---------------------------------------------------------------------------------
+
+
+def add_enum(change: c.AddEnum, ctx: PlanContext) -> list[Step]:
+    enum = change.enum
+    statements = [g.create_enum(enum)]
+    if enum.comment is not None:
+        statements.append(g.comment_on(sql.SQL("TYPE {}").format(g.qualified(enum.qname)), enum.comment))
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_ENUM, action="create-enum", subject=change.subject,
+                  description=f"create enum {enum.qname}", statements=statements, reverse=[g.drop_type(enum.qname)])
+    ]  # fmt: skip
+
+
+def drop_enum(change: c.DropEnum, ctx: PlanContext) -> list[Step]:
+    enum = change.enum
+    return [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_TYPE, action="drop-enum", subject=change.subject,
+                  description=f"drop enum {enum.qname}", statements=[g.drop_type(enum.qname)], reverse=[g.create_enum(enum)],
+                  hazards=[breaks_old(f"the old application version may still cast to {enum.qname}")])
+    ]  # fmt: skip
+
+
+def rename_enum(change: c.RenameEnum, ctx: PlanContext) -> list[Step]:
+    old, new = change.live.qname, change.desired.qname
+    return [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_TYPE, action="rename-enum", subject=change.subject,
+                  description=f"rename enum {old} to {new.name}", statements=[g.rename_type(old, new.name)],
+                  reverse=[g.rename_type(new, old.name)],
+                  hazards=[breaks_old(f"SQL casting to {old} by name stops working (columns keep their type)")])
+    ]  # fmt: skip
+
+
+def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
+    steps: list[Step] = []
+    # Values are added online (PostgreSQL 12+: inside a transaction, usable once committed).
+    name = change.live.qname
+    for value, neighbour, before in change.added:
+        if change.needs_type_swap:
+            break
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=o.ADD_ENUM_VALUE, action="add-enum-value", subject=f"{change.subject}.{value}",
+                      description=f"add value {value!r} to enum {name}", statements=[g.add_enum_value(name, value, neighbour, before)],
+                      hazards=[not_reversible("PostgreSQL cannot remove an enum value without recreating the type")])
+        )  # fmt: skip
+    if change.needs_type_swap:
+        steps.extend(_swap_enum_type(change, ctx))
+    if change.live.comment != change.desired.comment:
+        target = sql.SQL("TYPE {}").format(g.qualified(name))
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-enum", subject=change.subject,
+                      description=f"set the comment of enum {name}", statements=[g.comment_on(target, change.desired.comment)],
+                      reverse=[g.comment_on(target, change.live.comment)])
+        )  # fmt: skip
+    return steps
+
+
+def enum_columns(ctx: PlanContext, enum: QualifiedName) -> list[tuple[Table, Column, bool]]:
+    """Live columns whose type is the enum (or an array of it): (table, column, is_array)."""
+    spelled = sql_name((enum.schema, enum.name))  # as format_type prints it
+    found = []
+    for table in ctx.live.catalog.tables:
+        for column in table.columns:
+            if column.type in (spelled, spelled + "[]"):
+                found.append((table, column, column.type.endswith("[]")))
+    return found
+
+
+def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
+    """Removing or reordering values: build the new type beside the old one, convert every column
+    (a rewrite of each table), then put the new type in the old one's place."""
+    old = change.live.qname
+    temp = QualifiedName(old.schema, helper_name(old.name, "new"))
+    desired = change.desired
+    prepare = make_step(
+        ctx, change, phase=Phase.EXPAND, order=o.CREATE_ENUM, action="create-enum", subject=f"{temp}",
+        description=f"create enum {temp} with the new values of {old}",
+        statements=[g.create_enum(type(desired)(temp.schema, temp.name, desired.values))], reverse=[g.drop_type(temp)],
+    )  # fmt: skip
+    statements: list[g.Statement] = []
+    defaults: list[g.Statement] = []  # set once the new type carries the old name
+    hazards: list[Hazard] = []
+    tables = []
+    removed = ", ".join(repr(v) for v in change.removed) or "none"
+    for table, column, is_array in enum_columns(ctx, old):
+        tname = ctx.table_name(table, Phase.CONTRACT)
+        tables.append(tname)
+        target = f"{g.qualified(temp).as_string(None)}" + ("[]" if is_array else "")
+        via_text = "text[]" if is_array else "text"
+        using = sql.SQL("{}::{}::{}").format(sql.Identifier(column.name), sql.SQL(via_text), sql.SQL(target)).as_string(None)
+        if column.default is not None:
+            statements.append(g.set_default(tname, column.name, None))
+        statements.append(g.alter_column_type(tname, column.name, target, using=using))
+        hazards += rewrite(ctx, tname, f"converting {tname}.{column.name} to the new enum")
+        desired_table = ctx.desired.table(tname)
+        desired_column = desired_table.column(column.name) if desired_table is not None else None
+        if desired_column is not None and desired_column.default is not None:
+            defaults.append(g.set_default(tname, column.name, desired_column.default))
+    statements += [g.drop_type(old), g.rename_type(temp, old.name), *defaults]
+    hazards += [
+        Hazard(HazardCode.MAY_FAIL, f"fails if a row still holds a removed value ({removed})", "update those rows first"),
+        breaks_old(f"the old application version may still write removed values ({removed})"),
+        not_reversible("the removed enum values are gone"),
+    ]
+    swap = make_step(
+        ctx, change, phase=Phase.CONTRACT, order=o.DROP_TYPE, action="replace-enum", subject=change.subject,
+        description=f"replace enum {old} by one with values {list(desired.values)}", statements=statements,
+        locks=[exclusive(t) for t in tables], hazards=hazards, long_running=True, after=[prepare.id],
+    )  # fmt: skip
+    return [prepare, swap]
+
+
+# --- sequences -----------------------------------------------------------------------------
+
+
+def add_sequence(change: c.AddSequence, ctx: PlanContext) -> list[Step]:
+    sequence = change.sequence
+    statements = [g.create_sequence(sequence)]
+    if sequence.comment is not None:
+        statements.append(g.comment_on(sql.SQL("SEQUENCE {}").format(g.qualified(sequence.qname)), sequence.comment))
+    steps = [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.SEQUENCE, action="create-sequence", subject=change.subject,
+                  description=f"create sequence {sequence.qname}", statements=statements, reverse=[g.drop_sequence(sequence.qname)])
+    ]  # fmt: skip
+    if sequence.owned_by is not None:
+        steps.append(_owner_step(ctx, change, sequence.qname, sequence.owned_by, after=steps[0].id))
+    return steps
+
+
+def _owner_step(ctx: PlanContext, change: c.Change, name: QualifiedName, owner: tuple[QualifiedName, str] | None, after: str | None = None) -> Step:
+    shown = f"{owner[0]}.{owner[1]}" if owner else "nobody"
+    return make_step(
+        ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="sequence-owner", subject=str(name),
+        description=f"make {shown} the owner of sequence {name}", statements=[g.sequence_owner(name, owner)],
+        after=[after] if after else [],
+    )  # fmt: skip
+
+
+def drop_sequence(change: c.DropSequence, ctx: PlanContext) -> list[Step]:
+    sequence = change.sequence
+    return [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_TYPE, action="drop-sequence", subject=change.subject,
+                  description=f"drop sequence {sequence.qname}", statements=[g.drop_sequence(sequence.qname)],
+                  reverse=[g.create_sequence(sequence)],
+                  hazards=[breaks_old(f"the old application version may still call nextval on {sequence.qname}"),
+                           not_reversible("the sequence's position is lost")])
+    ]  # fmt: skip
+
+
+def rename_sequence(change: c.RenameSequence, ctx: PlanContext) -> list[Step]:
+    old, new = change.live.qname, change.desired.qname
+    return [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_TYPE, action="rename-sequence", subject=change.subject,
+                  description=f"rename sequence {old} to {new.name}", statements=[g.rename_sequence(old, new.name)],
+                  reverse=[g.rename_sequence(new, old.name)],
+                  hazards=[breaks_old(f"SQL naming {old} (e.g. nextval('{old}')) stops working; column defaults keep working")])
+    ]  # fmt: skip
+
+
+def alter_sequence(change: c.AlterSequence, ctx: PlanContext) -> list[Step]:
+    live, desired = change.live, change.desired
+    steps = []
+    name = desired.qname if isinstance(change, c.AlterSequence) and live.qname == desired.qname else live.qname
+    if (live.type, live.options) != (desired.type, desired.options):
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=o.SEQUENCE, action="alter-sequence", subject=change.subject,
+                      description=f"change the options of sequence {name}", statements=[g.alter_sequence(_named(desired, name))],
+                      reverse=[g.alter_sequence(_named(live, name))])
+        )  # fmt: skip
+    if live.owned_by != desired.owned_by and not _owner_handled_by_swap(ctx, live):
+        steps.append(_owner_step(ctx, change, name, desired.owned_by))
+    if live.comment != desired.comment:
+        target = sql.SQL("SEQUENCE {}").format(g.qualified(name))
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-sequence", subject=change.subject,
+                      description=f"set the comment of sequence {name}", statements=[g.comment_on(target, desired.comment)],
+                      reverse=[g.comment_on(target, live.comment)])
+        )  # fmt: skip
+    return steps
+
+
+def _named(sequence: g.Sequence, name: QualifiedName) -> g.Sequence:
+    return type(sequence)(name.schema, name.name, sequence.type, sequence.options, sequence.owned_by, sequence.comment)
+
+
+def _owner_handled_by_swap(ctx: PlanContext, live: g.Sequence) -> bool:
+    return live.owned_by is not None and (live.owned_by[0], live.owned_by[1]) in ctx.swaps
+

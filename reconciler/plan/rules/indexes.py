@@ -1,0 +1,80 @@
+"""Rules for indexes: always CONCURRENTLY on existing tables (SHARE UPDATE EXCLUSIVE: reads and
+writes continue), a new definition built beside the old one before the old one is dropped."""
+
+from __future__ import annotations
+
+from reconciler import sqlgen as g
+from reconciler.diff import changes as c
+from reconciler.plan import ordering as o
+from reconciler.plan.context import PlanContext, helper_name
+from reconciler.plan.rules.base import index_build, make_step, share_update
+from reconciler.plan.steps import Hazard, HazardCode, Phase, Step
+
+
+def _build(ctx: PlanContext, change: c.Change, index: g.Index, name: str) -> Step:
+    table = change.live.qname  # type: ignore[attr-defined]
+    built = g.Index(**{**{f: getattr(index, f) for f in index.__dataclass_fields__}, "name": name})
+    hazards = [index_build(ctx, table)]
+    if index.unique:
+        hazards.append(Hazard(HazardCode.MAY_FAIL, f"fails if {table} holds duplicate keys; the invalid index left behind is dropped before a retry"))
+    return make_step(
+        ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{table.schema}.{name}",
+        description=f"build index {name} on {table} CONCURRENTLY", statements=[g.create_index_on(table, built, concurrently=True)],
+        transactional=False, reverse=[g.drop_index(table.schema, name, concurrently=True)], locks=[share_update(table)],
+        hazards=hazards, long_running=True,
+    )  # fmt: skip
+
+
+def _drop(ctx: PlanContext, change: c.Change, index: g.Index) -> Step:
+    live = change.live  # type: ignore[attr-defined]
+    table = ctx.table_name(live, Phase.CONTRACT)
+    return make_step(
+        ctx, change, phase=Phase.CONTRACT, order=o.DROP_INDEX, action="drop-index", subject=f"{table.schema}.{index.name}",
+        description=f"drop index {index.name} of {table} CONCURRENTLY", statements=[g.drop_index(table.schema, index.name, concurrently=True)],
+        transactional=False, reverse=[g.create_index_on(table, index, concurrently=True)], locks=[share_update(table)],
+        hazards=[Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"queries of the old application version may rely on {index.name} to be fast")],
+    )  # fmt: skip
+
+
+def add_index(change: c.AddIndex, ctx: PlanContext) -> list[Step]:
+    return [_build(ctx, change, change.index, change.index.name)]
+
+
+def drop_index(change: c.DropIndex, ctx: PlanContext) -> list[Step]:
+    return [_drop(ctx, change, change.index)]
+
+
+def rename_index(change: c.RenameIndex, ctx: PlanContext) -> list[Step]:
+    table = change.live.qname
+    old, new = change.old.name, change.new.name
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.RENAME_INDEX, action="rename-index", subject=change.subject,
+                  description=f"rename index {old} of {table} to {new}", statements=[g.rename_index(table.schema, old, new)],
+                  reverse=[g.rename_index(table.schema, new, old)], locks=[share_update(table)])
+    ]  # fmt: skip
+
+
+def replace_index(change: c.ReplaceIndex, ctx: PlanContext) -> list[Step]:
+    old, new = change.old, change.new
+    same_name = old.name == new.name
+    name = helper_name(new.name, "rc_new") if same_name else new.name
+    build = _build(ctx, change, new, name)
+    steps = [build, _drop(ctx, change, old)]
+    if same_name:
+        table = ctx.table_name(change.live, Phase.CONTRACT)
+        steps.append(
+            make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-index", subject=change.subject,
+                      description=f"rename index {name} of {table} to {new.name}", statements=[g.rename_index(table.schema, name, new.name)],
+                      locks=[share_update(table)], after=[steps[1].id])
+        )  # fmt: skip
+    return steps
+
+
+def alter_index_comment(change: c.AlterIndexComment, ctx: PlanContext) -> list[Step]:
+    table = change.live.qname
+    target = g.index_target(g.Table(table.schema, table.name), change.old.name)
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-index", subject=change.subject,
+                  description=f"set the comment of index {change.new.name}", statements=[g.comment_on(target, change.new.comment)],
+                  reverse=[g.comment_on(target, change.old.comment)])
+    ]  # fmt: skip
