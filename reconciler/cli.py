@@ -119,7 +119,162 @@ def plan_command(paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, 
     click.echo(text, nl=False)
     if out is not None and fmt == "text":
         click.echo(f"\nplan written to {out} (digest {plan.digest})")
+    if outcome.in_progress:
+        click.echo(f"this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler history`)", err=True)
     sys.exit(ExitCode.OK if plan.empty else ExitCode.CHANGES)
+
+
+CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path), help="Project file (default: ./reconciler.yaml if present).")
+ENV = click.option("--env", "env_name", help="Environment of the project file: its connection and policy.")
+
+
+def _target(config_path: Path | None, env_name: str | None, url: str | None) -> tuple[Any, str]:
+    """The project, and the URL from --url or the environment."""
+    from reconciler.config import load_project  # noqa: PLC0415
+
+    project = load_project(config_path)
+    if url:
+        return project, url
+    if env_name:
+        return project, project.url(env_name)
+    raise click.UsageError("give --url (or RECONCILER_URL), or --env with a project file")
+
+
+@cli.command("apply")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--url", envvar="RECONCILER_URL", help="PostgreSQL connection URL (or RECONCILER_URL, or --env).")
+@CONFIG
+@ENV
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path), help="Apply this plan file (refused if stale or modified).")
+@click.option("--phase", type=click.Choice(["expand", "backfill", "contract", "all"]), default="all", show_default=True, help="Run phases up to this one.")
+@click.option("--approve", "approvals", multiple=True, metavar="DIGEST[:PHASE]", help="Approve a plan digest (optionally one phase of it). Repeatable.")
+@click.option("--approvals-dir", type=click.Path(path_type=Path), help="Directory of approval files (default: the project's, or ./approvals).")
+@click.option("--auto-approve", is_flag=True, help="Pass every gate except data loss.")
+@click.option("--allow-data-loss", is_flag=True, help="With --auto-approve: also pass steps that delete data (a backup still runs first).")
+def apply_command(paths: tuple[Path, ...], url: str | None, config_path: Path | None, env_name: str | None, plan_file: Path | None, phase: str,
+                  approvals: tuple[str, ...], approvals_dir: Path | None, auto_approve: bool, allow_data_loss: bool) -> None:  # fmt: skip
+    """Apply the desired schema (or a plan file): expand, backfill, contract, stopping at gates.
+
+    Exit codes: 0 done (or nothing to do), 3 waiting for an approval, 4 another applier is busy, 1 error."""
+    from reconciler.gates.approvals import Gate, parse_flag, read_approvals  # noqa: PLC0415
+    from reconciler.plan import Phase  # noqa: PLC0415
+    from reconciler.progress import progress_factory  # noqa: PLC0415
+
+    project, target_url = _target(config_path, env_name, url)
+    policy = project.policy(env_name)
+    if not paths and plan_file is None:
+        paths = tuple(project.schema_paths())
+    found = [parse_flag(a) for a in approvals] + read_approvals(approvals_dir or project.approvals_dir())
+    gate = Gate(
+        gated_phases=frozenset(Phase(p) for p in policy.approval.phases),
+        gated_hazards=frozenset(policy.approval.hazards),
+        approvals=tuple(found),
+        auto_approve=auto_approve,
+        allow_data_loss=allow_data_loss,
+    )
+    request = service.ApplyRequest(
+        url=target_url, policy=policy, gate=gate, paths=list(paths) or None, plan_file=plan_file,
+        up_to=Phase.CONTRACT if phase == "all" else Phase(phase), progress=progress_factory(sys.stderr.isatty()),
+    )  # fmt: skip
+    outcome = service.apply(request)
+    _report_apply(outcome, plan_file)
+
+
+def _report_apply(outcome: Any, plan_file: Path | None) -> None:
+    plan = outcome.plan
+    if outcome.status == "nothing":
+        click.echo("nothing to do: the database matches the desired schema")
+        return
+    if outcome.skipped_done:
+        click.echo(f"resumed plan {plan.digest}: {len(outcome.skipped_done)} step(s) already done")
+    for step_id in outcome.ran:
+        click.echo(f"done  {step_id}")
+    for step_id, file, restore in outcome.backups:
+        if file:
+            click.echo(f"backup before {step_id}: {file}" + (f" (restore: {restore})" if restore else ""))
+    if outcome.status == "done":
+        click.echo(f"plan {plan.digest} applied: {len(plan.steps)} steps")
+        return
+    if outcome.status == "stopped":
+        click.echo(f"stopped at the phase limit; plan {plan.digest} continues with `reconciler apply` later")
+        return
+    step = outcome.waiting_step
+    source = str(plan_file) if plan_file else "--digest " + plan.digest
+    lines = [f"waiting for approval before step {step.id} ({step.description}):"]
+    lines += [f"  - {reason}" for reason in outcome.waiting_reasons]
+    lines += [
+        f"plan digest: {plan.digest}",
+        "approve with one of:",
+        f"  reconciler apply ... --approve {plan.digest}:{step.phase.value}",
+        f"  reconciler approve {source} --phase {step.phase.value} --by <your name>   (writes an approval file to commit)",
+    ]
+    from reconciler.errors import ApprovalRequired  # noqa: PLC0415
+
+    raise ApprovalRequired("\n".join(lines))
+
+
+@cli.command("approve")
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path))
+@click.option("--digest", help="The plan digest to approve (instead of a plan file).")
+@click.option("--phase", type=click.Choice(["expand", "backfill", "contract", "all"]), default="all", show_default=True)
+@click.option("--by", "by", required=True, help="Who approves (recorded in the approval file).")
+@CONFIG
+@click.option("--dir", "directory", type=click.Path(path_type=Path), help="Where to write the approval (default: the project's approvals directory).")
+def approve_command(plan_file: Path | None, digest: str | None, phase: str, by: str, config_path: Path | None, directory: Path | None) -> None:
+    """Write an approval file for a plan (commit it; `apply` reads the directory)."""
+    from reconciler.config import load_project  # noqa: PLC0415
+    from reconciler.gates.approvals import plan_summary, write_approval  # noqa: PLC0415
+    from reconciler.plan import Phase  # noqa: PLC0415
+
+    if (plan_file is None) == (digest is None):
+        raise click.UsageError("give a plan file or --digest (one of them)")
+    summary = None
+    if plan_file is not None:
+        plan = service.read_plan_file(plan_file)  # refuses a modified plan
+        digest, summary = plan.digest, plan_summary(plan)
+    assert digest is not None
+    target_dir = directory or load_project(config_path).approvals_dir()
+    written = write_approval(target_dir, digest, by, None if phase == "all" else Phase(phase), summary)
+    click.echo(f"approved {digest} ({phase}) by {by}: {written}")
+
+
+@cli.command("history")
+@click.option("--url", envvar="RECONCILER_URL", help="PostgreSQL connection URL.")
+@CONFIG
+@ENV
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--limit", default=20, show_default=True)
+def history_command(url: str | None, config_path: Path | None, env_name: str | None, fmt: str, limit: int) -> None:
+    """Show the journal: plans applied to the database and their steps."""
+    _, target_url = _target(config_path, env_name, url)
+    plans = service.history(target_url, limit)
+    if fmt == "json":
+        click.echo(json.dumps(plans, indent=2, default=str))
+        return
+    if not plans:
+        click.echo("no plans recorded in this database")
+        return
+    for record in plans:
+        steps = record["steps"]
+        done = sum(1 for s in steps if s["state"] == "done")
+        click.echo(f"{record['digest']}  {record['state']:<9} {done}/{len(steps)} steps  {record['created_at']:%Y-%m-%d %H:%M:%S}" + (f"  {record['message']}" if record["message"] else ""))
+        for step in steps:
+            extra = f"  error: {step['error']}" if step["error"] else ""
+            extra += f"  backup: {step['backupFile']}" if step["backupFile"] else ""
+            extra += f"  rows: {step['rowsDone']}" if step["rowsDone"] else ""
+            click.echo(f"    {step['state']:<8} {step['id']}{extra}")
+
+
+@cli.command("abandon")
+@click.option("--url", envvar="RECONCILER_URL", help="PostgreSQL connection URL.")
+@CONFIG
+@ENV
+@click.option("--digest", help="Only abandon the active plan if it has this digest.")
+def abandon_command(url: str | None, config_path: Path | None, env_name: str | None, digest: str | None) -> None:
+    """Stop tracking the active plan (the schema stays as it is; plan again from there)."""
+    _, target_url = _target(config_path, env_name, url)
+    plan = service.abandon(target_url, digest)
+    click.echo(f"abandoned plan {plan.digest}; run `reconciler plan` to see what is left to do")
 
 
 @cli.command("schema")

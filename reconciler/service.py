@@ -8,16 +8,24 @@ audit run the same tested code.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
+from reconciler.config import Policy, duration_ms
 from reconciler.diff import diff
-from reconciler.errors import PlanError
+from reconciler.errors import InputError, PlanError
+from reconciler.execute.backfill import ProgressSink
+from reconciler.execute.executor import ApplyOptions, ApplyOutcome, apply_plan
+from reconciler.execute.journal import Journal, journal_exists
+from reconciler.gates.approvals import Gate
 from reconciler.export import ExportResult, export_catalog
 from reconciler.introspect import LiveState, introspect
 from reconciler.load import LoadResult, load_paths
 from reconciler.model import Catalog, content_hash
-from reconciler.plan import Plan, PlanContext, PlanSettings, plan_steps
+from reconciler.pg.dsn import connect
+from reconciler.plan import Phase, Plan, PlanContext, PlanSettings, Step, plan_from_json, plan_steps
 from reconciler.plan.replay import replay
 from reconciler.scratch import desired_scope, normalize
 
@@ -44,16 +52,30 @@ class PlanOutcome:
     plan: Plan
     live: LiveState
     desired: Catalog
+    in_progress: bool = False  # the plan is the journal's active plan, partly applied
 
 
-def plan(paths: list[Path], url: str, *, settings: PlanSettings | None = None, verify: bool = True) -> PlanOutcome:
-    """Load the desired schema, read the live one, and plan the migration between them.
+@dataclass(frozen=True)
+class Prepared:
+    """The desired schema (normalized) and the live one, read for the same scope."""
 
-    The plan is replayed on a scratch copy of the live schema before it is returned; a replay that
-    leaves differences (or fails) is an error, never a plan shown as valid."""
+    live: LiveState
+    desired: Catalog
+    scope: list[str]
+
+
+def prepare(paths: list[Path], url: str) -> Prepared:
     loaded = load_paths(paths)
-    live = introspect(url, desired_scope(loaded.catalog))
+    scope = desired_scope(loaded.catalog)
+    live = introspect(url, scope)
     desired = normalize(loaded.catalog, url, origins=loaded.origins).catalog
+    return Prepared(live=live, desired=desired, scope=scope)
+
+
+def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = None, verify: bool = True) -> Plan:
+    """Plan from `prepared` state; the plan is replayed on a scratch copy of the live schema, and
+    a replay that fails or leaves differences is an error, never a plan shown as valid."""
+    live, desired = prepared.live, prepared.desired
     changes = diff(live.catalog, desired)
     ctx = PlanContext(live=live, desired=desired, settings=settings or PlanSettings(), volatile_functions=live.volatile_functions)
     steps = plan_steps(changes, ctx)
@@ -68,6 +90,7 @@ def plan(paths: list[Path], url: str, *, settings: PlanSettings | None = None, v
         changes=tuple(f"{type(change).__name__} {change.subject}" for change in changes),
         warnings=tuple(warnings),
         unmanaged=tuple(str(obj) for obj in live.unmanaged),
+        schemas=tuple(prepared.scope),
         verified=not steps,
     )
     if steps and verify:
@@ -78,4 +101,95 @@ def plan(paths: list[Path], url: str, *, settings: PlanSettings | None = None, v
             raise PlanError("after replaying the plan on a copy of the live schema, differences remain: " + "; ".join(replayed.remaining))
         notes = [replayed.note] if replayed.note else []
         result = dataclasses.replace(result, verified=True, warnings=result.warnings + tuple(notes))
-    return PlanOutcome(plan=result, live=live, desired=desired)
+    return result
+
+
+def plan(paths: list[Path], url: str, *, settings: PlanSettings | None = None, verify: bool = True) -> PlanOutcome:
+    """Load the desired schema, read the live one, and plan the migration between them.
+
+    While a plan is in progress on the database (half applied, waiting at a gate), planning from
+    its intermediate state would be meaningless: that plan is returned instead when it leads to
+    the same desired schema, and planning another change is refused until it is finished or
+    abandoned."""
+    prepared = prepare(paths, url)
+    active = active_plan(url)
+    if active is not None:
+        if active.target_hash == content_hash(prepared.desired):
+            return PlanOutcome(plan=active, live=prepared.live, desired=prepared.desired, in_progress=True)
+        raise PlanError(
+            f"plan {active.digest} is in progress on this database and leads to another schema: finish it with "
+            "`reconciler apply` (on its desired schema) or abandon it with `reconciler abandon`, then plan again"
+        )
+    return PlanOutcome(plan=make_plan(prepared, url, settings=settings, verify=verify), live=prepared.live, desired=prepared.desired)
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    url: str
+    policy: Policy
+    gate: Gate
+    paths: list[Path] | None = None
+    plan_file: Path | None = None
+    up_to: Phase = Phase.CONTRACT
+    progress: Callable[[Step, float | None], ProgressSink] | None = None
+
+
+def apply(request: ApplyRequest) -> ApplyOutcome:
+    """Apply a plan: the given plan file, or the plan in progress in the journal when it targets
+    the same desired schema, or a new plan."""
+    settings = PlanSettings(lock_timeout_ms=duration_ms(request.policy.lock_timeout), backfill_batch_size=request.policy.backfill.batch_size)
+    if request.plan_file is not None:
+        chosen = read_plan_file(request.plan_file)
+        live = introspect(request.url, list(chosen.schemas) or None)
+    else:
+        assert request.paths is not None
+        prepared = prepare(request.paths, request.url)
+        active = active_plan(request.url)
+        if active is not None and active.target_hash == content_hash(prepared.desired):
+            chosen, live = active, prepared.live
+        else:
+            chosen, live = make_plan(prepared, request.url, settings=settings), prepared.live
+    options = ApplyOptions(gate=request.gate, policy=request.policy, up_to=request.up_to, progress=request.progress)
+    return apply_plan(chosen, request.url, live, options)
+
+
+def read_plan_file(path: Path) -> Plan:
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the plan: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not a plan file (invalid JSON at line {exc.lineno})") from None
+    return plan_from_json(data)
+
+
+def active_plan(url: str) -> Plan | None:
+    """The plan in progress in the database's journal, if any."""
+    with connect(url, autocommit=True) as conn:
+        if not journal_exists(conn):
+            return None
+        record = Journal(conn).active()
+        return record.plan if record else None
+
+
+def history(url: str, limit: int = 20) -> list[dict[str, Any]]:
+    with connect(url, autocommit=True) as conn:
+        if not journal_exists(conn):
+            return []
+        return Journal(conn).history(limit)
+
+
+def abandon(url: str, digest: str | None) -> Plan:
+    with connect(url, autocommit=True) as conn:
+        if not journal_exists(conn):
+            raise InputError("this database has no reconciler journal: nothing to abandon")
+        journal = Journal(conn)
+        journal.lock()
+        try:
+            record = journal.active()
+            if record is None or (digest is not None and record.digest != digest):
+                raise InputError("no such active plan" + (f" ({digest})" if digest else ""))
+            journal.abandon(record.digest, "abandoned by `reconciler abandon`")
+            return record.plan
+        finally:
+            journal.unlock()

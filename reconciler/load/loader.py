@@ -50,7 +50,7 @@ from reconciler.sqltext import column_references, index_column_label, parse_expr
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Kinds that live in the same folders but are not desired schema objects (the operator's kinds).
-NON_SCHEMA_KINDS = frozenset({"Database", "SchemaPlan"})
+NON_SCHEMA_KINDS = frozenset({"Database", "SchemaPlan", "Project", "Approval"})
 ALWAYS_INSTALLED_EXTENSIONS = frozenset({"plpgsql"})
 IMPLICIT_SCHEMAS = frozenset({"public"})
 

@@ -38,6 +38,7 @@ class Plan:
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     unmanaged: tuple[str, ...] = ()
+    schemas: tuple[str, ...] = ()  # the schemas the plan manages (introspection scope)
     verified: bool = False
     created_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
@@ -58,7 +59,7 @@ class Plan:
             "apiVersion": PLAN_API_VERSION,
             "kind": PLAN_KIND,
             "formatVersion": FORMAT_VERSION,
-            "source": {"schemaHash": self.source_hash, "database": self.database, "serverVersion": self.server_version},
+            "source": {"schemaHash": self.source_hash, "database": self.database, "serverVersion": self.server_version, "schemas": list(self.schemas)},
             "target": {"schemaHash": self.target_hash},
             "verified": self.verified,
             "changes": list(self.changes),
@@ -104,6 +105,8 @@ def step_to_json(step: Step) -> dict[str, Any]:
         "tables": [[t.schema, t.name] for t in step.tables],
         "after": list(step.after),
     }
+    if step.builds_index is not None:
+        data["buildsIndex"] = [step.builds_index.schema, step.builds_index.name]
     if step.backfill is not None:
         spec = step.backfill
         data["backfill"] = {
@@ -150,6 +153,7 @@ def step_from_json(data: dict[str, Any]) -> Step:
         tables=tuple(QualifiedName(*t) for t in data["tables"]),
         backfill=backfill,
         after=tuple(data.get("after", ())),
+        builds_index=QualifiedName(*data["buildsIndex"]) if data.get("buildsIndex") else None,
     )
 
 
@@ -174,6 +178,7 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
             changes=tuple(data.get("changes", ())),
             warnings=tuple(data.get("warnings", ())),
             unmanaged=tuple(data.get("unmanaged", ())),
+            schemas=tuple(data["source"].get("schemas", ())),
             verified=bool(data.get("verified")),
             created_at=data.get("metadata", {}).get("createdAt", ""),
         )

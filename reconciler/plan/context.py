@@ -42,6 +42,7 @@ class PlanContext:
     volatile_functions: frozenset[str] = frozenset()
     swaps: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.swap
     recreated_fks: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.constraints
+    new_primary_keys: set[tuple[QualifiedName, frozenset[str]]] = field(default_factory=set)  # (desired table, columns) created by this plan
 
     @property
     def server_version(self) -> int:

@@ -21,6 +21,7 @@ from reconciler.plan.steps import Step
 def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
     ctx.swaps = swap.find_swaps(changes)  # type: ignore[assignment]
     ctx.recreated_fks = constraints.find_recreations(changes, ctx)  # type: ignore[assignment]
+    ctx.new_primary_keys = constraints.new_primary_keys(changes)
     steps: list[Step] = []
     for change in changes:
         if _covered_elsewhere(change, ctx):

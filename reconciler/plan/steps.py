@@ -116,6 +116,7 @@ class Step:
     tables: tuple[QualifiedName, ...] = ()
     backfill: BackfillSpec | None = None
     after: tuple[str, ...] = field(default=())  # ids of steps that must run first
+    builds_index: QualifiedName | None = None  # the index a CONCURRENTLY step builds (for crash recovery)
 
     @property
     def strongest_lock(self) -> Lock | None:

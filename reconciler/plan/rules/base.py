@@ -33,6 +33,7 @@ def make_step(
     tables: Iterable[QualifiedName] = (),
     backfill: BackfillSpec | None = None,
     after: Iterable[str] = (),
+    builds_index: QualifiedName | None = None,
 ) -> Step:
     settings = ctx.settings
     locks = tuple(locks)
@@ -52,6 +53,7 @@ def make_step(
         tables=tuple(dict.fromkeys([*tables, *(lock.table for lock in locks)])),
         backfill=backfill,
         after=tuple(after),
+        builds_index=builds_index,
     )
 
 

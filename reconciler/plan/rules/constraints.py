@@ -57,6 +57,16 @@ def _affected_keys(changes: Iterable[c.Change]) -> dict[QualifiedName, list[froz
     return keys
 
 
+def new_primary_keys(changes: Iterable[c.Change]) -> set[tuple[QualifiedName, frozenset[str]]]:
+    """Primary keys this plan attaches in the contract phase: a foreign key to one waits for it."""
+    keys = set()
+    for change in changes:
+        new = change.constraint if isinstance(change, c.AddConstraint) else change.new if isinstance(change, c.ReplaceConstraint) else None
+        if isinstance(new, PrimaryKey):
+            keys.add((change.desired.qname, frozenset(new.columns)))  # type: ignore[union-attr]
+    return keys
+
+
 def find_recreations(changes: list[c.Change], ctx: PlanContext) -> dict[tuple[str, QualifiedName, str], FkRecreation]:
     affected = _affected_keys(changes)
     found: dict[tuple[str, QualifiedName, str], FkRecreation] = {}
@@ -145,13 +155,16 @@ def _key_index(constraint: PrimaryKey | UniqueConstraint, name: str) -> Index:
 
 def _build_key_index(ctx: PlanContext, change: c.Change, table: QualifiedName, constraint: PrimaryKey | UniqueConstraint, name: str) -> Step:
     index = _key_index(constraint, name)
+    columns = ", ".join(constraint.columns)
     return make_step(
         ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{table.schema}.{name}",
-        description=f"build unique index {name} on {table} ({', '.join(constraint.columns)}) for {_kind(constraint)} {constraint.name}",
+        description=f"build unique index {name} on {table} ({columns}) for {_kind(constraint)} {constraint.name}",
         statements=[g.create_index_on(table, index, concurrently=True)], transactional=False,
         reverse=[g.drop_index(table.schema, name, concurrently=True)], locks=[share_update(table)], long_running=True,
-        hazards=[index_build(ctx, table), Hazard(HazardCode.MAY_FAIL, f"fails if {table} holds duplicate ({', '.join(constraint.columns)}) values; "
-                 "the invalid index left behind is dropped before a retry")],
+        hazards=[index_build(ctx, table), Hazard(HazardCode.MAY_FAIL, f"fails if {table} holds duplicate ({columns}) values; "
+                 "the invalid index left behind is dropped before a retry"),
+                 breaks_old(f"writes of a duplicate ({columns}) fail once the index is built")],
+        builds_index=QualifiedName(table.schema, name),
     )  # fmt: skip
 
 
@@ -168,14 +181,23 @@ def _attach_key(ctx: PlanContext, change: c.Change, phase: Phase, table: Qualifi
 
 def _add_not_valid(ctx: PlanContext, change: c.Change, table: QualifiedName, constraint: CheckConstraint | ForeignKey) -> list[Step]:
     subject = f"{table}.{constraint.name}"
+    phase, add_rank, validate_rank = Phase.EXPAND, o.ADD_CONSTRAINT_NOT_VALID, o.VALIDATE
     if isinstance(constraint, ForeignKey):
         locks = [Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, constraint.references)]
-        hazards = [breaks_old(f"writes to {table} that violate {constraint.name} fail from this step on")]
+        hazards = [
+            Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE ROW EXCLUSIVE on {table} and {constraint.references} (writes wait, for "
+                   f"milliseconds once granted; at most {ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)"),
+            breaks_old(f"writes to {table} that violate {constraint.name} fail from this step on"),
+        ]  # fmt: skip
+        add_rank, validate_rank = o.ADD_FOREIGN_KEY, o.VALIDATE_FOREIGN_KEY  # after the unique keys they reference
+        if (constraint.references, frozenset(constraint.referenced_columns)) in ctx.new_primary_keys:
+            phase, add_rank, validate_rank = Phase.CONTRACT, o.READD_CONSTRAINT, o.READD_VALIDATE  # its key is attached in contract
+            table = ctx.table_name(table, Phase.CONTRACT)
     else:
         locks = [exclusive(table)]
         hazards = [brief_exclusive(ctx, table), breaks_old(f"writes that violate {constraint.name} fail from this step on")]
     steps = [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.ADD_CONSTRAINT_NOT_VALID, action="add-constraint", subject=subject,
+        make_step(ctx, change, phase=phase, order=add_rank, action="add-constraint", subject=subject,
                   description=f"add {_kind(constraint)} {constraint.name} on {table} NOT VALID (new writes checked, no scan)",
                   statements=[g.add_constraint_to(table, constraint, not_valid=True)], reverse=[g.drop_constraint(table, constraint.name)],
                   locks=locks, hazards=hazards)
@@ -183,7 +205,7 @@ def _add_not_valid(ctx: PlanContext, change: c.Change, table: QualifiedName, con
     if not constraint.not_valid:
         locks = [share_update(table)] + ([Lock(LockLevel.ROW_SHARE, constraint.references)] if isinstance(constraint, ForeignKey) else [])
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.VALIDATE, action="validate", subject=subject,
+            make_step(ctx, change, phase=phase, order=validate_rank, action="validate", subject=subject,
                       description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
                       statements=[g.validate_constraint(table, constraint.name)], locks=locks, long_running=True,
                       hazards=[validation_scan(ctx, table), Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {constraint.name}",
@@ -205,13 +227,18 @@ def add_constraint(change: c.AddConstraint, ctx: PlanContext) -> list[Step]:
 
 
 def drop_constraint(change: c.DropConstraint, ctx: PlanContext) -> list[Step]:
+    """Dropping a check or foreign key only relaxes what may be written: the old application
+    cannot notice, so it happens in expand (the new version may need it gone). Dropping a unique
+    key or primary key can break the old version's ON CONFLICT: contract."""
     constraint = change.constraint
-    table = ctx.table_name(change.live, Phase.CONTRACT)
+    relaxing = isinstance(constraint, CheckConstraint | ForeignKey)
+    phase = Phase.EXPAND if relaxing else Phase.CONTRACT
+    table = ctx.table_name(change.live, phase)
     hazards = [brief_exclusive(ctx, table)]
     if isinstance(constraint, PrimaryKey | UniqueConstraint):
         hazards.append(breaks_old(f"INSERT ... ON CONFLICT over {', '.join(constraint.columns)} stops working"))
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_FOREIGN_KEY if isinstance(constraint, ForeignKey) else o.DROP_CONSTRAINT,
+        make_step(ctx, change, phase=phase, order=o.RELAX_CONSTRAINT if relaxing else o.DROP_CONSTRAINT,
                   action="drop-constraint", subject=change.subject, description=f"drop {_kind(constraint)} {constraint.name} of {table}",
                   statements=[g.drop_constraint(table, constraint.name)], reverse=[g.add_constraint_to(table, constraint, not_valid=True)],
                   locks=[exclusive(table)], hazards=hazards)
@@ -253,6 +280,7 @@ def replace_constraint(change: c.ReplaceConstraint, ctx: PlanContext) -> list[St
         steps.append(
             make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-constraint", subject=change.subject,
                       description=f"rename {helper} to {new.name} on {contract_table}", statements=[g.rename_constraint(contract_table, helper, new.name)],
+                      reverse=[g.rename_constraint(contract_table, new.name, helper)],
                       locks=[exclusive(contract_table)], hazards=[brief_exclusive(ctx, contract_table)], after=[steps[-1].id])
         )  # fmt: skip
     return steps
@@ -265,10 +293,11 @@ def _renamed(constraint: CheckConstraint | ForeignKey, name: str) -> CheckConstr
 def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[Step]:
     table = change.live.qname
     constraint = change.constraint
+    locks = [share_update(table)] + ([Lock(LockLevel.ROW_SHARE, constraint.references)] if isinstance(constraint, ForeignKey) else [])
     return [
         make_step(ctx, change, phase=Phase.EXPAND, order=o.VALIDATE, action="validate", subject=change.subject,
                   description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
-                  statements=[g.validate_constraint(table, constraint.name)], locks=[share_update(table)], long_running=True,
+                  statements=[g.validate_constraint(table, constraint.name)], locks=locks, long_running=True,
                   hazards=[validation_scan(ctx, table), Hazard(HazardCode.MAY_FAIL, f"fails if existing rows violate {constraint.name}")])
     ]  # fmt: skip
 

@@ -21,7 +21,7 @@ def _build(ctx: PlanContext, change: c.Change, index: g.Index, name: str) -> Ste
         ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{table.schema}.{name}",
         description=f"build index {name} on {table} CONCURRENTLY", statements=[g.create_index_on(table, built, concurrently=True)],
         transactional=False, reverse=[g.drop_index(table.schema, name, concurrently=True)], locks=[share_update(table)],
-        hazards=hazards, long_running=True,
+        hazards=hazards, long_running=True, builds_index=g.QualifiedName(table.schema, name),
     )  # fmt: skip
 
 
@@ -32,6 +32,7 @@ def _drop(ctx: PlanContext, change: c.Change, index: g.Index) -> Step:
         ctx, change, phase=Phase.CONTRACT, order=o.DROP_INDEX, action="drop-index", subject=f"{table.schema}.{index.name}",
         description=f"drop index {index.name} of {table} CONCURRENTLY", statements=[g.drop_index(table.schema, index.name, concurrently=True)],
         transactional=False, reverse=[g.create_index_on(table, index, concurrently=True)], locks=[share_update(table)],
+        long_running=True,  # DROP INDEX CONCURRENTLY waits for every transaction that could still use the index
         hazards=[Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"queries of the old application version may rely on {index.name} to be fast")],
     )  # fmt: skip
 
@@ -65,7 +66,7 @@ def replace_index(change: c.ReplaceIndex, ctx: PlanContext) -> list[Step]:
         steps.append(
             make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-index", subject=change.subject,
                       description=f"rename index {name} of {table} to {new.name}", statements=[g.rename_index(table.schema, name, new.name)],
-                      locks=[share_update(table)], after=[steps[1].id])
+                      reverse=[g.rename_index(table.schema, new.name, name)], locks=[share_update(table)], after=[steps[1].id])
         )  # fmt: skip
     return steps
 

@@ -263,7 +263,7 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
                       description=f"build index {index.name} on the new column(s) of {table}, for {getattr(target, 'name')}",
                       statements=[g.create_index_on(table, index, concurrently=True)], transactional=False,
                       reverse=[g.drop_index(table.schema, index.name, concurrently=True)], locks=[share_update(table)],
-                      hazards=[index_build(ctx, table)], long_running=True)
+                      hazards=[index_build(ctx, table)], long_running=True, builds_index=QualifiedName(table.schema, index.name))
         )  # fmt: skip
     assignments = [(s.temp, s.forward) for s in swaps]
     condition = sql.SQL(" OR ").join(
