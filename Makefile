@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 demo: $(STAMP)
-	$(BIN)/python -m reconciler.demo schemas
+	$(BIN)/python -m reconciler.demo .
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from reconciler import __version__, service
-from reconciler.errors import ExitCode, LoadError, ReconcilerError
+from reconciler.errors import ApprovalRequired, ExitCode, LoadError, ReconcilerError
 from reconciler.pg.dsn import redact
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -24,8 +24,14 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
-def cli() -> None:
+@click.option("--log-format", envvar="RECONCILER_LOG_FORMAT", type=click.Choice(["auto", "console", "json"]), default="auto",
+              show_default=True, help="Log lines on stderr: console on a terminal and JSON otherwise (auto), or forced.")
+@click.option("--log-level", envvar="RECONCILER_LOG_LEVEL", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True)
+def cli(log_format: str, log_level: str) -> None:
     """GitOps schema-as-code for PostgreSQL: declarative YAML in, zero-downtime migrations out."""
+    from reconciler import log  # noqa: PLC0415
+
+    log.configure(level=log_level, fmt=log_format)
 
 
 @cli.command()
@@ -187,11 +193,12 @@ def _report_apply(outcome: Any, plan_file: Path | None) -> None:
         return
     if outcome.skipped_done:
         click.echo(f"resumed plan {plan.digest}: {len(outcome.skipped_done)} step(s) already done")
+    backups = {step_id: (file, restore) for step_id, file, restore in outcome.backups if file}
     for step_id in outcome.ran:
+        if step_id in backups:
+            file, restore = backups[step_id]
+            click.echo(f"      backup {file}" + (f"\n      restore with: {restore}" if restore else ""))
         click.echo(f"done  {step_id}")
-    for step_id, file, restore in outcome.backups:
-        if file:
-            click.echo(f"backup before {step_id}: {file}" + (f" (restore: {restore})" if restore else ""))
     if outcome.status == "done":
         click.echo(f"plan {plan.digest} applied: {len(plan.steps)} steps")
         return
@@ -304,7 +311,8 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         _fail("interrupted", ExitCode.INTERRUPTED)
     except ReconcilerError as exc:
-        _fail(f"error: {exc}" if not isinstance(exc, LoadError) else str(exc), exc.exit_code)
+        plain = isinstance(exc, LoadError | ApprovalRequired)  # not an error: a list of problems, or a gate
+        _fail(str(exc) if plain else f"error: {exc}", exc.exit_code)
     except click.ClickException as exc:
         _fail(f"error: {exc.format_message()}", ExitCode.ERROR)
     except Exception as exc:  # noqa: BLE001  (the last guard: never a traceback for users)

@@ -13,7 +13,7 @@ import pytest
 from support.pgharness import PgServer, create_template, fresh_database, provision
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "schemas"
+EXAMPLES = REPO / "schemas" / "shop"
 _counter = itertools.count(1)
 
 

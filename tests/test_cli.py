@@ -29,7 +29,7 @@ def test_validate_the_example() -> None:
 
 def test_validate_a_broken_copy_reports_every_error(tmp_path: Path) -> None:
     broken = tmp_path / "shop"
-    shutil.copytree(EXAMPLES / "shop", broken)
+    shutil.copytree(EXAMPLES, broken)
     users = broken / "users.yaml"
     users.write_text(users.read_text().replace("type: citext", "type: citext(").replace("full_name", "full name", 1))
     orders = broken / "orders.yaml"

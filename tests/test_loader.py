@@ -60,7 +60,7 @@ def test_example_schema_loads_into_the_model() -> None:
 def test_content_hash_is_stable_and_ignores_file_layout(tmp_path: Path) -> None:
     first = content_hash(load_paths([EXAMPLES]).catalog)
     # the same documents, all in one file and in reverse order
-    texts = [p.read_text() for p in sorted((EXAMPLES / "shop").glob("*.yaml"))]
+    texts = [p.read_text() for p in sorted(EXAMPLES.glob("*.yaml"))]
     write(tmp_path, "all.yaml", "\n---\n".join(reversed(texts)))
     assert content_hash(load_paths([tmp_path]).catalog) == first
     assert first == content_hash(load_paths([EXAMPLES]).catalog)

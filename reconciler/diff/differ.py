@@ -121,16 +121,17 @@ def _alter_enum(old: c.EnumType, new: c.EnumType) -> c.AlterEnum:
     kept = [v for v in old.values if v in new.values]
     removed = tuple(v for v in old.values if v not in new.values)
     reordered = kept != [v for v in new.values if v in old.values]
+    # New values in declared order, each placed after its predecessor in the desired list (which
+    # exists by then: it is an old value or was added just before); a first value goes before
+    # the first old one.
     added: list[tuple[str, str | None, bool]] = []
     for i, value in enumerate(new.values):
         if value in old.values:
             continue
-        before = next((v for v in new.values[i + 1 :] if v in old.values), None)
-        if before is not None:
-            added.append((value, before, True))
+        if i > 0:
+            added.append((value, new.values[i - 1], False))
         else:
-            after = next((v for v in reversed(new.values[:i]) if v in old.values or v in dict(added)), None)
-            added.append((value, after, False))
+            added.append((value, next((v for v in new.values if v in old.values), None), True))
     return c.AlterEnum(old, new, tuple(added), removed, reordered)
 
 
@@ -156,6 +157,8 @@ def _tables(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
     pairs, added, dropped = _match(
         {t.qname: t for t in live.tables}, {t.qname: t for t in desired.tables}, lambda t: t.renamed_from
     )
+    # a foreign key follows the table it references through a rename: compare under the new name
+    table_renames = {old.qname: new.qname for old, new, renamed in pairs if renamed}
     for table in added:
         yield c.AddTable(table)
     for old, new, renamed in pairs:
@@ -164,7 +167,7 @@ def _tables(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
         if old.comment != new.comment:
             yield c.AlterTableComment(old, new)
         yield from _columns(old, new)
-        yield from _constraints(old, new)
+        yield from _constraints(old, new, table_renames)
         yield from _indexes(old, new)
     for table in dropped:
         yield c.DropTable(table)
@@ -223,7 +226,7 @@ def _definition(constraint: Constraint) -> Constraint:
     return _without(constraint, name="", comment=None)
 
 
-def _constraints(live: Table, desired: Table) -> Iterable[c.Change]:
+def _constraints(live: Table, desired: Table, table_renames: dict[QualifiedName, QualifiedName]) -> Iterable[c.Change]:
     renamed_columns = _column_renames(live, desired)
     current = {k.name: k for k in live.constraints()}
     wanted = {k.name: k for k in desired.constraints()}
@@ -232,6 +235,8 @@ def _constraints(live: Table, desired: Table) -> Iterable[c.Change]:
         yield c.AddConstraint(live, desired, constraint)
     for old, new, renamed in pairs:
         comparable_old = _translate(old, renamed_columns)
+        if isinstance(comparable_old, ForeignKey) and comparable_old.references in table_renames:
+            comparable_old = _without(comparable_old, references=table_renames[comparable_old.references])
         new = _accept_validated(comparable_old, new)
         if renamed:
             yield c.RenameConstraint(live, desired, old, new)

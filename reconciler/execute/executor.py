@@ -214,7 +214,7 @@ def _execute(work: psycopg.Connection[Any], plan: Plan, step: Step, record: Step
         estimate = stats.rows if stats is not None and stats.rows >= 0 else None
         sink = options.progress(step, estimate) if options.progress else _NoProgress()
         try:
-            run_backfill(work, plan.digest, step, _key_types(live, step), record.checkpoint if record else None, settings, sink)
+            run_backfill(work, plan.digest, step, _key_types(work, step), record.checkpoint if record else None, settings, sink)
         finally:
             getattr(sink, "close", lambda: None)()
         return
@@ -256,16 +256,19 @@ def _index_already_built(work: psycopg.Connection[Any], index: QualifiedName) ->
     return False
 
 
-def _key_types(live: LiveState, step: Step) -> tuple[str, ...]:
+def _key_types(work: psycopg.Connection[Any], step: Step) -> tuple[str, ...]:
+    """Types of the backfill key, read now (the table may have been renamed earlier in this run)."""
     spec = step.backfill
     assert spec is not None
-    table = live.catalog.table(spec.table)
-    if table is None:
-        raise ExecutionError(f"step {step.id}: table {spec.table} is not in the database")
-    types = []
-    for name in spec.key:
-        column = table.column(name)
-        if column is None:
-            raise ExecutionError(f"step {step.id}: key column {name} of {spec.table} is missing")
-        types.append(column.type)
-    return tuple(types)
+    rows = dict(
+        work.execute(
+            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
+            "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped",
+            (spec.table.schema, spec.table.name),
+        ).fetchall()
+    )
+    missing = [name for name in spec.key if name not in rows]
+    if missing:
+        raise ExecutionError(f"step {step.id}: key column(s) {', '.join(missing)} of {spec.table} are missing")
+    return tuple(rows[name] for name in spec.key)

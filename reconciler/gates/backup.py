@@ -26,7 +26,7 @@ from reconciler.plan.artifact import Plan
 from reconciler.plan.steps import DATA_LOSS, HazardCode, Step
 from reconciler.sqlgen import qualified
 
-HAZARDOUS = frozenset({HazardCode.DELETES_DATA, HazardCode.NOT_REVERSIBLE})
+LOSES_DATA = frozenset({HazardCode.DELETES_DATA, HazardCode.TABLE_REWRITE})
 DEFAULT_DIRECTORY = "reconciler-backups"
 
 
@@ -45,7 +45,9 @@ def needs_backup(step: Step, policy: BackupPolicy) -> bool:
         return False
     if policy.when == "always":
         return True
-    return any(h.code in HAZARDOUS for h in step.hazards)
+    # hazardous: steps that delete or rewrite rows, or irreversibly change a table's contents
+    codes = {h.code for h in step.hazards}
+    return bool(codes & LOSES_DATA) or (HazardCode.NOT_REVERSIBLE in codes and bool(step.tables))
 
 
 def _step_env(step: Step, plan: Plan, dsn: str) -> dict[str, str]:

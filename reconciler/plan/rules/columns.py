@@ -22,7 +22,7 @@ from psycopg import sql
 from reconciler import sqlgen as g
 from reconciler.diff import changes as c
 from reconciler.errors import PlanError
-from reconciler.model import CheckConstraint, Column, QualifiedName, Table
+from reconciler.model import CheckConstraint, Column, PrimaryKey, QualifiedName, Table, UniqueConstraint
 from reconciler.model.names import make_object_name
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
@@ -38,6 +38,7 @@ from reconciler.plan.rules.base import (
     validation_scan,
 )
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Phase, Step
+from reconciler.sqltext import column_references, parse_expression
 
 PG11_FAST_DEFAULT = 110000
 PG12_NOT_NULL_FROM_CHECK = 120000
@@ -79,11 +80,21 @@ def batch_key(table: Table) -> tuple[str, ...] | None:
     return None
 
 
-def backfill_step(ctx: PlanContext, change: c.Change | str, table: Table, assignments: list[tuple[str, str]], condition: str, subject: str, what: str) -> Step:
+def backfill_step(ctx: PlanContext, change: c.Change | str, table: Table, assignments: list[tuple[str, str]], condition: str, subject: str, what: str,
+                  *, catch_up: bool = False) -> Step:
     key = batch_key(table)
     hazards = [Hazard(HazardCode.LONG_RUNNING, f"updates {ctx.size(table.qname)} of {table.qname} in batches ({ctx.backfill_estimate(table.qname)})")]
     if key is None:
         hazards.append(Hazard(HazardCode.LONG_RUNNING, f"{table.qname} has no primary key or unique NOT NULL key: the update runs as one statement", "add a primary key"))
+    if catch_up:
+        # between the backfill and the check, the old application version may still have written NULLs
+        return make_step(
+            ctx, change, phase=Phase.CONTRACT, order=o.CATCH_UP_BACKFILL, action="backfill", subject=subject,
+            description=f"fill {what} in rows written since the backfill phase, now that no new NULL can arrive",
+            statements=[], tables=[ctx.table_name(table, Phase.CONTRACT)], long_running=True, hazards=hazards,
+            backfill=BackfillSpec(table=ctx.table_name(table, Phase.CONTRACT), key=key or (), assignments=tuple(assignments),
+                                  condition=condition, batch_size=ctx.settings.backfill_batch_size),
+        )  # fmt: skip
     return make_step(
         ctx, change, phase=Phase.BACKFILL, order=o.BACKFILL, action="backfill", subject=subject,
         description=f"fill {what} in existing rows of {table.qname}", statements=[], tables=[table.qname],
@@ -97,7 +108,8 @@ def not_null_check_name(table: str, column: str) -> str:
     return make_object_name(table, column, "rc_not_null")
 
 
-def not_null_steps(ctx: PlanContext, change: c.Change | str, live: Table, column: str, *, final_name: str | None = None, may_have_nulls: bool = False) -> list[Step]:
+def not_null_steps(ctx: PlanContext, change: c.Change | str, live: Table, column: str, *, final_name: str | None = None,
+                   may_have_nulls: bool = False, fill: str | None = None) -> list[Step]:
     """NOT NULL without a blocking scan: CHECK NOT VALID, VALIDATE, SET NOT NULL, drop the check.
 
     `column` is the column's name when these steps run; `final_name` its name after a swap (the
@@ -116,6 +128,11 @@ def not_null_steps(ctx: PlanContext, change: c.Change | str, live: Table, column
                   description=f"check {table}.{column} IS NOT NULL for new writes (NOT VALID: no scan)",
                   statements=[g.add_constraint_to(table, check, not_valid=True)], reverse=[g.drop_constraint(table, check.name)],
                   locks=[exclusive(table)], hazards=add_hazards),
+    ]  # fmt: skip
+    if fill is not None:
+        condition = sql.SQL("{} IS NULL").format(sql.Identifier(column)).as_string(None)
+        steps.append(backfill_step(ctx, change, live, [(column, fill)], condition, subject, column, catch_up=True))
+    steps += [
         make_step(ctx, change, phase=Phase.CONTRACT, order=o.NOT_NULL_VALIDATE, action="not-null-validate", subject=subject,
                   description=f"validate that no row of {table} has NULL in {column} (reads and writes continue)",
                   statements=[g.validate_constraint(table, check.name)], locks=[share_update(table)], long_running=True,
@@ -166,7 +183,9 @@ def add_column(change: c.AddColumn, ctx: PlanContext) -> list[Step]:
         condition = sql.SQL("{} IS NULL").format(sql.Identifier(column.name)).as_string(None)
         steps.append(backfill_step(ctx, change, live, [(column.name, fill)], condition, change.subject, f"{column.name}"))
     if not column.nullable and not inline_not_null:
-        steps += not_null_steps(ctx, change, live, column.name, may_have_nulls=fill is None and ctx.maybe_populated(table))
+        # without a default, rows the old version inserts after the backfill arrive NULL: catch up
+        catch_up = fill if column.default is None else None
+        steps += not_null_steps(ctx, change, live, column.name, may_have_nulls=fill is None and ctx.maybe_populated(table), fill=catch_up)
     return steps
 
 
@@ -244,23 +263,53 @@ def alter_column(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     return steps
 
 
+def _collation_indexes(change: c.AlterColumn, ctx: PlanContext) -> tuple[list[Step], list[str]]:
+    """Indexes over a column whose collation changes: plain column keys are rebuilt beside the
+    old index CONCURRENTLY with the new collation spelled out, so that changing the column later
+    keeps them instead of rebuilding under ACCESS EXCLUSIVE. Returns those steps, and the names
+    of indexes that will still be rebuilt under the lock (expression keys, constraint indexes)."""
+    from reconciler.plan.rules.indexes import replacement_steps  # noqa: PLC0415
+
+    column, steps, remaining = change.new.name, [], []
+    desired_indexes = {i.name: i for i in change.desired.indexes}
+    for index in change.live.indexes:
+        over_column = [e for e in index.elements if e.column == change.old.name]
+        wanted = desired_indexes.get(index.name)
+        if not over_column:
+            if any(e.expression and column in column_references(parse_expression(e.expression)) for e in index.elements):
+                remaining.append(index.name)
+            continue
+        if wanted is None or any(e.expression and column in column_references(parse_expression(e.expression)) for e in index.elements):
+            remaining.append(index.name)
+            continue
+        explicit = tuple(dataclasses.replace(e, collation=change.new.collation or '"default"') if e.column == column else e for e in wanted.elements)
+        steps += replacement_steps(ctx, change, index, dataclasses.replace(wanted, elements=explicit))
+    remaining += [k.name for k in change.live.constraints() if isinstance(k, PrimaryKey | UniqueConstraint) and change.old.name in k.columns]
+    return steps, remaining
+
+
 def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     old, new = change.old, change.new
     collation = new.collation if new.collation != old.collation else None
     widening = in_place_type_change(old.type, new.type) and collation is None
     phase = Phase.EXPAND if widening else Phase.CONTRACT
     table = ctx.table_name(change.live, phase)
+    prepared: list[Step] = []
     if widening:
         hazards = [brief_exclusive(ctx, table)]
         what = f"widen {table}.{new.name} from {old.type} to {new.type} (no rewrite: PostgreSQL only updates the catalog)"
     elif old.type == new.type:
-        hazards = [Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"holds ACCESS EXCLUSIVE on {table} while indexes on {new.name} are rebuilt ({ctx.size(table)})")]
-        what = f"change the collation of {table}.{new.name} to {new.collation or 'the default'}"
+        prepared, rebuilt = _collation_indexes(change, ctx)
+        hazards = [brief_exclusive(ctx, table)]
+        if rebuilt:
+            hazards.append(Hazard(HazardCode.BLOCKING_SCAN, f"rebuilds {', '.join(rebuilt)} while holding ACCESS EXCLUSIVE on {table} ({ctx.size(table)})",
+                                  "PostgreSQL has no online form for indexes over expressions or constraints: run it in a quiet period"))
+        what = f"change the collation of {table}.{new.name} to {new.collation or 'the default'} (comparisons and sort order change)"
     else:
         hazards = rewrite(ctx, table, f"changing the type of generated column {new.name}")
         what = f"change the type of {table}.{new.name} from {old.type} to {new.type}"
     reverse = [g.alter_column_type(table, new.name, old.type, collation=old.collation)]
-    return [
+    return prepared + [
         make_step(ctx, change, phase=phase, order=o.RELAX_COLUMN if widening else o.ALTER_COLUMN_CONTRACT, action="alter-column-type",
                   subject=change.subject, description=what,
                   statements=[g.alter_column_type(table, new.name, new.type, collation=collation or (new.collation if old.type != new.type else None),
@@ -282,7 +331,7 @@ def _nullability(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     if new.backfill is not None:
         condition = sql.SQL("{} IS NULL").format(sql.Identifier(old.name)).as_string(None)
         steps.append(backfill_step(ctx, change, change.live, [(old.name, new.backfill)], condition, change.subject, f"NULLs of {old.name}"))
-    return steps + not_null_steps(ctx, change, change.live, new.name, may_have_nulls=new.backfill is None)
+    return steps + not_null_steps(ctx, change, change.live, new.name, may_have_nulls=new.backfill is None, fill=new.backfill)
 
 
 def _default_handled_elsewhere(change: c.AlterColumn) -> bool:

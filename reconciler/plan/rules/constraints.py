@@ -37,6 +37,7 @@ class FkRecreation:
     live_fk: ForeignKey | None
     desired_table: Table | None
     desired_fk: ForeignKey | None
+    over_swap: bool  # a swapped column on either side: rebuilt over the helper columns (see rules.swap)
 
 
 def _affected_keys(changes: Iterable[c.Change]) -> dict[QualifiedName, list[frozenset[str]]]:
@@ -74,16 +75,20 @@ def find_recreations(changes: list[c.Change], ctx: PlanContext) -> dict[tuple[st
         twin = ctx.desired_twin(table)
         for fk in table.foreign_keys:
             key_rebuilt = frozenset(fk.referenced_columns) in affected.get(fk.references, [])
-            if key_rebuilt or touches_swap(ctx, table.qname, fk, desired=False):
+            over_swap = touches_swap(ctx, table.qname, fk, desired=False)
+            if key_rebuilt or over_swap:
                 desired_fk = _twin_fk(twin, fk) if twin is not None else None
-                found[("live", table.qname, fk.name)] = FkRecreation(table, fk, twin, desired_fk)
+                if desired_fk is not None and twin is not None:
+                    over_swap = over_swap or touches_swap(ctx, twin.qname, desired_fk, desired=True)
+                found[("live", table.qname, fk.name)] = FkRecreation(table, fk, twin, desired_fk, over_swap)
     for table in ctx.desired.tables:
         live_table = ctx.live.catalog.table(table.renamed_from or table.qname) or ctx.live.catalog.table(table.qname)
         for fk in table.foreign_keys:
             if not touches_swap(ctx, table.qname, fk, desired=True) and not _pairs_with_found(found, table, fk):
                 continue
             live_fk = next((f for f in live_table.foreign_keys if f.name in (fk.name, fk.renamed_from)), None) if live_table else None
-            found[("desired", table.qname, fk.name)] = FkRecreation(live_table if live_fk else None, live_fk, table, fk)
+            over_swap = touches_swap(ctx, table.qname, fk, desired=True) or (live_fk is not None and live_table is not None and touches_swap(ctx, live_table.qname, live_fk, desired=False))
+            found[("desired", table.qname, fk.name)] = FkRecreation(live_table if live_fk else None, live_fk, table, fk, over_swap)
     return found
 
 
@@ -108,10 +113,20 @@ def is_recreated(ctx: PlanContext, table: QualifiedName, fk: Constraint, *, desi
 
 
 def recreation_steps(ctx: PlanContext) -> list[Step]:
+    from reconciler.plan.rules.swap import foreign_key_over_helpers  # noqa: PLC0415  (swap imports this module)
+
     steps: list[Step] = []
     done: set[tuple[QualifiedName, str]] = set()
     for recreation in ctx.recreated_fks.values():
         assert isinstance(recreation, FkRecreation)
+        if recreation.over_swap and recreation.desired_fk is not None and recreation.desired_table is not None:
+            key = (recreation.desired_table.qname, "+" + recreation.desired_fk.name)
+            if key not in done:
+                done.add(key)
+                steps += foreign_key_over_helpers(ctx, recreation.desired_table, recreation.desired_fk, recreation.live_table, recreation.live_fk)
+            if recreation.live_fk is not None and recreation.live_table is not None:
+                done.add((recreation.live_table.qname, recreation.live_fk.name))
+            continue
         if recreation.live_fk is not None and recreation.live_table is not None:
             key = (recreation.live_table.qname, recreation.live_fk.name)
             if key not in done:
@@ -127,13 +142,20 @@ def recreation_steps(ctx: PlanContext) -> list[Step]:
 
 def _drop_fk_early(ctx: PlanContext, live: Table, fk: ForeignKey) -> Step:
     table = ctx.table_name(live, Phase.CONTRACT)
+    target = ctx.table_name(fk.references, Phase.CONTRACT)
     return make_step(
         ctx, f"recreate {live.qname}.{fk.name}", phase=Phase.CONTRACT, order=o.DROP_FOREIGN_KEY, action="drop-foreign-key",
-        subject=f"{table}.{fk.name}", description=f"drop foreign key {fk.name} of {table} while the columns it links are rebuilt",
+        subject=f"{table}.{fk.name}", description=f"drop foreign key {fk.name} of {table} while the key it references is rebuilt",
         statements=[g.drop_constraint(table, fk.name)], reverse=[g.add_constraint_to(table, fk, not_valid=True)],
-        locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, ctx.table_name(fk.references, Phase.CONTRACT))],
-        hazards=[brief_exclusive(ctx, table), Hazard(HazardCode.MAY_FAIL, f"{fk.name} is not enforced until it is added again later in this phase")],
+        locks=foreign_key_drop_locks(table, target),  # its triggers live on both tables
+        hazards=[brief_exclusive(ctx, table), brief_exclusive(ctx, target),
+                 Hazard(HazardCode.MAY_FAIL, f"{fk.name} is not enforced until it is added again later in this phase")],
     )  # fmt: skip
+
+
+def foreign_key_drop_locks(table: QualifiedName, target: QualifiedName) -> list[Lock]:
+    """Dropping a foreign key removes its triggers from both tables: ACCESS EXCLUSIVE on each."""
+    return [exclusive(table)] + ([exclusive(target)] if target != table else [])
 
 
 # --- generic constraint rules --------------------------------------------------------------
@@ -237,11 +259,17 @@ def drop_constraint(change: c.DropConstraint, ctx: PlanContext) -> list[Step]:
     hazards = [brief_exclusive(ctx, table)]
     if isinstance(constraint, PrimaryKey | UniqueConstraint):
         hazards.append(breaks_old(f"INSERT ... ON CONFLICT over {', '.join(constraint.columns)} stops working"))
+    locks = [exclusive(table)]
+    if isinstance(constraint, ForeignKey):
+        target = ctx.table_name(constraint.references, phase)
+        locks = foreign_key_drop_locks(table, target)
+        if target != table:
+            hazards.append(brief_exclusive(ctx, target))
     return [
         make_step(ctx, change, phase=phase, order=o.RELAX_CONSTRAINT if relaxing else o.DROP_CONSTRAINT,
                   action="drop-constraint", subject=change.subject, description=f"drop {_kind(constraint)} {constraint.name} of {table}",
                   statements=[g.drop_constraint(table, constraint.name)], reverse=[g.add_constraint_to(table, constraint, not_valid=True)],
-                  locks=[exclusive(table)], hazards=hazards)
+                  locks=locks, hazards=hazards)
     ]  # fmt: skip
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from psycopg import sql
 
 from reconciler.diff import changes as c
@@ -9,8 +11,8 @@ from reconciler.model import Column, QualifiedName, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, exclusive, make_step, not_reversible, rewrite
-from reconciler.sqltext import sql_name
-from reconciler.plan.steps import Hazard, HazardCode, Phase, Step
+from reconciler.sqltext import column_references, parse_expression, sql_name
+from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
 from reconciler import sqlgen as g
 
 
@@ -99,15 +101,17 @@ def rename_enum(change: c.RenameEnum, ctx: PlanContext) -> list[Step]:
 
 def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     steps: list[Step] = []
-    # Values are added online (PostgreSQL 12+: inside a transaction, usable once committed).
+    # Values are added online (PostgreSQL 12+: inside a transaction, usable once committed), in
+    # declared order, also when a removal means the type is swapped later: the new application
+    # version may write them from the expand phase on.
     name = change.live.qname
     for value, neighbour, before in change.added:
-        if change.needs_type_swap:
-            break
         steps.append(
             make_step(ctx, change, phase=Phase.EXPAND, order=o.ADD_ENUM_VALUE, action="add-enum-value", subject=f"{change.subject}.{value}",
-                      description=f"add value {value!r} to enum {name}", statements=[g.add_enum_value(name, value, neighbour, before)],
-                      hazards=[not_reversible("PostgreSQL cannot remove an enum value without recreating the type")])
+                      description=f"add value {value!r} to enum {name}" + (f" {'before' if before else 'after'} {neighbour!r}" if neighbour else ""),
+                      statements=[g.add_enum_value(name, value, neighbour, before)],
+                      hazards=[not_reversible("PostgreSQL cannot remove an enum value without recreating the type")],
+                      after=[steps[-1].id] if steps else [])
         )  # fmt: skip
     if change.needs_type_swap:
         steps.extend(_swap_enum_type(change, ctx))
@@ -132,6 +136,17 @@ def enum_columns(ctx: PlanContext, enum: QualifiedName) -> list[tuple[Table, Col
     return found
 
 
+def _literal_users(objects: tuple[Any, ...], column: str) -> list[Any]:
+    """Partial or expression indexes and checks whose expressions mention `column`."""
+    found = []
+    for obj in objects:
+        texts = [getattr(obj, "where", None), getattr(obj, "expression", None)]
+        texts += [e.expression for e in getattr(obj, "elements", ()) if e.expression]
+        if any(text and column in column_references(parse_expression(text)) for text in texts):
+            found.append(obj)
+    return found
+
+
 def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     """Removing or reordering values: build the new type beside the old one, convert every column
     (a rewrite of each table), then put the new type in the old one's place."""
@@ -148,9 +163,21 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     hazards: list[Hazard] = []
     tables = []
     removed = ", ".join(repr(v) for v in change.removed) or "none"
+    rebuilt: list[g.Statement] = []  # partial indexes and checks compare with literals of the old type
     for table, column, is_array in enum_columns(ctx, old):
         tname = ctx.table_name(table, Phase.CONTRACT)
         tables.append(tname)
+        desired_table = ctx.desired.table(tname)
+        for index in _literal_users(table.indexes, column.name):
+            statements.append(g.drop_index(tname.schema, index.name, concurrently=False))
+            wanted = next((i for i in desired_table.indexes if i.name == index.name), None) if desired_table else None
+            if wanted is not None:
+                rebuilt.append(g.create_index_on(tname, wanted, concurrently=False))
+        for check in _literal_users(table.checks, column.name):
+            statements.append(g.drop_constraint(tname, check.name))
+            wanted_check = next((k for k in desired_table.checks if k.name == check.name), None) if desired_table else None
+            if wanted_check is not None:
+                rebuilt.append(g.add_constraint_to(tname, wanted_check, not_valid=wanted_check.not_valid))
         target = f"{g.qualified(temp).as_string(None)}" + ("[]" if is_array else "")
         via_text = "text[]" if is_array else "text"
         using = sql.SQL("{}::{}::{}").format(sql.Identifier(column.name), sql.SQL(via_text), sql.SQL(target)).as_string(None)
@@ -162,7 +189,7 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
         desired_column = desired_table.column(column.name) if desired_table is not None else None
         if desired_column is not None and desired_column.default is not None:
             defaults.append(g.set_default(tname, column.name, desired_column.default))
-    statements += [g.drop_type(old), g.rename_type(temp, old.name), *defaults]
+    statements += [g.drop_type(old), g.rename_type(temp, old.name), *defaults, *rebuilt]
     hazards += [
         Hazard(HazardCode.MAY_FAIL, f"fails if a row still holds a removed value ({removed})", "update those rows first"),
         breaks_old(f"the old application version may still write removed values ({removed})"),
@@ -231,7 +258,8 @@ def alter_sequence(change: c.AlterSequence, ctx: PlanContext) -> list[Step]:
         steps.append(
             make_step(ctx, change, phase=Phase.EXPAND, order=o.SEQUENCE, action="alter-sequence", subject=change.subject,
                       description=f"change the options of sequence {name}", statements=[g.alter_sequence(_named(desired, name))],
-                      reverse=[g.alter_sequence(_named(live, name))])
+                      reverse=[g.alter_sequence(_named(live, name))], locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, name)],
+                      hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"nextval on {name} waits while the sequence is altered (an instant once granted)")])
         )  # fmt: skip
     if live.owned_by != desired.owned_by and not _owner_handled_by_swap(ctx, live):
         steps.append(_owner_step(ctx, change, name, desired.owned_by))

@@ -56,7 +56,11 @@ def rename_index(change: c.RenameIndex, ctx: PlanContext) -> list[Step]:
 
 
 def replace_index(change: c.ReplaceIndex, ctx: PlanContext) -> list[Step]:
-    old, new = change.old, change.new
+    return replacement_steps(ctx, change, change.old, change.new)
+
+
+def replacement_steps(ctx: PlanContext, change: c.TableChange, old: g.Index, new: g.Index) -> list[Step]:
+    """Build `new` beside `old` (expand), drop `old` and give `new` its name (contract)."""
     same_name = old.name == new.name
     name = helper_name(new.name, "rc_new") if same_name else new.name
     build = _build(ctx, change, new, name)
@@ -64,7 +68,7 @@ def replace_index(change: c.ReplaceIndex, ctx: PlanContext) -> list[Step]:
     if same_name:
         table = ctx.table_name(change.live, Phase.CONTRACT)
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-index", subject=change.subject,
+            make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-index", subject=f"{table.schema}.{new.name}",
                       description=f"rename index {name} of {table} to {new.name}", statements=[g.rename_index(table.schema, name, new.name)],
                       reverse=[g.rename_index(table.schema, new.name, name)], locks=[share_update(table)], after=[steps[1].id])
         )  # fmt: skip

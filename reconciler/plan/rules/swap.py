@@ -205,13 +205,16 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
         reverse=[g.drop_column(table, swap.temp)], locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)],
     )  # fmt: skip
     direction = "both ways" if swap.renamed else f"from {swap.old.name}"
+    hazards = [Hazard(HazardCode.LONG_RUNNING, f"every write to {table} runs the sync trigger until the contract phase")]
+    if swap.old.type != swap.new.type or swap.new.using is not None:
+        hazards.append(Hazard(HazardCode.MAY_FAIL, f"writes of {swap.old.name} values that `{swap.forward}` cannot convert to {swap.new.type} fail from this step on",
+                              "make sure the old application version only writes convertible values"))
     sync = make_step(
         ctx, change, phase=Phase.EXPAND, order=o.SWAP_TRIGGER, action="sync-trigger", subject=f"{table}.{swap.temp}",
         description=f"keep {swap.temp} in sync {direction} on every insert and update of {table}",
         statements=[g.sync_trigger_function(function, _trigger_body(swap)), g.create_trigger(table, function.name, function)],
         reverse=[g.drop_trigger(table, function.name), g.drop_function(function)],
-        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)], after=[add.id],
-        hazards=[Hazard(HazardCode.LONG_RUNNING, f"every write to {table} runs the sync trigger until the contract phase")],
+        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)], after=[add.id], hazards=hazards,
     )  # fmt: skip
     return [add, sync]
 
@@ -273,11 +276,13 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
     for swap in swaps:
         if not swap.new.nullable:
             steps += not_null_steps(ctx, f"swap {table}", live, swap.temp, final_name=swap.new.name)
-    steps.append(_swap_step(ctx, swaps, owned_keys, [i for i, t in prebuilt if isinstance(t, Index)], owned_indexes))
+    owned_checks = [k for k in desired.checks if touches_swap(ctx, desired.qname, k, desired=True)]
+    steps.append(_swap_step(ctx, swaps, owned_keys, [i for i, t in prebuilt if isinstance(t, Index)], owned_indexes, owned_checks))
     return steps
 
 
-def _swap_step(ctx: PlanContext, swaps: list[ColumnSwap], keys: list[PrimaryKey | UniqueConstraint], prebuilt: list[Index], targets: list[Index]) -> Step:
+def _swap_step(ctx: PlanContext, swaps: list[ColumnSwap], keys: list[PrimaryKey | UniqueConstraint], prebuilt: list[Index], targets: list[Index],
+               checks: list[CheckConstraint]) -> Step:
     live = swaps[0].live
     table = ctx.table_name(live, Phase.CONTRACT)
     statements: list[g.Statement] = []
@@ -290,6 +295,8 @@ def _swap_step(ctx: PlanContext, swaps: list[ColumnSwap], keys: list[PrimaryKey 
         statements.append(g.add_constraint_using_index(table, key, _prebuilt_index_name(key.name)))
     for index, target in zip(prebuilt, targets):
         statements.append(g.rename_index(table.schema, index.name, target.name))
+    # checks over the old column went with it: back at once, NOT VALID (new writes checked), validated after
+    statements += [g.add_constraint_to(table, check, not_valid=True) for check in checks]
     renamed = [s for s in swaps if s.renamed]
     hazards = [
         brief_exclusive(ctx, table),
@@ -301,6 +308,8 @@ def _swap_step(ctx: PlanContext, swaps: list[ColumnSwap], keys: list[PrimaryKey 
     retyped = [s for s in swaps if s.old.type != s.new.type]
     if retyped:
         hazards.append(breaks_old("the old application version sees the new column type(s): " + ", ".join(f"{s.new.name} {s.new.type}" for s in retyped)))
+        hazards.append(Hazard(HazardCode.MAY_FAIL, f"sessions holding prepared statements over {table} get 'cached plan must not change result type' "
+                                                   "once after the swap", "most drivers re-prepare on retry; reconnect pools that do not"))
     described = ", ".join(f"{s.old.name} -> {s.new.name} {s.new.type}" if s.renamed else f"{s.new.name} {s.old.type} -> {s.new.type}" for s in swaps)
     return make_step(
         ctx, f"swap {live.qname}", phase=Phase.CONTRACT, order=o.SWAP, action="swap-columns", subject=str(live.qname),
@@ -335,7 +344,8 @@ def _move_column(ctx: PlanContext, table: QualifiedName, swap: ColumnSwap) -> li
 
 
 def readded_checks(ctx: PlanContext) -> list[Step]:
-    """Check constraints over swapped columns: dropped with the old column, added again."""
+    """Check constraints over swapped columns go with the old column and come back NOT VALID in
+    the swap's own transaction; here they are validated against the existing rows."""
     steps: list[Step] = []
     seen: set[QualifiedName] = set()
     for swap in ctx.swaps.values():
@@ -345,8 +355,13 @@ def readded_checks(ctx: PlanContext) -> list[Step]:
         seen.add(swap.desired.qname)
         table = ctx.table_name(swap.live, Phase.CONTRACT)
         for check in swap.desired.checks:
-            if touches_swap(ctx, swap.desired.qname, check, desired=True):
-                steps += readd_constraint(ctx, f"swap {swap.live.qname}", table, check)
+            if touches_swap(ctx, swap.desired.qname, check, desired=True) and not check.not_valid:
+                steps.append(
+                    make_step(ctx, f"swap {swap.live.qname}", phase=Phase.CONTRACT, order=o.READD_VALIDATE, action="validate",
+                              subject=f"{table}.{check.name}", description=f"validate check {check.name} on existing rows of {table} (reads and writes continue)",
+                              statements=[g.validate_constraint(table, check.name)], locks=[share_update(table)], long_running=True,
+                              hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {check.name}")])
+                )  # fmt: skip
     return steps
 
 
@@ -373,3 +388,56 @@ def readd_constraint(ctx: PlanContext, change: str, table: QualifiedName, constr
 
 def _kind(constraint: object) -> str:
     return "foreign key" if isinstance(constraint, ForeignKey) else "check"
+
+
+def _helper_columns(ctx: PlanContext, table: QualifiedName, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """Desired column names of `table`, as they are named before the swap (helper names)."""
+    swapped = swapped_names(ctx, table, desired=True)
+    return tuple(swapped[name].temp if name in swapped else name for name in columns)
+
+
+def foreign_key_over_helpers(ctx: PlanContext, desired: Table, fk: ForeignKey, live: Table | None, live_fk: ForeignKey | None) -> list[Step]:
+    """A foreign key over swapped columns, rebuilt without a moment unenforced: added NOT VALID
+    over the helper columns (the referenced ones have their unique index prebuilt), validated,
+    and only then is the old one dropped; after the swaps it takes its final name."""
+    table = ctx.table_name(live, Phase.CONTRACT) if live is not None else desired.qname
+    target = fk.references
+    helper = helper_name(fk.name, "rc_new")
+    interim = dataclasses.replace(
+        fk, name=helper, columns=_helper_columns(ctx, desired.qname, fk.columns),
+        referenced_columns=_helper_columns(ctx, target, fk.referenced_columns),
+        on_delete_set_columns=_helper_columns(ctx, desired.qname, fk.on_delete_set_columns), comment=None,
+    )  # fmt: skip
+    change = f"recreate {desired.qname}.{fk.name}"
+    subject = f"{desired.qname}.{fk.name}"
+    write_locks = [Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target)]
+    steps = [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.SWAP_FOREIGN_KEY, action="add-constraint", subject=subject,
+                  description=f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)",
+                  statements=[g.add_constraint_to(table, interim, not_valid=True)], reverse=[g.drop_constraint(table, helper)],
+                  locks=write_locks, hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE ROW EXCLUSIVE on {table} and {target} (writes wait, briefly)")]),
+    ]  # fmt: skip
+    if not fk.not_valid:
+        steps.append(
+            make_step(ctx, change, phase=Phase.CONTRACT, order=o.SWAP_FOREIGN_KEY_VALIDATE, action="validate", subject=subject,
+                      description=f"validate foreign key {helper} on existing rows of {table} (reads and writes continue)",
+                      statements=[g.validate_constraint(table, helper)], locks=[share_update(table), Lock(LockLevel.ROW_SHARE, target)],
+                      long_running=True, hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if rows of {table} reference missing rows of {target}")],
+                      after=[steps[0].id])
+        )  # fmt: skip
+    if live_fk is not None and live is not None:
+        old_target = ctx.table_name(live_fk.references, Phase.CONTRACT)
+        steps.append(
+            make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_REPLACED_FOREIGN_KEY, action="drop-foreign-key", subject=f"{table}.{live_fk.name}",
+                      description=f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)",
+                      statements=[g.drop_constraint(table, live_fk.name)], reverse=[g.add_constraint_to(table, live_fk, not_valid=True)],
+                      locks=[exclusive(table)] + ([exclusive(old_target)] if old_target != table else []),
+                      hazards=[brief_exclusive(ctx, table)], after=[steps[-1].id])
+        )  # fmt: skip
+    steps.append(
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.SWAP_FOREIGN_KEY_RENAME, action="rename-constraint", subject=subject,
+                  description=f"rename foreign key {helper} of {table} to {fk.name}", statements=[g.rename_constraint(table, helper, fk.name)]
+                  + ([g.comment_on(g.constraint_target(Table(table.schema, table.name), fk.name), fk.comment)] if fk.comment else []),
+                  reverse=[g.rename_constraint(table, fk.name, helper)], locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)])
+    )  # fmt: skip
+    return steps

@@ -10,7 +10,7 @@ from reconciler.model import ForeignKey, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, brief_exclusive, deletes_data, exclusive, make_step, not_reversible
-from reconciler.plan.steps import Lock, LockLevel, Phase, Step
+from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
 
 
 def add_table(change: c.AddTable, ctx: PlanContext) -> list[Step]:
@@ -39,24 +39,31 @@ def _new_table_foreign_key(ctx: PlanContext, change: c.AddTable, table: Table, f
     # The new table is empty, so the validation scan is instant; the referenced table is locked
     # in SHARE ROW EXCLUSIVE (blocks writes) only for that instant, within lock_timeout.
     target = fk.references
+    hazards = []
+    if ctx.live.catalog.table(target) is not None:
+        hazards.append(Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE ROW EXCLUSIVE on {target} for an instant (its writes wait; at most "
+                                                               f"{ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)"))
     return make_step(
         ctx, change, phase=Phase.EXPAND, order=o.NEW_TABLE_FOREIGN_KEY, action="add-foreign-key", subject=f"{table.qname}.{fk.name}",
         description=f"add foreign key {fk.name} on new table {table.qname} referencing {target}",
         statements=[g.add_constraint(table, fk, not_valid=fk.not_valid)],
         reverse=[g.drop_constraint(table.qname, fk.name)],
-        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table.qname), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target)],
+        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table.qname), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target)], hazards=hazards,
     )  # fmt: skip
 
 
 def drop_table(change: c.DropTable, ctx: PlanContext) -> list[Step]:
     table = change.table
+    # its foreign keys' triggers live on the tables they reference: those are locked too
+    referenced = sorted({ctx.table_name(fk.references, Phase.CONTRACT) for fk in table.foreign_keys} - {table.qname}, key=str)
     return [
         make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_TABLE, action="drop-table", subject=change.subject,
                   description=f"drop table {table.qname}", statements=[g.drop_table(table.qname)],
-                  reverse=[g.create_table(table)], locks=[exclusive(table.qname)],
+                  reverse=[g.create_table(table)], locks=[exclusive(table.qname), *(exclusive(t) for t in referenced)],
                   hazards=[deletes_data(f"drops table {table.qname} and all its rows ({ctx.size(table.qname)})"),
                            breaks_old(f"the old application version may still use {table.qname}"),
-                           not_reversible("the rows are gone unless restored from the backup taken before this step")])
+                           not_reversible("the rows are gone unless restored from the backup taken before this step"),
+                           *(brief_exclusive(ctx, t) for t in referenced)])
     ]  # fmt: skip
 
 
