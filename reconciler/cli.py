@@ -284,6 +284,44 @@ def abandon_command(url: str | None, config_path: Path | None, env_name: str | N
     click.echo(f"abandoned plan {plan.digest}; run `reconciler plan` to see what is left to do")
 
 
+@cli.command("drift")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@CONFIG
+@click.option("--env", "env_names", multiple=True, help="Environment of the project file (repeatable; default: all of them).")
+@click.option("--url", "urls", multiple=True, metavar="[NAME=]URL", help="Also compare this database (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text", show_default=True)
+@click.option("--baseline", help="Compare with this environment instead of the desired YAML.")
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
+def drift_command(paths: tuple[Path, ...], config_path: Path | None, env_names: tuple[str, ...], urls: tuple[str, ...], fmt: str,
+                  baseline: str | None, out: Path | None) -> None:  # fmt: skip
+    """Compare every environment with the desired schema: one matrix, object x environment.
+
+    Exit codes: 0 all in sync, 2 drift found, 1 an environment could not be read (or another error)."""
+    from reconciler.config import load_project  # noqa: PLC0415
+    from reconciler.pg.dsn import target as dsn_target  # noqa: PLC0415
+    from reconciler.report.formats import RENDERERS  # noqa: PLC0415
+
+    project = load_project(config_path)
+    names = list(env_names) or ([] if urls else list(project.project.environments))  # in the order the file lists them
+    targets = [service.DriftTarget(name, project.url(name)) for name in names]
+    for value in urls:
+        name, sep, url = value.partition("=")
+        if not sep or "://" in name or " " in name:
+            name, url = "", value
+        targets.append(service.DriftTarget(name or dsn_target(url).dbname + "@" + dsn_target(url).host, url))
+    chosen_paths: list[Path] | None = list(paths) or (project.schema_paths() if baseline is None else None)
+    report = service.drift(chosen_paths, targets, baseline=baseline, rules=project.project.ignore)
+    text = RENDERERS[fmt](report) if fmt != "text" else RENDERERS["text"](report, color=sys.stdout.isatty() and out is None)
+    if out is not None:
+        out.write_text(text)
+        click.echo(f"drift report written to {out}")
+    else:
+        click.echo(text, nl=False)
+    if report.unreachable:
+        sys.exit(ExitCode.ERROR)
+    sys.exit(ExitCode.CHANGES if report.drifted else ExitCode.OK)
+
+
 @cli.command("schema")
 def json_schema() -> None:
     """Print the JSON Schema of the YAML format (for editors and linters)."""

@@ -21,6 +21,7 @@ import yaml
 from reconciler.errors import ConfigError
 from reconciler.load import load_paths
 from reconciler.load.spec import API_VERSION_V1ALPHA1
+from reconciler.model.defaults import sequence_defaults
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -36,7 +37,6 @@ from reconciler.model import (
     UniqueConstraint,
 )
 
-_TYPE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _MAX_NAME_PASSES = 4
 
@@ -121,19 +121,20 @@ def _sql_value(text: str) -> Any:
 
 
 def _sequence_options(options: SequenceOptions, type_name: str) -> dict[str, Any]:
-    top = _TYPE_MAX.get(type_name, _TYPE_MAX["bigint"])
-    ascending = (options.increment or 1) > 0
-    defaults = {
-        "increment": 1,
-        "min_value": 1 if ascending else -top - 1,
-        "max_value": top if ascending else -1,
-        "cache": 1,
-    }
-    defaults["start"] = defaults["min_value"] if ascending else defaults["max_value"]
+    """Only the options that differ from what the loader fills in (PostgreSQL's defaults, see
+    model.defaults): the start follows the lower bound going up and the upper bound going down."""
+    step = options.increment if options.increment is not None else 1
+    base = sequence_defaults(type_name, step)
+    implied_start = options.min_value if step > 0 else options.max_value
     out: dict[str, Any] = {}
-    for field, key in (("start", "start"), ("increment", "increment"), ("min_value", "minValue"), ("max_value", "maxValue"), ("cache", "cache")):
-        value = getattr(options, field)
-        if value is not None and value != defaults[field]:
+    for key, value, default in (
+        ("start", options.start, implied_start),
+        ("increment", options.increment, 1),
+        ("minValue", options.min_value, base.min_value),
+        ("maxValue", options.max_value, base.max_value),
+        ("cache", options.cache, 1),
+    ):
+        if value is not None and value != default:
             out[key] = value
     if options.cycle:
         out["cycle"] = True

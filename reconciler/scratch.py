@@ -144,6 +144,43 @@ def normalize(
     return dataclasses.replace(state, catalog=with_hints(state.catalog, desired))
 
 
+def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog | None:
+    """The normalized desired catalog without a scratch database, when every desired object is
+    already spelled exactly as some live catalog has it (live catalogs are normalized: a round
+    trip through PostgreSQL gives them back unchanged). Typical of YAML made by `export` and of
+    audits where most environments are in sync. None when anything needs PostgreSQL's opinion."""
+    if "public" in desired.schema_names() and "public" not in {s.name for s in desired.schemas}:
+        return None  # the scratch database would contribute public's own comment
+    by_kind = {
+        "schemas": lambda cat: {s.name: s for s in cat.schemas},
+        "enums": lambda cat: {e.qname: e for e in cat.enums},
+        "sequences": lambda cat: {s.qname: s for s in cat.sequences},
+        "tables": lambda cat: {t.qname: t for t in cat.tables},
+    }
+    indexed = [{kind: index(cat) for kind, index in by_kind.items()} for cat in candidates]
+    for kind in by_kind:
+        for obj in getattr(desired, kind):
+            key = obj.name if kind == "schemas" else obj.qname
+            # dataclass equality: every compared field (hints excluded), columns in their order
+            if not any(idx[kind].get(key) == obj for idx in indexed):
+                return None
+    extensions = []
+    for extension in desired.extensions:
+        live = next((e for cat in candidates for e in cat.extensions if e.name == extension.name), None)
+        if live is None or (extension.schema not in (None, live.schema)) or (extension.version not in (None, live.version)):
+            return None
+        extensions.append(dataclasses.replace(live, version=extension.version))
+    return dataclasses.replace(desired, extensions=tuple(extensions))
+
+
+def normalized_catalog(desired: Catalog, dsn: str, *, origins: dict[tuple[str, str, str], str] | None = None, candidates: list[Catalog] = ()) -> Catalog:  # type: ignore[assignment]
+    """`normalize`, skipping the scratch database when `already_normalized` can tell."""
+    shortcut = already_normalized(desired, list(candidates))
+    if shortcut is not None:
+        return shortcut
+    return normalize(desired, dsn, origins=origins).catalog
+
+
 def with_hints(normalized: Catalog, desired: Catalog) -> Catalog:
     """Copy migration hints from `desired` onto the matching objects of `normalized`, and keep
     unpinned extension versions unpinned."""

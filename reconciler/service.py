@@ -9,25 +9,33 @@ from __future__ import annotations
 
 import dataclasses
 import json
+
+import psycopg
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from reconciler.config import Policy, duration_ms
+import pickle
+
+from reconciler.config import IgnoreRules, Policy, duration_ms
 from reconciler.diff import diff
-from reconciler.errors import InputError, PlanError
+from reconciler.errors import InputError, PlanError, ReconcilerError
 from reconciler.execute.backfill import ProgressSink
 from reconciler.execute.executor import ApplyOptions, ApplyOutcome, apply_plan
 from reconciler.execute.journal import Journal, journal_exists
 from reconciler.gates.approvals import Gate
 from reconciler.export import ExportResult, export_catalog
-from reconciler.introspect import LiveState, introspect
+from reconciler.introspect import LiveState, introspect, read_catalog
 from reconciler.load import LoadResult, load_paths
 from reconciler.model import Catalog, content_hash
-from reconciler.pg.dsn import connect
+from reconciler.pg.dsn import connect, redact
+from reconciler.pg.dsn import target as dsn_target
+from reconciler.report.audit import Audit, already_spelled
+from reconciler.report.audit import Target as AuditTarget
+from reconciler.report.drift import DriftReport, EnvironmentResult, PlanProgress, mark_migrating
 from reconciler.plan import Phase, Plan, PlanContext, PlanSettings, Step, plan_from_json, plan_steps
 from reconciler.plan.replay import replay
-from reconciler.scratch import desired_scope, normalize
+from reconciler.scratch import desired_scope, normalized_catalog
 
 
 def validate(paths: list[Path]) -> LoadResult:
@@ -68,7 +76,8 @@ def prepare(paths: list[Path], url: str) -> Prepared:
     loaded = load_paths(paths)
     scope = desired_scope(loaded.catalog)
     live = introspect(url, scope)
-    desired = normalize(loaded.catalog, url, origins=loaded.origins).catalog
+    # no scratch database when the YAML already spells every object as the database has it
+    desired = normalized_catalog(loaded.catalog, url, origins=loaded.origins, candidates=[live.catalog])
     return Prepared(live=live, desired=desired, scope=scope)
 
 
@@ -193,3 +202,87 @@ def abandon(url: str, digest: str | None) -> Plan:
             return record.plan
         finally:
             journal.unlock()
+
+
+@dataclass(frozen=True)
+class DriftTarget:
+    name: str
+    url: str
+
+
+def plan_progress(conn: Any) -> tuple[PlanProgress | None, str | None]:
+    """The journal's plan in progress on this connection's database, and its target hash."""
+    if not journal_exists(conn):
+        return None, None
+    journal = Journal(conn)
+    record = journal.active()
+    if record is None:
+        return None, None
+    steps = journal.steps(record.digest)
+    done = sum(1 for s in steps.values() if s.state == "done")
+    current = next((step_id for step_id, s in steps.items() if s.state != "done"), None)
+    return PlanProgress(record.digest, record.state, done, len(steps), current, towards_desired=False), record.plan.target_hash
+
+
+def drift(paths: list[Path] | None, targets: list[DriftTarget], *, baseline: str | None = None, rules: IgnoreRules | None = None) -> DriftReport:
+    """Compare every environment with the desired schema (or with the `baseline` environment).
+
+    Environments are read and diffed in parallel, one worker each (see report.audit); the YAML
+    is loaded while they read."""
+    rules = rules or IgnoreRules()
+    if not targets:
+        raise InputError("no environments to compare: give --env (from reconciler.yaml) or --url")
+    if baseline is not None and baseline not in {t.name for t in targets}:
+        raise InputError(f"--baseline {baseline!r} is not one of the environments compared")
+    if paths is None and baseline is None:
+        raise InputError("nothing to compare with: give the desired YAML, or --baseline ENV")
+    with Audit([AuditTarget(t.name, t.url) for t in targets]) as audit:
+        loaded = load_paths(paths) if paths is not None else None
+        summaries = audit.observe(desired_scope(loaded.catalog) if loaded is not None else None)
+        references, desired_hash, description = _references(audit, loaded, paths, summaries, baseline)
+        compared = audit.compare(references, rules)
+    results = []
+    for target in targets:
+        summary = summaries[target.name]
+        result = EnvironmentResult(name=target.name, target=str(dsn_target(target.url)))
+        if summary.error is not None:
+            result.reachable, result.error = False, summary.error
+        else:
+            result.server_version, result.schema_hash = summary.server_version, summary.schema_hash
+            result.findings, result.objects = compared[target.name]
+            if summary.progress is not None:
+                towards = desired_hash is not None and summary.plan_target == desired_hash
+                result.plan = dataclasses.replace(summary.progress, towards_desired=towards)
+                if towards:
+                    mark_migrating(result)
+        results.append(result)
+    return DriftReport(desired_hash=desired_hash, reference=description, environments=results)
+
+
+def _references(audit: Audit, loaded: LoadResult | None, paths: list[Path] | None, summaries: dict[str, Any],
+                baseline: str | None) -> tuple[dict[str, bytes], str | None, str]:  # fmt: skip
+    """What each reachable environment is compared with: the baseline's catalog, or the desired
+    one, normalized once per server major version (PostgreSQL's spelling can differ between
+    them), and only when some desired object is not already spelled as an environment has it."""
+    reachable = [name for name, summary in summaries.items() if summary.error is None]
+    if baseline is not None:
+        if summaries[baseline].error is not None:
+            raise InputError(f"the baseline environment {baseline!r} is unreachable: {summaries[baseline].error}")
+        reference = audit.catalog_of(baseline)
+        return {name: reference for name in reachable}, None, f"environment {baseline}"
+    assert loaded is not None and paths is not None
+    by_major: dict[int, list[str]] = {}
+    for name in reachable:
+        by_major.setdefault(summaries[name].major, []).append(name)
+    references: dict[str, bytes] = {}
+    hashes: list[str] = []
+    for names in by_major.values():
+        if already_spelled(loaded.catalog, [summaries[n] for n in names]):
+            reference, hashes_of = pickle.dumps(loaded.catalog), loaded.catalog
+        else:
+            reference = audit.normalize_with(names[0], loaded.catalog, loaded.origins)
+            hashes_of = pickle.loads(reference)
+        hashes.append(content_hash(hashes_of))
+        references.update({name: reference for name in names})
+    shown = ", ".join(str(p) for p in paths)
+    return references, (hashes[0] if hashes else None), f"the desired schema ({shown})"

@@ -45,8 +45,9 @@ from reconciler.model import (
     UniqueConstraint,
     normalized,
 )
+from reconciler.model.defaults import completed
 from reconciler.model.names import choose_name, name_addition
-from reconciler.sqltext import column_references, index_column_label, parse_expression
+from reconciler.sqltext import canonical_type, column_references, index_column_label, parse_expression
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Kinds that live in the same folders but are not desired schema objects (the operator's kinds).
@@ -316,7 +317,7 @@ class _Assembler:
                     schema=spec.schema_,
                     name=entry.sql_name,
                     type=spec.type,
-                    options=_sequence_options(spec),
+                    options=_sequence_options(spec, spec.type),
                     owned_by=owned_by,
                     comment=spec.comment,
                     renamed_from=renamed,
@@ -401,7 +402,7 @@ class _Assembler:
             seen.add(constraint.name)
 
     def _column(self, entry: Entry[s.TableSpec], i: int, spec: s.ColumnSpec, pk_columns: set[str]) -> Column:
-        identity = _identity(spec.identity)
+        identity = _identity(spec.identity, _integer_type(spec.type))
         generated = _generated(spec.generated)
         explicit_nullable = "nullable" in spec.model_fields_set
         nullable = spec.nullable
@@ -587,6 +588,12 @@ class _Assembler:
         )
 
 
+def _integer_type(type_text: str) -> str:
+    """The canonical name of an integer type as written in YAML (identity columns are integers)."""
+    rendered = canonical_type(type_text)
+    return {"smallint": "smallint", "integer": "integer", "bigint": "bigint", "int2": "smallint", "int4": "integer", "int8": "bigint"}.get(rendered, rendered)
+
+
 def _has_unique_key(table: s.TableSpec, columns: list[str]) -> bool:
     wanted = set(columns)
     pk = table.primary_key
@@ -600,8 +607,8 @@ def _has_unique_key(table: s.TableSpec, columns: list[str]) -> bool:
     return any(key == wanted for key in keys)
 
 
-def _sequence_options(spec: s.SequenceOptionsSpec) -> SequenceOptions:
-    return SequenceOptions(
+def _sequence_options(spec: s.SequenceOptionsSpec, type_name: str) -> SequenceOptions:
+    given = SequenceOptions(
         start=spec.start,
         increment=spec.increment,
         min_value=spec.min_value,
@@ -609,14 +616,15 @@ def _sequence_options(spec: s.SequenceOptionsSpec) -> SequenceOptions:
         cache=spec.cache,
         cycle=spec.cycle,
     )
+    return completed(given, type_name)
 
 
-def _identity(spec: str | s.IdentitySpec | None) -> Identity | None:
+def _identity(spec: str | s.IdentitySpec | None, type_name: str) -> Identity | None:
     if spec is None:
         return None
     if isinstance(spec, str):
-        return Identity(generation=spec)  # type: ignore[arg-type]
-    return Identity(generation=spec.generation, options=_sequence_options(spec))
+        return Identity(generation=spec, options=completed(SequenceOptions(), type_name))  # type: ignore[arg-type]
+    return Identity(generation=spec.generation, options=_sequence_options(spec, type_name))
 
 
 def _generated(spec: str | s.GeneratedSpec | None) -> Generated | None:

@@ -22,13 +22,27 @@ from reconciler.errors import Diagnostic
 
 PathKey = tuple[str | int, ...]
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _STANDARD_TAG = "tag:yaml.org,2002:"
 # libyaml's parser when PyYAML was built with it (it keeps line/column marks), else pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The base loader: scalars are resolved here (YAML 1.2 core), so PyYAML's resolver would be wasted.
+_BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """Every node gets its kind's plain tag; `_resolve_plain` decides what a plain scalar is.
+    (PyYAML would otherwise call its resolver in Python for every node of every file.)"""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        return _DEFAULT_TAGS[kind]
+
+
+_LOADER = _Loader
+_NULLS = frozenset({"~", "null", "Null", "NULL", ""})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NUMERIC_START = frozenset("0123456789+-.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +53,16 @@ class Position:
 
 @dataclass
 class Document:
-    """One YAML document of a file, as plain data plus the position of every value and key."""
+    """One YAML document of a file, as plain data plus the position of every value and key.
+
+    Positions are kept as the parser's marks and turned into line/column only when an error
+    needs one: most documents are valid, and most of their positions are never looked at."""
 
     file: str
     index: int
     data: Any
-    values: dict[PathKey, Position] = field(default_factory=dict)
-    keys: dict[PathKey, Position] = field(default_factory=dict)
+    values: dict[PathKey, Any] = field(default_factory=dict)  # path -> yaml Mark
+    keys: dict[PathKey, Any] = field(default_factory=dict)
 
     def locate(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of the value (or key) at `path`, or of its nearest known ancestor."""
@@ -53,9 +70,9 @@ class Document:
         while True:
             table = self.keys if key else self.values
             if path in table:
-                return table[path]
+                return _position(table[path])
             if key and path in self.values:
-                return self.values[path]
+                return _position(self.values[path])
             if not path:
                 return Position(1, 1)
             path = path[:-1]
@@ -65,8 +82,8 @@ class Document:
         return Diagnostic(self.file, pos.line, pos.column, message)
 
 
-def _position(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
 
 
 class _Builder:
@@ -76,47 +93,51 @@ class _Builder:
         self.document = document
         self.problems: list[Diagnostic] = []
 
-    def build(self, node: yaml.Node, path: PathKey) -> Any:
-        self.document.values[path] = _position(node)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+    def build(self, root: yaml.Node, path: PathKey) -> Any:
+        values, keys = self.document.values, self.document.keys
+        mapping_node, sequence_node = yaml.MappingNode, yaml.SequenceNode
+        problem = self._problem
 
-    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, "a mapping key must be a plain string")
-                continue
-            key = str(key_node.value)
-            if key in out:
-                first = self.document.keys[path + (key,)]
-                self._problem(key_node, f"duplicate key {key!r} (first written at line {first.line})")
-                continue
-            self.document.keys[path + (key,)] = _position(key_node)
-            out[key] = self.build(value_node, path + (key,))
-        return out
+        def walk(node: yaml.Node, path: PathKey) -> Any:  # called for every node of every file: kept tight
+            values[path] = node.start_mark
+            if type(node) is mapping_node:
+                out: dict[str, Any] = {}
+                for key_node, value_node in node.value:
+                    if type(key_node) is not yaml.ScalarNode:
+                        problem(key_node, "a mapping key must be a plain string")
+                        continue
+                    key = str(key_node.value)
+                    child = path + (key,)
+                    if key in out:
+                        first = _position(keys[child])
+                        problem(key_node, f"duplicate key {key!r} (first written at line {first.line})")
+                        continue
+                    keys[child] = key_node.start_mark
+                    out[key] = walk(value_node, child)
+                return out
+            if type(node) is sequence_node:
+                return [walk(item, path + (i,)) for i, item in enumerate(node.value)]
+            if not node.tag.startswith(_STANDARD_TAG):
+                problem(node, f"YAML tag {node.tag!r} is not supported")
+                return None
+            if node.style:  # quoted or block scalar: always a string (plain is None, or "" from libyaml)
+                return node.value
+            return _resolve_plain(node.value)
 
-    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
-        if not node.tag.startswith(_STANDARD_TAG):
-            self._problem(node, f"YAML tag {node.tag!r} is not supported")
-            return None
-        if node.style:  # quoted or block scalar: always a string (plain is None, or "" from libyaml)
-            return node.value
-        return _resolve_plain(node.value)
+        return walk(root, path)
 
     def _problem(self, node: yaml.Node, message: str) -> None:
-        pos = _position(node)
+        pos = _position(node.start_mark)
         self.problems.append(Diagnostic(self.document.file, pos.line, pos.column, message))
 
 
 def _resolve_plain(text: str) -> Any:
-    if _NULL.match(text):
+    if text in _NULLS:
         return None
-    if _BOOL.match(text):
-        return text.lower() == "true"
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if text[0] not in _NUMERIC_START:  # names and types, nearly every scalar: done
+        return text
     if _INT.match(text):
         return int(text, 0) if text.startswith(("0o", "0x")) else int(text)
     if _FLOAT.match(text):

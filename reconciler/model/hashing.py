@@ -14,6 +14,7 @@ runs, machines and reconciler versions:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from typing import Any
@@ -23,26 +24,43 @@ from reconciler.model.objects import Catalog, Table, normalized
 
 def canonical(value: Any) -> Any:
     """A JSON-ready canonical form of a model value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _canonical_dataclass(value)
     if isinstance(value, tuple | list):
         return [canonical(item) for item in value]
+    if hasattr(type(value), "__dataclass_fields__"):
+        return _canonical_dataclass(value)
     return value
+
+
+_MISSING = object()
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, default) of the compared fields of a model class, computed once per class."""
+    out = []
+    for f in dataclasses.fields(cls):
+        if not f.compare:
+            continue
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = _MISSING
+        out.append((f.name, default))
+    return tuple(out)
 
 
 def _canonical_dataclass(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(value):
-        if not f.compare:
+    is_table = type(value) is Table
+    for name, default in _fields(type(value)):
+        item = getattr(value, name)
+        if default is not _MISSING and item == default:
             continue
-        item = getattr(value, f.name)
-        if f.default is not dataclasses.MISSING and item == f.default:
-            continue
-        if f.default_factory is not dataclasses.MISSING and item == f.default_factory():
-            continue
-        if isinstance(value, Table) and f.name == "columns":
+        if is_table and name == "columns":
             item = tuple(sorted(item, key=lambda c: c.name))
-        out[f.name] = canonical(item)
+        out[name] = canonical(item)
     return out
 
 

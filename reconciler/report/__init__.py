@@ -1,0 +1,1 @@
+"""Reports: drift across environments (`drift`) and how to show it (`formats`)."""
