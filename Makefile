@@ -26,7 +26,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python bench/introspect.py
+	$(BIN)/python bench/introspect.py --out bench/results/introspect.md
+	$(BIN)/python bench/drift.py --out bench/results/drift.md
+	$(BIN)/python bench/zero_downtime.py --out bench/results/zero_downtime.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -199,6 +199,9 @@ def _report_apply(outcome: Any, plan_file: Path | None) -> None:
             file, restore = backups[step_id]
             click.echo(f"      backup {file}" + (f"\n      restore with: {restore}" if restore else ""))
         click.echo(f"done  {step_id}")
+    if outcome.status == "done" and not outcome.ran and outcome.skipped_done:
+        click.echo(f"plan {plan.digest} was already applied")
+        return
     if outcome.status == "done":
         click.echo(f"plan {plan.digest} applied: {len(plan.steps)} steps")
         return

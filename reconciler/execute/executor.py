@@ -77,6 +77,8 @@ def apply_plan(plan: Plan, dsn: str, live: LiveState, options: ApplyOptions) -> 
         journal.ensure()
         journal.lock()
         try:
+            if journal.state_of(plan.digest) == "done":  # applying a finished plan again is not an error
+                return ApplyOutcome(plan, "done", skipped_done=[s.id for s in plan.steps])
             _start_or_resume(journal, plan, live)
             outcome = _run(journal, plan, dsn, live, options)
             _finish(journal, plan, dsn, live, outcome)

@@ -102,6 +102,11 @@ class Journal:
             return None
         return PlanRecord(row["digest"], row["state"], row["checkpoint_hash"], row["message"], plan_from_json(row["plan"]))
 
+    def state_of(self, digest: str) -> str | None:
+        """The journal's state for a plan (None: never started here)."""
+        row = self.conn.execute(sql.SQL("SELECT state FROM {}.plans WHERE digest = %s").format(sql.Identifier(SCHEMA)), (digest,)).fetchone()
+        return str(row[0]) if row else None
+
     def begin(self, plan: Plan) -> None:
         data = plan.to_json()
         with self.conn.transaction():
