@@ -126,7 +126,7 @@ def plan_command(paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, 
     if out is not None and fmt == "text":
         click.echo(f"\nplan written to {out} (digest {plan.digest})")
     if outcome.in_progress:
-        click.echo(f"this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler history`)", err=True)
+        click.echo("this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler history`)", err=True)
     sys.exit(ExitCode.OK if plan.empty else ExitCode.CHANGES)
 
 
@@ -331,6 +331,43 @@ def json_schema() -> None:
     from reconciler.load.jsonschema import document_json_schema  # noqa: PLC0415
 
     click.echo(json.dumps(document_json_schema(), indent=2))
+
+
+@cli.group("operator")
+def operator_group() -> None:
+    """The Kubernetes operator: run it, or write its CustomResourceDefinitions."""
+
+
+@operator_group.command("run")
+@click.option("--namespace", "-n", "namespaces", multiple=True, help="Namespace to watch (repeatable; default: $POD_NAMESPACE or default).")
+@click.option("--all-namespaces", "-A", is_flag=True, help="Watch every namespace (needs the cluster-wide RBAC of the chart).")
+@click.option("--metrics-port", type=int, default=9090, show_default=True, help="Port of /metrics and /healthz (0: none).")
+@click.option("--peering", default=None, help="kopf peering name: replicas sharing it elect one active operator.")
+@click.option("--priority", type=int, default=None, help="Peering priority (default: random, so one replica leads).")
+@click.option("--retry-max-delay", type=float, default=60.0, show_default=True, help="Longest wait between retries of a failing Database, in seconds.")
+@click.option("--settle", type=float, default=1.5, show_default=True, help="Quiet period after a resource change before planning, in seconds.")
+@click.option("--work-dir", envvar="RECONCILER_WORK_DIR", default=None, help="Working directory (where the built-in pg_dump hook writes backups).")
+@click.pass_context
+def operator_run(ctx: click.Context, namespaces: tuple[str, ...], all_namespaces: bool, metrics_port: int, peering: str | None, priority: int | None,
+                 retry_max_delay: float, settle: float, work_dir: str | None) -> None:  # fmt: skip
+    """Run the controller: converge every Database resource towards its desired objects."""
+    from reconciler.operator.main import OperatorOptions, run  # noqa: PLC0415
+
+    if namespaces and all_namespaces:
+        raise click.UsageError("give --namespace or --all-namespaces, not both")
+    log_format = ctx.find_root().params.get("log_format", "auto")
+    run(OperatorOptions(namespaces=namespaces, all_namespaces=all_namespaces, metrics_port=metrics_port, log_format="console" if log_format == "console" else "json",
+                        peering=peering, priority=priority, retry_max_seconds=retry_max_delay, settle_seconds=settle, work_dir=work_dir))  # fmt: skip
+
+
+@operator_group.command("crds")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("crds"), show_default=True)
+def operator_crds(out: Path) -> None:
+    """Write the CustomResourceDefinitions (generated from the YAML format's models)."""
+    from reconciler.operator import crds  # noqa: PLC0415
+
+    for path in crds.write(out):
+        click.echo(f"wrote {path}")
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import psycopg
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -19,16 +18,16 @@ import pickle
 
 from reconciler.config import IgnoreRules, Policy, duration_ms
 from reconciler.diff import diff
-from reconciler.errors import InputError, PlanError, ReconcilerError
+from reconciler.errors import InputError, PlanError
 from reconciler.execute.backfill import ProgressSink
 from reconciler.execute.executor import ApplyOptions, ApplyOutcome, apply_plan
 from reconciler.execute.journal import Journal, journal_exists
 from reconciler.gates.approvals import Gate
 from reconciler.export import ExportResult, export_catalog
-from reconciler.introspect import LiveState, introspect, read_catalog
+from reconciler.introspect import LiveState, introspect
 from reconciler.load import LoadResult, load_paths
-from reconciler.model import Catalog, content_hash
-from reconciler.pg.dsn import connect, redact
+from reconciler.model import Catalog, content_hash, normalized
+from reconciler.pg.dsn import connect
 from reconciler.pg.dsn import target as dsn_target
 from reconciler.report.audit import Audit, already_spelled
 from reconciler.report.audit import Target as AuditTarget
@@ -73,12 +72,44 @@ class Prepared:
 
 
 def prepare(paths: list[Path], url: str) -> Prepared:
-    loaded = load_paths(paths)
+    return prepare_loaded(load_paths(paths), url)
+
+
+def prepare_loaded(loaded: LoadResult, url: str, *, prune: bool = True) -> Prepared:
+    """Read the live schema for the desired one's scope and normalize the desired side.
+
+    With `prune` false (the operator's default), live tables, enums and sequences that the
+    desired state does not mention are kept as they are instead of being dropped: deleting a
+    resource must not drop a table unless the Database's policy says so."""
     scope = desired_scope(loaded.catalog)
     live = introspect(url, scope)
     # no scratch database when the YAML already spells every object as the database has it
     desired = normalized_catalog(loaded.catalog, url, origins=loaded.origins, candidates=[live.catalog])
+    if not prune:
+        desired = retain_live_only(desired, live.catalog)
     return Prepared(live=live, desired=desired, scope=scope)
+
+
+def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
+    """`desired` plus the live tables, enums and sequences it neither declares nor renames."""
+    def keys(objects: Any) -> set[tuple[str, str]]:
+        found = set()
+        for obj in objects:
+            found.add((obj.schema, obj.name))
+            if obj.renamed_from is not None:
+                found.add((obj.renamed_from.schema, obj.renamed_from.name))
+        return found
+
+    kept = {
+        "tables": keys(desired.tables),
+        "enums": keys(desired.enums),
+        "sequences": keys(desired.sequences),
+    }
+    extra = {
+        field: getattr(desired, field) + tuple(obj for obj in getattr(live, field) if (obj.schema, obj.name) not in names)
+        for field, names in kept.items()
+    }
+    return normalized(dataclasses.replace(desired, **extra))
 
 
 def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = None, verify: bool = True) -> Plan:
@@ -138,6 +169,7 @@ class ApplyRequest:
     policy: Policy
     gate: Gate
     paths: list[Path] | None = None
+    loaded: LoadResult | None = None  # desired state already loaded (the operator)
     plan_file: Path | None = None
     up_to: Phase = Phase.CONTRACT
     progress: Callable[[Step, float | None], ProgressSink] | None = None
@@ -151,8 +183,8 @@ def apply(request: ApplyRequest) -> ApplyOutcome:
         chosen = read_plan_file(request.plan_file)
         live = introspect(request.url, list(chosen.schemas) or None)
     else:
-        assert request.paths is not None
-        prepared = prepare(request.paths, request.url)
+        assert request.paths is not None or request.loaded is not None
+        prepared = prepare_loaded(request.loaded or load_paths(request.paths or []), request.url)
         active = active_plan(request.url)
         if active is not None and active.target_hash == content_hash(prepared.desired):
             chosen, live = active, prepared.live

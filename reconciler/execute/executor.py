@@ -46,6 +46,7 @@ class ApplyOptions:
     policy: Policy
     up_to: Phase = Phase.CONTRACT  # run no phase after this one
     progress: Callable[[Step, float | None], ProgressSink] | None = None  # (step, estimated rows)
+    on_step: Callable[[Step, str], None] | None = None  # (step, "started" | "done"): for status displays
 
 
 @dataclass
@@ -144,8 +145,12 @@ def _run(journal: Journal, plan: Plan, dsn: str, live: LiveState, options: Apply
                 journal.record_backup(plan.digest, step.id, backup.file, backup.restore_command)
                 journal.event(plan.digest, step.id, "backup", {"hook": backup.hook, "file": backup.file})
                 outcome.backups.append((step.id, backup.file, backup.restore_command))
+            if options.on_step is not None:
+                options.on_step(step, "started")
             _run_with_retries(journal, work, plan, step, record, live, options)
             outcome.ran.append(step.id)
+            if options.on_step is not None:
+                options.on_step(step, "done")
     return outcome
 
 

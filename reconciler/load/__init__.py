@@ -1,5 +1,6 @@
 """Loading desired state: YAML documents -> validated specs -> the schema model."""
 
-from reconciler.load.loader import LoadResult, load_paths
+from reconciler.load.loader import LoadResult, load_documents, load_paths
+from reconciler.load.yamlsrc import Document
 
-__all__ = ["LoadResult", "load_paths"]
+__all__ = ["Document", "LoadResult", "load_documents", "load_paths"]

@@ -71,6 +71,8 @@ class Entry(Generic[SpecT]):
 
     @property
     def origin(self) -> str:
+        if not self.document.located:
+            return self.document.file
         pos = self.document.locate(())
         return f"{self.document.file}:{pos.line}"
 
@@ -109,22 +111,30 @@ def load_paths(paths: list[Path]) -> LoadResult:
     files = find_yaml_files([p for p in paths if p.exists()])
     if not files and not problems:
         problems.append(Diagnostic(", ".join(map(str, paths)), 0, 0, "no YAML files found (*.yaml, *.yml)"))
-    entries: dict[str, list[Entry[Any]]] = defaultdict(list)
+    documents: list[Document] = []
     for file in files:
-        documents, read_problems = read_documents(file, str(file))
+        read, read_problems = read_documents(file, str(file))
         problems.extend(read_problems)
-        for document in documents:
-            entry, doc_problems = _validate_document(document)
-            problems.extend(doc_problems)
-            if entry is not None:
-                entries[entry[0]].append(entry[1])
+        documents.extend(read)
+    return load_documents(documents, files=[str(f) for f in files], problems=problems)
+
+
+def load_documents(documents: list[Document], *, files: list[str] | None = None, problems: list[Diagnostic] | None = None) -> LoadResult:
+    """Check documents already read (from files, or custom resources read by the operator)."""
+    problems = list(problems or [])
+    entries: dict[str, list[Entry[Any]]] = defaultdict(list)
+    for document in documents:
+        entry, doc_problems = _validate_document(document)
+        problems.extend(doc_problems)
+        if entry is not None:
+            entries[entry[0]].append(entry[1])
     # A document that failed to load may be what others refer to: then "not defined" would be noise.
     assembler = _Assembler(entries, complete=not problems)
     catalog = assembler.assemble()
     problems.extend(assembler.problems)
     if problems:
         raise LoadError(problems)
-    return LoadResult(catalog=catalog, files=[str(f) for f in files], origins=assembler.origins)
+    return LoadResult(catalog=catalog, files=files or [d.file for d in documents], origins=assembler.origins)
 
 
 def _validate_document(document: Document) -> tuple[tuple[str, Entry[Any]] | None, list[Diagnostic]]:

@@ -63,6 +63,12 @@ class Document:
     data: Any
     values: dict[PathKey, Any] = field(default_factory=dict)  # path -> yaml Mark
     keys: dict[PathKey, Any] = field(default_factory=dict)
+    located: bool = True  # False: built from an object (a custom resource), no lines to point at
+
+    @classmethod
+    def from_object(cls, source: str, data: Any) -> "Document":
+        """A document that did not come from a file: errors name the field path instead of a line."""
+        return cls(source, 0, data, located=False)
 
     def locate(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of the value (or key) at `path`, or of its nearest known ancestor."""
@@ -78,8 +84,18 @@ class Document:
             path = path[:-1]
 
     def diagnostic(self, path: PathKey, message: str, *, key: bool = False) -> Diagnostic:
+        if not self.located:
+            return Diagnostic(self.file, 0, 0, f"{dotted(path)}: {message}" if path else message)
         pos = self.locate(path, key=key)
         return Diagnostic(self.file, pos.line, pos.column, message)
+
+
+def dotted(path: PathKey) -> str:
+    """('spec', 'columns', 2, 'type') -> 'spec.columns[2].type'."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _position(mark: Any) -> Position:
