@@ -75,22 +75,24 @@ class Cluster:
 class Operator:
     """`reconciler operator run` as a separate process, killable like a pod."""
 
-    def __init__(self, kube: KubeServer, namespace: str, workdir: Path) -> None:
+    def __init__(self, kube: KubeServer, namespace: str, workdir: Path, *extra: str, name: str = "operator") -> None:
         self.kube = kube
         self.namespace = namespace
         self.workdir = workdir
+        self.extra = extra
+        self.name = name
         self.metrics_port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     def start(self) -> None:
         self.starts += 1
-        log = open(self.workdir / f"operator-{self.starts}.log", "wb")  # noqa: SIM115  (kept open for the process)
+        log = open(self.workdir / f"{self.name}-{self.starts}.log", "wb")  # noqa: SIM115  (kept open for the process)
         env = {**os.environ, "KUBECONFIG": str(self.kube.kubeconfig)}
         command = [
             sys.executable, "-m", "reconciler", "--log-format", "json", "operator", "run",
             "--namespace", self.namespace, "--metrics-port", str(self.metrics_port),
-            "--retry-max-delay", "2", "--settle", "0.5", "--work-dir", str(self.workdir / "work"),
+            "--retry-max-delay", "2", "--settle", "0.5", "--work-dir", str(self.workdir / "work"), *self.extra,
         ]  # fmt: skip
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -110,7 +112,10 @@ class Operator:
                 self.process.wait(timeout=5)
 
     def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-4000:] for p in sorted(self.workdir.glob("operator-*.log")))
+        return "\n".join(p.read_text(errors="replace")[-4000:] for p in sorted(self.workdir.glob(f"{self.name}-*.log")))
+
+    def log_lines(self) -> list[str]:
+        return [line for p in sorted(self.workdir.glob(f"{self.name}-*.log")) for line in p.read_text(errors="replace").splitlines()]
 
     def metrics(self) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:  # noqa: S310
@@ -309,3 +314,24 @@ def test_invalid_resources_are_rejected_or_reported(cluster: Cluster, operator: 
     wait_for("Ready after the resource is fixed", lambda: cluster.condition("shop", "Ready").get("status") == "True", operator)
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT to_regclass('public.notes') IS NOT NULL").fetchone() == (True,)
+
+
+def test_two_replicas_never_work_at_once(cluster: Cluster, kube: KubeServer, tmp_path: Path, database: str) -> None:
+    """Replicas sharing a peering name: the one with the lower priority pauses, the other works."""
+    cluster.apply({"apiVersion": "kopf.dev/v1", "kind": "KopfPeering", "metadata": {"name": "reconciler"}})
+    low = Operator(kube, cluster.namespace, tmp_path, "--peering", "reconciler", "--priority", "100", name="low")
+    high = Operator(kube, cluster.namespace, tmp_path, "--peering", "reconciler", "--priority", "200", name="high")
+    try:
+        low.start()
+        wait_for("the first replica in the peering", lambda: (cluster.get("kopfpeering", "reconciler").get("status") or None), low)
+        high.start()
+        wait_for("the first replica to pause", lambda: any("Pausing operations" in line for line in low.log_lines()), low)
+        cluster.apply(_secret("shop-db", database))
+        cluster.apply(_database("shop", "shop-db"))
+        cluster.run("apply", "-f", str(V1))
+        wait_for("Ready", lambda: cluster.condition("shop", "Ready").get("status") == "True", high)
+        assert any('"step started"' in line for line in high.log_lines())
+        assert not any('"step started"' in line or '"worker started"' in line for line in low.log_lines())
+    finally:
+        low.stop()
+        high.stop()
