@@ -259,3 +259,41 @@ def test_export_connection_failures_are_one_clear_line(pg_server: PgServer, tmp_
     assert not password or password not in result.stderr
     expected = {"unreachable": "Connection refused", "bad password": "password authentication failed", "missing database": "does not exist"}
     assert expected[problem] in lines[0]
+
+
+INDEX_FORMS = """
+CREATE SCHEMA ix;
+CREATE TABLE ix.t (a int, b text, c int, "Mixed" int, "select" int, d tsvector, e int[]);
+CREATE INDEX plain ON ix.t (a);
+CREATE UNIQUE INDEX uniq ON ix.t (a, c);
+CREATE INDEX descending ON ix.t (a DESC, b);
+CREATE INDEX nulls_first ON ix.t (a NULLS FIRST, c DESC NULLS LAST);
+CREATE INDEX partial ON ix.t (c) WHERE a > 0 AND b <> 'x (y)';
+CREATE INDEX expr ON ix.t (lower(b));
+CREATE INDEX quoted ON ix.t ("Mixed", "select");
+CREATE INDEX "Quoted Name" ON ix.t (a);
+CREATE INDEX opclass ON ix.t (b text_pattern_ops);
+CREATE INDEX collated ON ix.t (b COLLATE "C");
+CREATE INDEX included ON ix.t (a) INCLUDE (c);
+CREATE INDEX gin_plain ON ix.t USING gin (d);
+CREATE INDEX gin_array ON ix.t USING gin (e);
+CREATE INDEX hashed ON ix.t USING hash (b);
+CREATE INDEX with_storage ON ix.t (a) WITH (fillfactor = 70);
+CREATE UNIQUE INDEX nnd ON ix.t (c) NULLS NOT DISTINCT;
+"""
+
+
+def test_index_fast_path_agrees_with_the_parser(conn: psycopg.Connection[Any], database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexes on plain columns skip the SQL parser; what the fast path reads must equal the parser's reading."""
+    from reconciler.introspect import reader  # noqa: PLC0415
+
+    conn.execute(INDEX_FORMS)
+    with psycopg.connect(database) as other, reader._snapshot_transaction(other, 60_000):
+        oid = other.execute("SELECT 'ix.t'::regclass::oid").fetchone()[0]  # type: ignore[index]
+        rows = reader._rows(other, "indexes", oids=[oid])
+    quick = {row.name: reader._simple_index(row) for row in rows}
+    monkeypatch.setattr(reader, "_simple_index", lambda _row: None)
+    parsed = {row.name: reader._index(row, QualifiedName("ix", "t"), []) for row in rows}
+    assert {name for name, index in quick.items() if index is not None} == {"plain", "uniq", "descending", "nulls_first", "partial", "gin_plain", "gin_array", "hashed"}
+    for name, index in quick.items():
+        assert index is None or index == parsed[name], name

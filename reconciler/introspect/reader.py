@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator
 import psycopg
 from pglast.parser import parse_sql_json
 from psycopg import sql
-from psycopg.rows import namedtuple_row
+from psycopg.rows import namedtuple_row, tuple_row
 
 from reconciler.errors import IntrospectionError
 from reconciler.pg.dsn import connect
@@ -106,8 +107,30 @@ def _query(name: str) -> sql.SQL:
 
 
 def _rows(conn: psycopg.Connection[Any], name: str, **params: Any) -> list[Any]:
+    if name in _TUPLE_QUERIES:
+        return _tuple_rows(conn, name, params)
     with conn.cursor(row_factory=namedtuple_row) as cur:
         cur.execute(_query(name), params)
+        return cur.fetchall()
+
+
+# The columns query returns one row per column of every table (90,000 rows for 10,000 tables):
+# plain tuples, read by position, cost half as much to fetch as named tuples.
+_COLUMN_FIELDS = (
+    "table_oid", "number", "name", "type", "not_null", "default_expr", "identity", "generated", "collation_schema",
+    "collation_name", "comment", "id_start", "id_increment", "id_min", "id_max", "id_cache", "id_cycle",
+)  # fmt: skip
+_TUPLE_QUERIES = {"columns": _COLUMN_FIELDS}
+(C_TABLE, C_NUMBER, C_NAME, C_TYPE, C_NOT_NULL, C_DEFAULT, C_IDENTITY, C_GENERATED, C_COLL_SCHEMA, C_COLL_NAME, C_COMMENT,
+ C_ID_START, C_ID_INCREMENT, C_ID_MIN, C_ID_MAX, C_ID_CACHE, C_ID_CYCLE) = range(len(_COLUMN_FIELDS))  # fmt: skip
+
+
+def _tuple_rows(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(_query(name), params)
+        returned = tuple(column.name for column in cur.description or ())
+        if returned != _TUPLE_QUERIES[name]:  # the .sql file and the positions below must agree
+            raise IntrospectionError(f"queries/{name}.sql returns {returned}, the reader expects {_TUPLE_QUERIES[name]}")
         return cur.fetchall()
 
 
@@ -196,7 +219,7 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     sequences = tuple(_sequence(r) for r in _rows(conn, "sequences", schemas=scope))
     unmanaged = tuple(UnmanagedObject(r.kind, r.schema, r.name) for r in _rows(conn, "unmanaged", schemas=scope))
     volatile = frozenset(r.name for r in _rows(conn, "volatile"))
-    columns = _group(per_table["columns"])
+    columns = _group(per_table["columns"], C_TABLE)
     constraints = _group(per_table["constraints"])
     indexes = _group(per_table["indexes"])
     warnings: list[str] = []
@@ -228,8 +251,12 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     )
 
 
-def _group(rows: list[Any]) -> dict[int, list[Any]]:
+def _group(rows: list[Any], position: int | None = None) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = defaultdict(list)
+    if position is not None:
+        for row in rows:
+            grouped[row[position]].append(row)
+        return grouped
     for row in rows:
         grouped[row.table_oid].append(row)
     return grouped
@@ -244,7 +271,7 @@ def _sequence(row: Any) -> Sequence:
 
 
 def _table(row: Any, columns: list[Any], constraints: list[Any], indexes: list[Index]) -> Table:
-    names = {c.number: c.name for c in columns}
+    names = {c[C_NUMBER]: c[C_NAME] for c in columns}
 
     def named(numbers: list[int] | None) -> tuple[str, ...]:
         return tuple(names[n] for n in numbers or ())
@@ -274,29 +301,31 @@ def _table(row: Any, columns: list[Any], constraints: list[Any], indexes: list[I
     )
 
 
-def _column(row: Any) -> Column:
+def _column(row: tuple[Any, ...]) -> Column:
+    if not row[C_IDENTITY] and not row[C_GENERATED] and row[C_COLL_NAME] is None:  # nearly every column
+        return Column(row[C_NAME], row[C_TYPE], not row[C_NOT_NULL], row[C_DEFAULT], None, None, None, row[C_COMMENT])
     identity = None
-    if row.identity:
-        options = SequenceOptions(row.id_start, row.id_increment, row.id_min, row.id_max, row.id_cache, bool(row.id_cycle))
-        identity = Identity("always" if row.identity == "a" else "by default", options)
+    if row[C_IDENTITY]:
+        options = SequenceOptions(row[C_ID_START], row[C_ID_INCREMENT], row[C_ID_MIN], row[C_ID_MAX], row[C_ID_CACHE], bool(row[C_ID_CYCLE]))
+        identity = Identity("always" if row[C_IDENTITY] == "a" else "by default", options)
     generated = None
-    default = row.default_expr
-    if row.generated:
-        generated = Generated(strip_outer_parentheses(row.default_expr), "stored" if row.generated == "s" else "virtual")
+    default = row[C_DEFAULT]
+    if row[C_GENERATED]:
+        generated = Generated(strip_outer_parentheses(default), "stored" if row[C_GENERATED] == "s" else "virtual")
         default = None
     collation = None
-    if row.collation_name is not None:
-        parts = [row.collation_name] if row.collation_schema == "pg_catalog" else [row.collation_schema, row.collation_name]
+    if row[C_COLL_NAME] is not None:
+        parts = [row[C_COLL_NAME]] if row[C_COLL_SCHEMA] == "pg_catalog" else [row[C_COLL_SCHEMA], row[C_COLL_NAME]]
         collation = sql_name(parts)
     return Column(
-        name=row.name,
-        type=row.type,
-        nullable=not row.not_null,
+        name=row[C_NAME],
+        type=row[C_TYPE],
+        nullable=not row[C_NOT_NULL],
         default=default,
         identity=identity,
         generated=generated,
         collation=collation,
-        comment=row.comment,
+        comment=row[C_COMMENT],
     )
 
 
@@ -317,11 +346,40 @@ def _foreign_key(con: Any, columns: tuple[str, ...], delete_set_columns: tuple[s
     )
 
 
+# pg_get_indexdef of an index on plain columns: CREATE [UNIQUE] INDEX name ON table USING method
+# (a, b DESC, ...) [WHERE ...]. Names that need quotes, expressions, operator classes, collations,
+# INCLUDE, NULLS NOT DISTINCT and storage parameters never match, and go to the parser.
+_SIMPLE_INDEX = re.compile(r'^CREATE (UNIQUE )?INDEX [a-z_][a-z0-9_]* ON (?:ONLY )?[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]* USING ([a-z_]+) \(([^()"]*)\)(?: WHERE .*)?$', re.S)
+_SIMPLE_ELEMENT = re.compile(r"^([a-z_][a-z0-9_]*)( DESC)?(?: NULLS (FIRST|LAST))?$")
+
+
+def _simple_index(row: Any) -> Index | None:
+    """The common case without the parser (about ten times faster); None when not that simple."""
+    match = _SIMPLE_INDEX.match(row.definition)
+    if match is None or (" WHERE " in row.definition) != (row.predicate is not None):
+        return None
+    elements = []
+    for text in match.group(3).split(", "):
+        element = _SIMPLE_ELEMENT.match(text)
+        if element is None or element.group(1) in _INDEX_WORDS:
+            return None
+        nulls = element.group(3).lower() if element.group(3) else None
+        elements.append(IndexElement(column=element.group(1), order="desc" if element.group(2) else "asc", nulls=nulls))  # type: ignore[arg-type]
+    where = strip_outer_parentheses(row.predicate) if row.predicate is not None else None
+    return Index(row.name, tuple(elements), bool(match.group(1)), match.group(2), where, (), False, row.comment)
+
+
+_INDEX_WORDS = frozenset({"desc", "asc", "nulls", "first", "last", "collate", "include", "where", "using"})
+
+
 def _index(row: Any, table: QualifiedName, warnings: list[str]) -> Index:
     """Build an Index from PostgreSQL's own definition, parsed by PostgreSQL's parser.
 
     We take pglast's JSON parse tree rather than its Python node objects: same parser, about six
     times faster on catalogs with tens of thousands of indexes."""
+    simple = _simple_index(row)
+    if simple is not None:
+        return simple
     statement = json.loads(parse_sql_json(row.definition))["stmts"][0]["stmt"]["IndexStmt"]
     elements = []
     for position, wrapped in enumerate(statement["indexParams"]):
