@@ -9,8 +9,14 @@ tests check what the API server accepted and what the service account may do.
 from __future__ import annotations
 
 import filecmp
+import json
 import os
+import socket
 import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
@@ -240,7 +246,9 @@ def test_namespaced_rbac_is_least_privilege(namespaced_release: Installed) -> No
     assert not can("delete", "secrets", *ns)
     assert not can("delete", "deployments", *ns)
     assert not can("create", "pods", *ns)
-    assert not can("list", "namespaces")
+    assert can("watch", "namespaces")  # kopf's scanning, read-only
+    assert not can("get", "namespaces")
+    assert not can("delete", "namespaces")
     assert not can("delete", "customresourcedefinitions.apiextensions.k8s.io")
     assert not can("patch", "clusterkopfpeerings.kopf.dev")
 
@@ -259,6 +267,65 @@ def test_cluster_wide_rbac(kube: KubeServer, cluster_wide_release: Installed) ->
     assert not can("delete", "namespaces")
     peering = kube.kubectl("get", "clusterkopfpeering", "reconciler")
     assert peering.returncode == 0, peering.stderr
+
+
+def _service_account_kubeconfig(kube: KubeServer, namespace: str, path: Path) -> Path:
+    """A kubeconfig that authenticates as the chart's service account (a TokenRequest token)."""
+    token = kube.kubectl("create", "token", FULLNAME, "-n", namespace, "--duration=1h")
+    assert token.returncode == 0, token.stderr
+    config = yaml.safe_load(kube.kubeconfig.read_text())
+    config["users"][0]["user"] = {"token": token.stdout.strip()}
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def test_operator_runs_with_the_chart_permissions(
+    kube: KubeServer, namespaced_release: Installed, tmp_path: Path
+) -> None:
+    """Least privilege is also enough: the real operator, authenticated as the chart's service
+    account and started with the chart's flags, comes up healthy, joins its kopf peering, and is
+    never refused by the API server."""
+    ns = namespaced_release.namespace
+    kubeconfig = _service_account_kubeconfig(kube, ns, tmp_path / "kubeconfig")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log_path = tmp_path / "operator.log"
+    command = [sys.executable, "-m", "reconciler", "--log-format", "json", "operator", "run",
+               "--namespace", ns, "--metrics-port", str(port), "--peering", "reconciler",
+               "--work-dir", str(tmp_path / "work")]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            peers: dict[str, Any] = {}
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and process.poll() is None:
+                peering = kube.kubectl("get", "kopfpeering", "reconciler", "-n", ns, "-o", "json")
+                peers = json.loads(peering.stdout).get("status") or {} if peering.stdout else {}
+                if peers and _healthy(port):
+                    break
+                time.sleep(1)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+    output = log_path.read_text(errors="replace")
+    assert peers, f"the operator never joined the peering KopfPeering {ns}/reconciler:\n{output[-3000:]}"
+    assert "forbidden" not in output.lower(), output[-3000:]
 
 
 # -- the image the chart runs -----------------------------------------------------------------
