@@ -59,12 +59,7 @@ class Kube:
     # --- Database ------------------------------------------------------------------------
 
     def database(self, namespace: str, name: str) -> dict[str, Any] | None:
-        try:
-            return self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, DATABASE_PLURAL, name)  # type: ignore[no-any-return]
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
+        return self._get(namespace, DATABASE_PLURAL, name)
 
     def patch_database_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
         self.custom.patch_namespaced_custom_object_status(GROUP, VERSION, namespace, DATABASE_PLURAL, name, {"status": status})
@@ -72,12 +67,7 @@ class Kube:
     # --- SchemaPlan ----------------------------------------------------------------------
 
     def plan(self, namespace: str, name: str) -> dict[str, Any] | None:
-        try:
-            return self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLAN_PLURAL, name)  # type: ignore[no-any-return]
-        except ApiException as exc:
-            if exc.status == 404:
-                return None
-            raise
+        return self._get(namespace, PLAN_PLURAL, name)
 
     def plans_of(self, namespace: str, database: str) -> list[dict[str, Any]]:
         listed = self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, PLAN_PLURAL, label_selector=f"{DATABASE_LABEL}={database}")
@@ -100,6 +90,15 @@ class Kube:
         except ApiException as exc:
             if exc.status != 404:  # deleted by someone meanwhile: nothing to report progress on
                 raise
+
+    def _get(self, namespace: str, plural: str, name: str) -> dict[str, Any] | None:
+        """One of our resources, or None when it does not exist (any more)."""
+        try:
+            return self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, plural, name)  # type: ignore[no-any-return]
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
 
 
 def _document(kind: str, item: dict[str, Any]) -> Document:

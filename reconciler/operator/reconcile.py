@@ -174,8 +174,8 @@ class DatabaseReconciler:
         desired_hash = content_hash(prepared.desired)
         status.body["serverVersion"] = prepared.live.server_version
         status.body["lastChecked"] = now()
-        plan, in_progress = self._choose_plan(prepared, url, desired_hash, spec)
-        self._drift(status, plan, in_progress, desired_hash, generation)
+        plan = self._choose_plan(prepared, url, desired_hash, spec)
+        self._drift(status, plan, desired_hash, generation)
         status.body["unmanaged"] = list(plan.unmanaged)[:100]
         status.set("Failed", False, "Reconciled", generation=generation)
         if plan.empty:
@@ -189,17 +189,17 @@ class DatabaseReconciler:
         outcome = self._apply(database, plan, plan_name, url, prepared.live, spec)
         return self._report(database, status, plan, plan_name, outcome, desired_hash, generation, spec)
 
-    def _choose_plan(self, prepared: service.Prepared, url: str, desired_hash: str, spec: DatabaseSpec) -> tuple[Plan, bool]:
+    def _choose_plan(self, prepared: service.Prepared, url: str, desired_hash: str, spec: DatabaseSpec) -> Plan:
         """The journal's plan when one has started (or targets this very schema), else a new one."""
         active, done = _active_plan(url)
         if active is not None and (active.target_hash == desired_hash or done > 0):
             if active.target_hash != desired_hash:
                 log.info("desired objects changed during a started plan: finishing it first", database=self.name, plan=active.digest)
-            return active, True
+            return active
         settings = PlanSettings(lock_timeout_ms=duration_ms(spec.policy.lock_timeout), backfill_batch_size=spec.policy.backfill.batch_size)
-        return service.make_plan(prepared, url, settings=settings), False
+        return service.make_plan(prepared, url, settings=settings)
 
-    def _drift(self, status: _Status, plan: Plan, in_progress: bool, desired_hash: str, generation: int | None) -> None:
+    def _drift(self, status: _Status, plan: Plan, desired_hash: str, generation: int | None) -> None:
         """Drifted: the database no longer matches a desired schema it had reached (someone
         changed it by hand), as opposed to the desired objects having changed."""
         converged_to = status.body.get("lastAppliedTarget")
