@@ -92,7 +92,7 @@ class Operator:
         command = [
             sys.executable, "-m", "reconciler", "--log-format", "json", "operator", "run",
             "--namespace", self.namespace, "--metrics-port", str(self.metrics_port),
-            "--retry-max-delay", "2", "--settle", "0.5", "--work-dir", str(self.workdir / "work"), *self.extra,
+            "--retry-max-delay", "2", "--settle", "1", "--work-dir", str(self.workdir / "work"), *self.extra,
         ]  # fmt: skip
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
