@@ -2,8 +2,8 @@
 -- (not inherited ones). Column lists are attribute numbers in the constraint's own order; the
 -- reader names them from the columns query (cheaper than a subquery per row). Referenced
 -- columns are named here, since the referenced table may be outside the introspected schemas.
--- Columns that only some server versions have are read through to_jsonb, so one query serves
--- every version.
+-- Catalog columns that only newer servers have are placeholders in braces, which the reader
+-- fills in for the server's version (reader._SINCE).
 SELECT con.conrelid AS table_oid,
        con.conname AS name,
        con.contype AS type,
@@ -15,7 +15,7 @@ SELECT con.conrelid AS table_oid,
        CASE WHEN i.indnatts > i.indnkeyatts
             THEN (i.indkey::int2[])[i.indnkeyatts:i.indnatts - 1] END AS include_numbers,
        CASE WHEN con.contype = 'u'
-            THEN COALESCE((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false)
+            THEN {nulls_not_distinct}
             ELSE false END AS nulls_not_distinct,
        CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
        fn.nspname AS ref_schema,
@@ -24,10 +24,7 @@ SELECT con.conrelid AS table_oid,
            ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
                  ORDER BY k.ord) END AS ref_columns,
-       CASE WHEN con.contype = 'f' THEN
-           ARRAY(SELECT pg_catalog.jsonb_array_elements_text(
-                   COALESCE(NULLIF(pg_catalog.to_jsonb(con) -> 'confdelsetcols', 'null'::jsonb), '[]'::jsonb))::int2)
-       END AS delete_set_numbers,
+       CASE WHEN con.contype = 'f' THEN {delete_set_numbers} END AS delete_set_numbers,
        con.confupdtype AS on_update,
        con.confdeltype AS on_delete,
        con.confmatchtype AS match,
