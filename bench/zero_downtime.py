@@ -28,12 +28,11 @@ import random
 import statistics
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import psycopg
 from psycopg import sql

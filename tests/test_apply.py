@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
 from reconciler.execute.journal import LOCK_KEY
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 from xml.etree import ElementTree as ET
 
 import psycopg

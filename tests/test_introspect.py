@@ -19,6 +19,7 @@ import pytest
 from conftest import EXAMPLES
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
+from reconciler.sqltext import sql_name
 from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.pg.runner import run_statements
 from reconciler.scratch import desired_scope, normalize
@@ -283,17 +284,22 @@ CREATE UNIQUE INDEX nnd ON ix.t (c) NULLS NOT DISTINCT;
 """
 
 
-def test_index_fast_path_agrees_with_the_parser(conn: psycopg.Connection[Any], database: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Indexes on plain columns skip the SQL parser; what the fast path reads must equal the parser's reading."""
+def test_index_fast_paths_agree_with_the_parser(conn: psycopg.Connection[Any], database: str) -> None:
+    """Indexes on plain columns skip pg_get_indexdef (read from the catalog) or the SQL parser (read
+    by a pattern); what either fast path reads must equal the parser's reading of the definition."""
     from reconciler.introspect import reader  # noqa: PLC0415
 
     conn.execute(INDEX_FORMS)
     with psycopg.connect(database) as other, reader._snapshot_transaction(other, 60_000):
         oid = other.execute("SELECT 'ix.t'::regclass::oid").fetchone()[0]  # type: ignore[index]
         rows = reader._rows(other, "indexes", oids=[oid])
-    quick = {row.name: reader._simple_index(row) for row in rows}
-    monkeypatch.setattr(reader, "_simple_index", lambda _row: None)
-    parsed = {row.name: reader._index(row, QualifiedName("ix", "t"), []) for row in rows}
-    assert {name for name, index in quick.items() if index is not None} == {"plain", "uniq", "descending", "nulls_first", "partial", "gin_plain", "gin_array", "hashed"}
-    for name, index in quick.items():
+        definitions = dict(other.execute("SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s", [oid]).fetchall())
+    from_catalog = {row.name: reader._plain_index(row) for row in rows if row.key_columns is not None}
+    simple = {"plain", "uniq", "descending", "nulls_first", "partial", "gin_plain", "hashed"}
+    assert set(from_catalog) == simple | {"quoted", "Quoted Name"}
+    full = [row._replace(key_columns=None, definition=definitions[sql_name(["ix", row.name])]) for row in rows]
+    by_pattern = {row.name: reader._simple_index(row) for row in full}
+    assert {name for name, index in by_pattern.items() if index is not None} == simple | {"gin_array"}
+    parsed = {row.name: reader._parse_index(row, QualifiedName("ix", "t"), []) for row in full}
+    for name, index in [*from_catalog.items(), *by_pattern.items()]:
         assert index is None or index == parsed[name], name
