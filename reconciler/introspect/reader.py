@@ -29,6 +29,7 @@ from psycopg import sql
 from psycopg.rows import namedtuple_row, tuple_row
 
 from reconciler.errors import IntrospectionError
+from reconciler.introspect import usertypes
 from reconciler.pg.dsn import connect
 from reconciler.model import (
     Catalog,
@@ -237,6 +238,7 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         tables.append(_table(row, columns.get(row.oid, []), constraints.get(row.oid, []), table_indexes))
         stats[qname] = TableStats(rows=row.reltuples, pages=row.relpages)
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
+    catalog = usertypes.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
     return LiveState(
         catalog=normalized(catalog),
         server_version=server.version_num,

@@ -22,8 +22,16 @@ from reconciler.model.objects import (
     UniqueConstraint,
     normalized,
 )
+from reconciler.model.security import Policy, RowLevelSecurity
+from reconciler.model.usertypes import CompositeAttribute, CompositeType, Domain, DomainCheck
 
 __all__ = [
+    "CompositeAttribute",
+    "CompositeType",
+    "Domain",
+    "DomainCheck",
+    "Policy",
+    "RowLevelSecurity",
     "Catalog",
     "CheckConstraint",
     "Column",

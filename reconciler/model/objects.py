@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, Literal
 
+from reconciler.model.security import Policy, RowLevelSecurity
+from reconciler.model.usertypes import CompositeType, Domain
+
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FkMatch = Literal["simple", "full"]
 SortOrder = Literal["asc", "desc"]
@@ -178,6 +181,8 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
+    row_level_security: RowLevelSecurity = RowLevelSecurity()
+    policies: tuple[Policy, ...] = ()
 
     @property
     def qname(self) -> QualifiedName:
@@ -245,6 +250,8 @@ class Catalog:
     enums: tuple[EnumType, ...] = ()
     sequences: tuple[Sequence, ...] = ()
     tables: tuple[Table, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    composite_types: tuple[CompositeType, ...] = ()
 
     @cached_property
     def _tables(self) -> dict[QualifiedName, Table]:
@@ -270,7 +277,7 @@ class Catalog:
     def schema_names(self) -> set[str]:
         """Schemas the catalog uses, declared or not."""
         names = {s.name for s in self.schemas}
-        for group in (self.enums, self.sequences, self.tables):
+        for group in (self.enums, self.sequences, self.tables, self.domains, self.composite_types):
             names.update(obj.schema for obj in group)
         return names
 
@@ -287,6 +294,8 @@ def normalized(catalog: Catalog) -> Catalog:
         enums=tuple(sorted(catalog.enums, key=lambda e: (e.schema, e.name))),
         sequences=tuple(sorted(catalog.sequences, key=lambda s: (s.schema, s.name))),
         tables=tuple(_normalized_table(t) for t in sorted(catalog.tables, key=lambda t: (t.schema, t.name))),
+        domains=tuple(sorted(catalog.domains, key=lambda d: (d.schema, d.name))),
+        composite_types=tuple(sorted(catalog.composite_types, key=lambda t: (t.schema, t.name))),
     )
 
 
@@ -303,4 +312,6 @@ def _normalized_table(table: Table) -> Table:
         indexes=tuple(sorted(table.indexes, key=by_name)),
         comment=table.comment,
         renamed_from=table.renamed_from,
+        row_level_security=table.row_level_security,
+        policies=tuple(sorted(table.policies, key=by_name)),
     )
