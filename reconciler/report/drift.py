@@ -17,6 +17,7 @@ from typing import Iterable
 from reconciler.config import IgnoreRules
 from reconciler.diff import changes as c
 from reconciler.model import Catalog, Column, QualifiedName
+from reconciler.report import drift_types
 
 
 class Status(StrEnum):
@@ -103,6 +104,10 @@ class DriftReport:
 
 def top_level(change: c.Change) -> tuple[ObjectKey, Status, str | None]:
     """The object a change is about, the status it implies, and a detail line."""
+    typed = drift_types.top_level(change)
+    if typed is not None:
+        kind, schema, name, status, detail = typed
+        return ObjectKey(kind, schema, name), Status(status), detail
     match change:
         case c.AddSchema(schema=s):
             return ObjectKey("schema", s.name, s.name), Status.MISSING, None
@@ -201,7 +206,7 @@ def table_detail(change: c.TableChange) -> str:
             return f"index {i.name} has another definition"
         case c.AlterIndexComment(new=i):
             return f"index {i.name}: comment differs"
-    return type(change).__name__
+    return getattr(change, "detail", type(change).__name__)
 
 
 def _sub_object(change: c.Change) -> tuple[str, str] | None:
@@ -229,6 +234,7 @@ def objects_of(catalog: Catalog) -> Iterable[ObjectKey]:
     yield from (ObjectKey("enum", e.schema, e.name) for e in catalog.enums)
     yield from (ObjectKey("sequence", s.schema, s.name) for s in catalog.sequences)
     yield from (ObjectKey("table", t.schema, t.name) for t in catalog.tables)
+    yield from (ObjectKey(*key) for key in drift_types.objects_of(catalog))
 
 
 def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules) -> tuple[dict[ObjectKey, Finding], int]:

@@ -1,0 +1,34 @@
+"""Drift findings for domains and composite types (see `report.drift`); table-level row
+security changes are table findings whose detail the change itself words."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from reconciler.diff import usertypes as u
+from reconciler.model import Catalog
+
+KINDS = {u.AddDomain: "domain", u.DropDomain: "domain", u.RenameDomain: "domain", u.AlterDomain: "domain",
+         u.AddCompositeType: "composite type", u.DropCompositeType: "composite type",
+         u.RenameCompositeType: "composite type", u.AlterCompositeType: "composite type"}  # fmt: skip
+
+
+def top_level(change: Any) -> tuple[str, str, str, str, str | None] | None:
+    """(kind, schema, name, status, detail) for a domain or composite type change, else None."""
+    kind = KINDS.get(type(change))
+    if kind is None:
+        return None
+    if isinstance(change, u.AddDomain | u.AddCompositeType):
+        obj = change.domain if isinstance(change, u.AddDomain) else change.composite
+        return kind, obj.schema, obj.name, "missing", None
+    if isinstance(change, u.DropDomain | u.DropCompositeType):
+        obj = change.domain if isinstance(change, u.DropDomain) else change.composite
+        return kind, obj.schema, obj.name, "unexpected", None
+    if isinstance(change, u.RenameDomain | u.RenameCompositeType):
+        return kind, change.desired.schema, change.desired.name, "different", f"still named {change.live.qname}"
+    return kind, change.desired.schema, change.desired.name, "different", change.detail
+
+
+def objects_of(catalog: Catalog) -> Iterable[tuple[str, str, str]]:
+    yield from (("domain", d.schema, d.name) for d in catalog.domains)
+    yield from (("composite type", t.schema, t.name) for t in catalog.composite_types)
