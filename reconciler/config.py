@@ -123,6 +123,8 @@ class Policy(ConfigModel):
     retries: RetryPolicy = RetryPolicy()
     backfill: BackfillPolicy = BackfillPolicy()
     backup: BackupPolicy = BackupPolicy()
+    create_roles: bool = False
+    """Create roles that grants name but the server lacks (NOLOGIN) instead of refusing to plan."""
 
 
 class IgnoreRules(ConfigModel):

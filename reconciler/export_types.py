@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.model import CompositeType, Domain, Policy, Table
+from reconciler.model import Catalog, CompositeType, Domain, GrantTarget, Policy, Privilege, Table
 from reconciler.model.names import choose_name
 
 
@@ -103,3 +103,65 @@ def _policy(policy: Policy) -> dict[str, Any]:
     if policy.with_check is not None:
         item["withCheck"] = policy.with_check
     return item
+
+
+# --- privileges ------------------------------------------------------------------------------
+
+
+def grants_of(catalog: Catalog, target: GrantTarget) -> list[dict[str, Any]]:
+    """YAML `grants:` entries for one object: per role and grant option, the object-wide
+    privileges, then columns grouped by the privileges they share."""
+    found = next((g for g in catalog.grants if g.target == target), None)
+    if found is None:
+        return []
+    out: list[dict[str, Any]] = []
+    groups: dict[tuple[str, bool], list[Privilege]] = {}
+    for atom in found.privileges:
+        groups.setdefault((atom.grantee, atom.grantable), []).append(atom)
+    for (grantee, grantable), atoms in sorted(groups.items()):
+        whole = sorted(a.privilege for a in atoms if a.column is None)
+        if whole:
+            out.append(_grant_entry(grantee, whole, [], grantable))
+        by_column: dict[str, list[str]] = {}
+        for atom in atoms:
+            if atom.column is not None:
+                by_column.setdefault(atom.column, []).append(atom.privilege)
+        by_privileges: dict[tuple[str, ...], list[str]] = {}
+        for column, privileges in by_column.items():
+            by_privileges.setdefault(tuple(sorted(privileges)), []).append(column)
+        for privileges, columns in sorted(by_privileges.items()):
+            out.append(_grant_entry(grantee, list(privileges), sorted(columns), grantable))
+    return out
+
+
+def _grant_entry(grantee: str, privileges: list[str], columns: list[str], grantable: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"to": grantee, "privileges": privileges}
+    if columns:
+        entry["columns"] = columns
+    if grantable:
+        entry["withGrantOption"] = True
+    return entry
+
+
+def default_privileges_of(catalog: Catalog, schema: str) -> list[dict[str, Any]]:
+    out = []
+    for group in (d for d in catalog.default_privileges if d.schema == schema):
+        by_key: dict[tuple[str, str, bool], list[str]] = {}
+        for atom in group.privileges:
+            by_key.setdefault((atom.objects, atom.grantee, atom.grantable), []).append(atom.privilege)
+        for (objects, grantee, grantable), privileges in sorted(by_key.items()):
+            entry: dict[str, Any] = {"forRole": group.for_role, "on": objects, "to": grantee, "privileges": sorted(privileges)}
+            if grantable:
+                entry["withGrantOption"] = True
+            out.append(entry)
+    return out
+
+
+def add_grants(spec: dict[str, Any], catalog: Catalog, kind: str, schema: str, name: str) -> None:
+    grants = grants_of(catalog, GrantTarget(kind, schema, name))  # type: ignore[arg-type]
+    if grants:
+        spec["grants"] = grants
+    if kind == "schema":
+        defaults = default_privileges_of(catalog, schema)
+        if defaults:
+            spec["defaultPrivileges"] = defaults

@@ -194,6 +194,9 @@ def with_hints(normalized: Catalog, desired: Catalog) -> Catalog:
         tables=tuple(_table_hints(t, desired.table(t.qname)) for t in normalized.tables),
         domains=tuple(_renamed(d, next((w for w in desired.domains if w.qname == d.qname), None)) for d in normalized.domains),
         composite_types=tuple(_renamed(t, next((w for w in desired.composite_types if w.qname == t.qname), None)) for t in normalized.composite_types),
+        # grants are not rendered (their roles may not exist yet) and need no normalization
+        grants=desired.grants,
+        default_privileges=desired.default_privileges,
     )
 
 

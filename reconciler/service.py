@@ -178,7 +178,7 @@ class ApplyRequest:
 def apply(request: ApplyRequest) -> ApplyOutcome:
     """Apply a plan: the given plan file, or the plan in progress in the journal when it targets
     the same desired schema, or a new plan."""
-    settings = PlanSettings(lock_timeout_ms=duration_ms(request.policy.lock_timeout), backfill_batch_size=request.policy.backfill.batch_size)
+    settings = PlanSettings(lock_timeout_ms=duration_ms(request.policy.lock_timeout), backfill_batch_size=request.policy.backfill.batch_size, create_roles=request.policy.create_roles)
     if request.plan_file is not None:
         chosen = read_plan_file(request.plan_file)
         live = introspect(request.url, list(chosen.schemas) or None)

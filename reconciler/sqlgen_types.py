@@ -7,11 +7,24 @@ Kept beside sqlgen so the statements of these kinds read as one unit.
 
 from __future__ import annotations
 
-from typing import Iterable
+import dataclasses
+from typing import Any, Iterable
 
 from psycopg import sql
 
-from reconciler.model import Catalog, CompositeAttribute, CompositeType, Domain, DomainCheck, Policy, QualifiedName, Table
+from reconciler.model import (
+    Catalog,
+    CompositeAttribute,
+    CompositeType,
+    DefaultPrivilege,
+    Domain,
+    DomainCheck,
+    GrantTarget,
+    Policy,
+    Privilege,
+    QualifiedName,
+    Table,
+)
 from reconciler.sqlgen import Statement, comment_on, expression_sql, name_sql, qualified, type_sql
 
 
@@ -204,3 +217,92 @@ def types_before_tables(catalog: Catalog) -> list[Statement]:
 
 def security_after_tables(catalog: Catalog) -> list[Statement]:
     return [s for table in catalog.tables for s in table_security(table)]
+
+
+# --- privileges ----------------------------------------------------------------------------
+
+_KEYWORDS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE", "CREATE", "EXECUTE"})
+_DEFAULT_OBJECTS = {"tables": "TABLES", "sequences": "SEQUENCES", "functions": "FUNCTIONS", "types": "TYPES", "schemas": "SCHEMAS"}
+
+
+def _keyword(privilege: str) -> sql.SQL:
+    """Privileges are keywords from a fixed list (checked by the loader): never user text."""
+    if privilege not in _KEYWORDS:
+        raise ValueError(f"not a privilege: {privilege!r}")
+    return sql.SQL(privilege)
+
+
+def grant_object(target: GrantTarget) -> sql.Composed:
+    if target.kind == "schema":
+        return sql.SQL("SCHEMA {}").format(sql.Identifier(target.name))
+    if target.kind in ("table", "sequence"):
+        return sql.SQL(target.kind.upper() + " {}").format(sql.Identifier(target.schema, target.name))
+    raise NotImplementedError(f"grants on {target.kind} are not supported yet")  # functions: by signature, later
+
+
+def _privilege_list(atoms: Iterable[Privilege]) -> sql.Composed:
+    """`SELECT, UPDATE (a, b)`: table-level privileges, then each privilege's columns."""
+    whole = sorted({a.privilege for a in atoms if a.column is None})
+    columns: dict[str, list[str]] = {}
+    for atom in atoms:
+        if atom.column is not None:
+            columns.setdefault(atom.privilege, []).append(atom.column)
+    items: list[sql.Composable] = [_keyword(p) for p in whole]
+    items += [sql.SQL("{} ({})").format(_keyword(p), sql.SQL(", ").join(sql.Identifier(c) for c in sorted(cols))) for p, cols in sorted(columns.items())]
+    return sql.SQL(", ").join(items)
+
+
+def _grantee(role: str) -> sql.Composable:
+    return sql.SQL("PUBLIC") if role == "public" else sql.Identifier(role)
+
+
+def _by_grantee(atoms: Iterable[Any]) -> dict[tuple[str, bool], list[Any]]:
+    grouped: dict[tuple[str, bool], list[Any]] = {}
+    for atom in atoms:
+        grouped.setdefault((atom.grantee, atom.grantable), []).append(atom)
+    return dict(sorted(grouped.items()))
+
+
+def grant(target: GrantTarget, atoms: Iterable[Privilege]) -> list[Statement]:
+    out = []
+    for (grantee, grantable), group in _by_grantee(atoms).items():
+        template = "GRANT {} ON {} TO {}" + (" WITH GRANT OPTION" if grantable else "")
+        out.append(Statement(sql.SQL(template).format(_privilege_list(group), grant_object(target), _grantee(grantee)), target.schema))
+    return out
+
+
+def revoke(target: GrantTarget, atoms: Iterable[Privilege], *, option_only: bool = False) -> list[Statement]:
+    out = []
+    head = "REVOKE GRANT OPTION FOR " if option_only else "REVOKE "
+    for (grantee, _), group in _by_grantee(dataclasses.replace(a, grantable=False) for a in atoms).items():
+        out.append(Statement(sql.SQL(head + "{} ON {} FROM {}").format(_privilege_list(group), grant_object(target), _grantee(grantee)), target.schema))
+    return out
+
+
+def _defaults_head(schema: str, for_role: str) -> sql.Composed:
+    return sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {}").format(sql.Identifier(for_role), sql.Identifier(schema))
+
+
+def grant_defaults(schema: str, for_role: str, atoms: Iterable[DefaultPrivilege], *, revoke_them: bool = False, option_only: bool = False) -> list[Statement]:
+    grouped: dict[tuple[str, str, bool], list[str]] = {}
+    for atom in atoms:
+        grouped.setdefault((atom.objects, atom.grantee, atom.grantable and not revoke_them), []).append(atom.privilege)
+    out = []
+    for (objects, grantee, grantable), privileges in sorted(grouped.items()):
+        privilege_list = sql.SQL(", ").join(_keyword(p) for p in sorted(privileges))
+        if revoke_them:
+            template = "{} REVOKE " + ("GRANT OPTION FOR " if option_only else "") + "{} ON " + _DEFAULT_OBJECTS[objects] + " FROM {}"
+        else:
+            template = "{} GRANT {} ON " + _DEFAULT_OBJECTS[objects] + " TO {}" + (" WITH GRANT OPTION" if grantable else "")
+        out.append(Statement(sql.SQL(template).format(_defaults_head(schema, for_role), privilege_list, _grantee(grantee)), schema))
+    return out
+
+
+def create_role_if_missing(role: str) -> Statement:
+    """CREATE ROLE ... NOLOGIN unless it exists: roles are cluster-wide, so another database (or
+    the replay of this plan on a scratch database of the same server) may have created it."""
+    create = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)).as_string(None)
+    body = sql.SQL("BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {}) THEN EXECUTE {}; END IF; END").format(
+        sql.Literal(role), sql.Literal(create)
+    )
+    return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))))

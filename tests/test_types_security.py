@@ -5,16 +5,18 @@ bad input is reported against its file.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from reconciler.errors import LoadError
+from reconciler.errors import LoadError, PlanError
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, canonical_json, content_hash
+from reconciler.plan.context import PlanSettings
 from reconciler.scratch import desired_scope, normalize
 from reconciler.service import export, plan
 
@@ -49,6 +51,14 @@ ALTER TABLE app.accounts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.accounts FORCE ROW LEVEL SECURITY;
 CREATE TABLE app.open_table (id int);
 ALTER TABLE app.open_table ENABLE ROW LEVEL SECURITY;
+CREATE SEQUENCE app.counter;
+GRANT USAGE ON SCHEMA app TO {ROLE};
+GRANT SELECT, INSERT ON app.accounts TO {ROLE};
+GRANT UPDATE (owner, balance) ON app.accounts TO {ROLE} WITH GRANT OPTION;
+GRANT SELECT (id) ON app.accounts TO PUBLIC;
+GRANT USAGE, SELECT ON SEQUENCE app.counter TO {ROLE};
+ALTER DEFAULT PRIVILEGES FOR ROLE {ROLE} IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE {ROLE} IN SCHEMA app GRANT USAGE ON SEQUENCES TO {ROLE} WITH GRANT OPTION;
 """
 
 
@@ -76,6 +86,15 @@ def test_everything_round_trips(conn: psycopg.Connection[Any], database: str, tm
     writes = next(p for p in accounts.policies if p.name == "owner_writes")
     assert not writes.permissive and writes.with_check == "(balance)::numeric >= (0)::numeric"
 
+    by_target = {str(g.target): g.privileges for g in live.grants}
+    assert [(p.grantee, p.privilege, p.column, p.grantable) for p in by_target["table app.accounts"]] == [
+        ("public", "SELECT", "id", False), (ROLE, "INSERT", None, False), (ROLE, "SELECT", None, False),
+        (ROLE, "UPDATE", "balance", True), (ROLE, "UPDATE", "owner", True)]
+    assert [(p.grantee, p.privilege) for p in by_target["schema app"]] == [(ROLE, "USAGE")]
+    assert [(p.grantee, p.privilege) for p in by_target["sequence app.counter"]] == [(ROLE, "SELECT"), (ROLE, "USAGE")]
+    assert [(d.schema, d.for_role, [(p.objects, p.grantee, p.privilege, p.grantable) for p in d.privileges]) for d in live.default_privileges] == [
+        ("app", ROLE, [("sequences", ROLE, "USAGE", True), ("tables", "public", "SELECT", False)])]
+
     out = tmp_path / "export"
     export(database, out, schemas=["app", "public"])
     loaded = load_paths([out])
@@ -92,3 +111,39 @@ def test_unknown_domain_check_column_is_reported_at_its_line(tmp_path: Path) -> 
     with pytest.raises(LoadError) as caught:
         load_paths([tmp_path])
     assert "d.yaml:7" in str(caught.value) and "only use VALUE" in str(caught.value)
+
+
+def _grants_yaml(tmp_path: Path, role: str) -> Path:
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: things}\nspec:\n"
+        "  columns:\n    - {name: id, type: bigint}\n    - {name: label, type: text}\n"
+        f"  grants:\n    - {{to: {role}, privileges: [select]}}\n    - {{to: {role}, privileges: [UPDATE], columns: [label]}}\n"
+    )
+    return tmp_path
+
+
+def test_a_missing_role_is_a_clear_error(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    with pytest.raises(PlanError) as caught:
+        plan([_grants_yaml(tmp_path, "reconciler_types_nobody")], database)
+    message = str(caught.value)
+    assert "'reconciler_types_nobody'" in message and "table public.things" in message and "--create-roles" in message
+
+
+def test_create_roles_creates_missing_roles_nologin_first(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    role = f"reconciler_types_made_{os.getpid()}"
+    outcome = plan([_grants_yaml(tmp_path, role)], database, settings=PlanSettings(create_roles=True))
+    assert [s.id for s in outcome.plan.steps] == [
+        f"expand/create-role/{role}", "expand/create-table/public.things", "expand/grant/table public.things"]
+    assert outcome.plan.verified
+    grant = outcome.plan.steps[-1].statements[0].text()
+    assert grant == f'GRANT SELECT, UPDATE ("label") ON TABLE "public"."things" TO "{role}"'
+
+
+def test_bad_privilege_and_column_are_reported_at_their_lines(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(
+        "apiVersion: reconciler.dev/v1alpha1\nkind: Sequence\nmetadata: {name: counter}\nspec:\n"
+        "  grants:\n    - to: app\n      privileges: [USAGE, DELETE]\n      columns: [x]\n"
+    )
+    with pytest.raises(LoadError) as caught:
+        load_paths([tmp_path])
+    assert "s.yaml:8" in str(caught.value) and "column grants exist only on tables" in str(caught.value)

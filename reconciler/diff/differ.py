@@ -20,7 +20,7 @@ import dataclasses
 from typing import Callable, Hashable, Iterable, TypeVar
 
 from reconciler.diff import changes as c
-from reconciler.diff import usertypes
+from reconciler.diff import grants, usertypes
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -45,6 +45,7 @@ def diff(live: Catalog, desired: Catalog) -> list[c.Change]:
     found += usertypes.catalog_changes(live, desired)
     found += _sequences(live, desired)
     found += _tables(live, desired)
+    found += grants.changes(live, desired)
     return found
 
 

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
 from reconciler.load import spec as s
+from reconciler.load import grants as load_grants
 from reconciler.load import usertypes
 from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import Document, PathKey, read_documents
@@ -204,6 +205,7 @@ class _Assembler:
         sequences = self._sequences()
         self._check_type_names(enums)
         usertypes.check_type_names([*domains, *composites], enums, self.tables, self.problem)
+        grants, default_privileges = load_grants.collect(self.entries, self.problem)
         return normalized(
             Catalog(
                 extensions=tuple(extensions),
@@ -213,6 +215,8 @@ class _Assembler:
                 tables=tuple(tables),
                 domains=tuple(domains),
                 composite_types=tuple(composites),
+                grants=tuple(grants),
+                default_privileges=tuple(default_privileges),
             )
         )
 

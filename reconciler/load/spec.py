@@ -274,6 +274,27 @@ class DomainCheckSpec(SpecModel):
     """Leave values already stored in columns of this domain unchecked."""
 
 
+class GrantSpec(SpecModel):
+    to: Name
+    """The role granted to (`public`: every role). Roles are referenced, not created (see createRoles)."""
+    privileges: list[str]
+    """Privileges, e.g. [SELECT, INSERT]; `ALL` for every privilege of the object's kind; `[]` revokes
+    whatever the role holds on the object."""
+    columns: list[Name] = []
+    """Tables only: grant on these columns (SELECT, INSERT, UPDATE, REFERENCES) instead of the whole table."""
+    with_grant_option: bool = False
+
+
+class DefaultPrivilegeSpec(SpecModel):
+    for_role: Name
+    """The role whose future objects in this schema get the privileges (usually the migration role)."""
+    on: Literal["tables", "sequences", "functions", "types"]
+    to: Name
+    privileges: list[str]
+    """Privileges, e.g. [SELECT]; `ALL`; `[]` for none (the defaults of forRole in this schema are managed as a whole)."""
+    with_grant_option: bool = False
+
+
 class CompositeAttributeSpec(SpecModel):
     name: Name
     type: SqlType
@@ -309,6 +330,8 @@ class TableSpec(_SchemaObjectSpec):
     """Row-level security: `{enabled, forced}` (default: disabled)."""
     policies: list[PolicySpec] = []
     """Row-level security policies (policies on the table that are not listed are dropped)."""
+    grants: list[GrantSpec] = []
+    """Privileges of the roles listed here (their other privileges on the table are revoked; other roles are left alone)."""
 
 
 class EnumSpec(_SchemaObjectSpec):
@@ -347,10 +370,16 @@ class SequenceSpec(_SchemaObjectSpec, SequenceOptionsSpec):
     owned_by: OwnedBySpec | None = None
     """Column whose table owns the sequence (the sequence is dropped with it)."""
     renamed_from: Name | None = None
+    grants: list[GrantSpec] = []
+    """Privileges (USAGE, SELECT, UPDATE) of the roles listed here."""
 
 
 class SchemaSpec(_NamedSpec):
     comment: str | None = None
+    grants: list[GrantSpec] = []
+    """Privileges (USAGE, CREATE) of the roles listed here."""
+    default_privileges: list[DefaultPrivilegeSpec] = []
+    """Privileges that objects created later in this schema get (ALTER DEFAULT PRIVILEGES)."""
 
 
 class ExtensionSpec(_NamedSpec):

@@ -22,11 +22,17 @@ from reconciler.model.objects import (
     UniqueConstraint,
     normalized,
 )
+from reconciler.model.grants import DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege
 from reconciler.model.security import Policy, RowLevelSecurity
 from reconciler.model.usertypes import CompositeAttribute, CompositeType, Domain, DomainCheck
 
 __all__ = [
     "CompositeAttribute",
+    "DefaultPrivilege",
+    "DefaultPrivileges",
+    "GrantTarget",
+    "ObjectGrants",
+    "Privilege",
     "CompositeType",
     "Domain",
     "DomainCheck",

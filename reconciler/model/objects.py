@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, Literal
 
+from reconciler.model.grants import DefaultPrivileges, ObjectGrants
 from reconciler.model.security import Policy, RowLevelSecurity
 from reconciler.model.usertypes import CompositeType, Domain
 
@@ -252,6 +253,8 @@ class Catalog:
     tables: tuple[Table, ...] = ()
     domains: tuple[Domain, ...] = ()
     composite_types: tuple[CompositeType, ...] = ()
+    grants: tuple[ObjectGrants, ...] = ()  # see model.grants: per object, sorted by target
+    default_privileges: tuple[DefaultPrivileges, ...] = ()  # per (schema, role), sorted
 
     @cached_property
     def _tables(self) -> dict[QualifiedName, Table]:
@@ -296,6 +299,8 @@ def normalized(catalog: Catalog) -> Catalog:
         tables=tuple(_normalized_table(t) for t in sorted(catalog.tables, key=lambda t: (t.schema, t.name))),
         domains=tuple(sorted(catalog.domains, key=lambda d: (d.schema, d.name))),
         composite_types=tuple(sorted(catalog.composite_types, key=lambda t: (t.schema, t.name))),
+        grants=tuple(sorted(catalog.grants, key=lambda g: g.target)),
+        default_privileges=tuple(sorted(catalog.default_privileges, key=lambda d: (d.schema, d.for_role))),
     )
 
 

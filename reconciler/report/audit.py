@@ -146,7 +146,7 @@ class _Worker:
         if kind == "diff":
             reference, rules = pickle.loads(message[1]), message[2]
             assert self.catalog is not None
-            return findings(diff(self.catalog, reference), reference, rules)
+            return findings(diff(self.catalog, reference), reference, rules, live=self.catalog)
         raise AssertionError(f"unknown message {kind}")
 
 

@@ -237,7 +237,7 @@ def objects_of(catalog: Catalog) -> Iterable[ObjectKey]:
     yield from (ObjectKey(*key) for key in drift_types.objects_of(catalog))
 
 
-def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules) -> tuple[dict[ObjectKey, Finding], int]:
+def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, live: Catalog | None = None) -> tuple[dict[ObjectKey, Finding], int]:
     """Findings per object: every object of the reference is in sync unless a change says
     otherwise. Extensions installed but not declared are not drift (they are left alone)."""
     result: dict[ObjectKey, Finding] = {}
@@ -254,6 +254,12 @@ def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules) ->
             finding = result[key] = Finding(status)
         if detail:
             finding.details.append(detail)
+    for raw, detail in drift_types.foreign_details(live, reference) if live is not None else ():
+        key = ObjectKey(*raw)
+        if key in result and not rules.ignores(key.kind, key.schema, key.name):
+            if result[key].status == Status.IN_SYNC:
+                result[key] = Finding(Status.DIFFERENT)
+            result[key].details.append(detail)
     return result, len(result)
 
 

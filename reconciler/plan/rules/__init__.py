@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Callable
 
 from reconciler.diff import changes as c
+from reconciler.diff import grants as gr
 from reconciler.diff import usertypes as u
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules import columns, constraints, database, indexes, security, tables, usertypes
+from reconciler.plan.rules import columns, constraints, database, grants, indexes, security, tables, usertypes
 from reconciler.plan.steps import Step
 
 Rule = Callable[[c.Change, PlanContext], list[Step]]
@@ -60,4 +61,6 @@ RULES: dict[type[c.Change], Rule] = {  # type: ignore[dict-item]
     u.DropPolicy: security.drop_policy,
     u.AlterPolicy: security.alter_policy,
     u.AlterRowLevelSecurity: security.alter_row_level_security,
+    gr.ChangeGrants: grants.change_grants,
+    gr.ChangeDefaultPrivileges: grants.change_default_privileges,
 }
