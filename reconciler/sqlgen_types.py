@@ -306,3 +306,12 @@ def create_role_if_missing(role: str) -> Statement:
         sql.Literal(role), sql.Literal(create)
     )
     return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))))
+
+
+def privileges_of(catalog: Catalog) -> list[Statement]:
+    """GRANTs that give a copy of a schema the privileges `catalog` holds (plan replay copies
+    the live schema without privileges, whose owners differ on the copy)."""
+    statements = [s for object_grants in catalog.grants for s in grant(object_grants.target, object_grants.privileges)]
+    for defaults in catalog.default_privileges:
+        statements += grant_defaults(defaults.schema, defaults.for_role, defaults.privileges)
+    return statements

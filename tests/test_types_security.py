@@ -133,7 +133,7 @@ def test_create_roles_creates_missing_roles_nologin_first(conn: psycopg.Connecti
     role = f"reconciler_types_made_{os.getpid()}"
     outcome = plan([_grants_yaml(tmp_path, role)], database, settings=PlanSettings(create_roles=True))
     assert [s.id for s in outcome.plan.steps] == [
-        f"expand/create-role/{role}", "expand/create-table/public.things", "expand/grant/table public.things"]
+        f"expand/create-role/{role}", "expand/create-table/public.things", "expand/grant-table/public.things"]
     assert outcome.plan.verified
     grant = outcome.plan.steps[-1].statements[0].text()
     assert grant == f'GRANT SELECT, UPDATE ("label") ON TABLE "public"."things" TO "{role}"'

@@ -52,19 +52,22 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
     steps = _role_steps(ctx, change, [p.grantee for p in change.granted], str(change.target))
     if change.granted:
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=GRANT, action="grant", subject=change.subject,
+            make_step(ctx, change, phase=Phase.EXPAND, order=GRANT, action=f"grant-{change.target.kind}", subject=_name(change.target),
                       description=f"grant {_summary(change.granted)} on {change.live_target}",
                       statements=g.grant(change.live_target, change.granted), reverse=g.revoke(change.live_target, change.granted),
                       after=[s.id for s in steps])
         )  # fmt: skip
     if change.revoked or change.option_revoked:
         statements = g.revoke(change.target, change.revoked) + g.revoke(change.target, change.option_revoked, option_only=True)
-        lost = _summary(change.revoked + change.option_revoked)
+        parts = [_summary(change.revoked, "from")] if change.revoked else []
+        parts += [f"the grant option of {_summary(change.option_revoked, 'from')}"] if change.option_revoked else []
+        lost = "; ".join(parts)
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=REVOKE, action="revoke", subject=change.subject,
+            make_step(ctx, change, phase=Phase.CONTRACT, order=REVOKE, action=f"revoke-{change.target.kind}", subject=_name(change.target),
                       description=f"revoke {lost} on {change.target} (not declared)", statements=statements,
                       reverse=g.grant(change.target, change.revoked + change.option_revoked),
-                      hazards=[breaks_old(f"queries of these roles that need {lost} on {change.target} fail with 'permission denied'")])
+                      hazards=[breaks_old(f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it fail "
+                                          "with 'permission denied'")])
         )  # fmt: skip
     return steps
 
@@ -86,17 +89,23 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
         steps.append(
             make_step(ctx, change, phase=Phase.CONTRACT, order=REVOKE, action="revoke-defaults", subject=change.subject,
                       description=f"objects {change.for_role} creates in schema {change.schema} from now on: no longer grant "
-                                  f"{_summary(change.revoked + change.option_revoked)} (existing objects keep their privileges)",
+                                  f"{_summary(change.revoked + change.option_revoked, 'to')} (existing objects keep their privileges)",
                       statements=statements)
         )  # fmt: skip
     return steps
 
 
-def _summary(atoms: Iterable[object]) -> str:
+def _summary(atoms: Iterable[object], preposition: str = "to") -> str:
     by_role: dict[str, list[str]] = {}
     for atom in atoms:
         what = getattr(atom, "privilege") + (f"({getattr(atom, 'column')})" if getattr(atom, "column", None) else "")
         if getattr(atom, "objects", None):
             what += f" on {getattr(atom, 'objects')}"
         by_role.setdefault(getattr(atom, "grantee"), []).append(what)
-    return "; ".join(f"{', '.join(sorted(whats))} to {role}" for role, whats in sorted(by_role.items()))
+    return "; ".join(f"{', '.join(sorted(whats))} {preposition} {role}" for role, whats in sorted(by_role.items()))
+
+
+def _name(target: object) -> str:
+    """A schema by its name, other objects schema-qualified (as in every other step id)."""
+    kind, schema, name = getattr(target, "kind"), getattr(target, "schema"), getattr(target, "name")
+    return name if kind == "schema" else f"{schema}.{name}"
