@@ -311,6 +311,9 @@ def render_files(catalog: Catalog, explicit: set[str]) -> dict[str, list[dict[st
         for enum in (e for e in catalog.enums if e.schema == schema):
             meta = names.metadata("Enum", *_scoped(schema, enum.name))
             header.append(_document("Enum", meta, _enum_spec(enum, meta)))
+        for collation in (c for c in catalog.collations if c.schema == schema):
+            meta = names.metadata("Collation", *_scoped(schema, collation.name))
+            header.append(_document("Collation", meta, export_types.collation_spec(collation, meta)))
         for domain in (d for d in catalog.domains if d.schema == schema):
             meta = names.metadata("Domain", *_scoped(schema, domain.name))
             header.append(_document("Domain", meta, export_types.domain_spec(domain, meta)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.model import Catalog, CompositeType, Domain, GrantTarget, Policy, Privilege, Table
+from reconciler.model import Catalog, Collation, CompositeType, Domain, GrantTarget, Policy, Privilege, Table
 from reconciler.model.names import choose_name
 
 
@@ -165,3 +165,18 @@ def add_grants(spec: dict[str, Any], catalog: Catalog, kind: str, schema: str, n
         defaults = default_privileges_of(catalog, schema)
         if defaults:
             spec["defaultPrivileges"] = defaults
+
+
+def collation_spec(collation: Collation, metadata_name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    _schema_and_name(spec, collation, metadata_name)  # type: ignore[arg-type]
+    if collation.provider != "libc":
+        spec["provider"] = collation.provider
+    for key, value in (("locale", collation.locale), ("lcCollate", collation.lc_collate), ("lcCtype", collation.lc_ctype)):
+        if value is not None:
+            spec[key] = value
+    if not collation.deterministic:
+        spec["deterministic"] = False
+    if collation.comment is not None:
+        spec["comment"] = collation.comment
+    return spec

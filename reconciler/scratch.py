@@ -158,6 +158,7 @@ def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog |
         "tables": lambda cat: {t.qname: t for t in cat.tables},
         "domains": lambda cat: {d.qname: d for d in cat.domains},
         "composite_types": lambda cat: {t.qname: t for t in cat.composite_types},
+        "collations": lambda cat: {c.qname: c for c in cat.collations},
     }
     indexed = [{kind: index(cat) for kind, index in by_kind.items()} for cat in candidates]
     for kind in by_kind:

@@ -14,6 +14,7 @@ from psycopg import sql
 
 from reconciler.model import (
     Catalog,
+    Collation,
     CompositeAttribute,
     CompositeType,
     DefaultPrivilege,
@@ -94,6 +95,28 @@ def drop_domain(domain: QualifiedName) -> Statement:
 
 def domain_comment(domain: QualifiedName, comment: str | None) -> Statement:
     return comment_on(sql.SQL("DOMAIN {}").format(qualified(domain)), comment, domain.schema)
+
+
+# --- collations ----------------------------------------------------------------------------
+
+
+def create_collation(collation: Collation) -> Statement:
+    options: list[sql.Composable] = [sql.SQL("provider = " + {"libc": "libc", "icu": "icu", "builtin": "builtin"}[collation.provider])]
+    for keyword, value in (("locale", collation.locale), ("lc_collate", collation.lc_collate), ("lc_ctype", collation.lc_ctype)):
+        if value is not None:
+            options.append(sql.SQL(keyword + " = {}").format(sql.Literal(value)))
+    if not collation.deterministic:
+        options.append(sql.SQL("deterministic = false"))
+    statement = sql.SQL("CREATE COLLATION {} ({})").format(qualified(collation.qname), sql.SQL(", ").join(options))
+    return Statement(statement, collation.schema, ("collation", collation.schema, collation.name))
+
+
+def drop_collation(name: QualifiedName) -> Statement:
+    return Statement(sql.SQL("DROP COLLATION {}").format(qualified(name)), name.schema, ("collation", name.schema, name.name))
+
+
+def collation_comment(name: QualifiedName, comment: str | None) -> Statement:
+    return comment_on(sql.SQL("COLLATION {}").format(qualified(name)), comment, name.schema)
 
 
 # --- composite types -----------------------------------------------------------------------
@@ -204,8 +227,10 @@ def table_security(table: Table) -> list[Statement]:
 
 
 def types_before_tables(catalog: Catalog) -> list[Statement]:
-    """Domains, then composite types (which may use domains), with comments and NOT VALID checks."""
-    statements = [create_domain(d) for d in catalog.domains]
+    """Collations, domains, then composite types (which may use both), with comments and NOT VALID checks."""
+    statements = [create_collation(c) for c in catalog.collations]
+    statements += [collation_comment(c.qname, c.comment) for c in catalog.collations if c.comment is not None]
+    statements += [create_domain(d) for d in catalog.domains]
     for domain in catalog.domains:
         statements += [add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid]
         if domain.comment is not None:

@@ -5,7 +5,10 @@ bad input is reported against its file.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from reconciler.plan.context import PlanSettings
 from reconciler.scratch import desired_scope, normalize
 from reconciler.service import export, plan
 
+RECONCILER = str(Path(sys.executable).parent / "reconciler")
 ROLE = "reconciler_types_reader"
 
 SETUP = f"""
@@ -27,6 +31,7 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') THEN CREATE ROLE {ROLE} NOLOGIN; END IF;
 END $$;
 CREATE SCHEMA app;
+CREATE COLLATION app.c_copy FROM "C";
 CREATE DOMAIN app.positive_money AS numeric(12,2) DEFAULT 0 NOT NULL
   CONSTRAINT positive_money_check CHECK (VALUE >= 0)
   CONSTRAINT "Small Enough" CHECK (VALUE < 1000000);
@@ -41,7 +46,8 @@ CREATE TABLE app.accounts (
   owner text NOT NULL,
   balance app.positive_money,
   home app.address,
-  code app.code COLLATE "POSIX"
+  code app.code COLLATE "POSIX",
+  label text COLLATE app.c_copy
 );
 CREATE POLICY owner_reads ON app.accounts FOR SELECT TO {ROLE} USING (owner = current_user);
 CREATE POLICY owner_writes ON app.accounts AS RESTRICTIVE FOR UPDATE TO {ROLE}
@@ -75,6 +81,8 @@ def test_everything_round_trips(conn: psycopg.Connection[Any], database: str, tm
     assert [(c.name, c.not_valid) for c in money.checks] == [("Small Enough", False), ("not_tiny", True), ("positive_money_check", False)]
     code = next(d for d in live.domains if d.name == "code")
     assert code.collation == '"C"'
+    columns = {c.name: c.collation for c in live.table(QualifiedName("app", "accounts")).columns}  # type: ignore[union-attr]
+    assert (columns["code"], columns["label"]) == ('"POSIX"', "app.c_copy")  # the test server is built without ICU
     address = live.composite_types[0]
     assert [(a.name, a.type, a.collation) for a in address.attributes] == [
         ("street", "text", None), ("city", "character varying(80)", '"C"'), ("zip", "app.code", None)]
@@ -147,3 +155,29 @@ def test_bad_privilege_and_column_are_reported_at_their_lines(tmp_path: Path) ->
     with pytest.raises(LoadError) as caught:
         load_paths([tmp_path])
     assert "s.yaml:8" in str(caught.value) and "column grants exist only on tables" in str(caught.value)
+
+
+def test_drift_reports_policies_domains_grants_and_foreign_privileges(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(SETUP)
+    conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'reconciler_types_other') "
+                 "THEN CREATE ROLE reconciler_types_other NOLOGIN; END IF; END $$")
+    schemas = tmp_path / "schemas"
+    export(database, schemas, schemas=["app"])
+    conn.execute(f"REVOKE INSERT ON app.accounts FROM {ROLE}")
+    conn.execute("GRANT DELETE ON app.accounts TO reconciler_types_other")
+    conn.execute("DROP POLICY inserts ON app.accounts")
+    conn.execute("ALTER DOMAIN app.code DROP CONSTRAINT code_check")
+    (tmp_path / "reconciler.yaml").write_text(
+        f"apiVersion: reconciler.dev/v1alpha1\nkind: Project\nschemas: [{schemas}]\nenvironments:\n  dev:\n    connection: {{env: DEV_URL}}\n"
+    )
+    result = subprocess.run([RECONCILER, "drift", "--format", "json"], cwd=tmp_path, env={**os.environ, "DEV_URL": database},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    report = json.loads(result.stdout)
+    details = {f"{o['kind']} {o['schema']}.{o['name']}": o["environments"]["dev"] for o in report["objects"]}
+    accounts = " ".join(details["table app.accounts"]["details"])
+    assert "policy inserts missing" in accounts
+    assert f"INSERT to {ROLE} missing" in accounts
+    assert "privileges of roles its YAML does not mention (left alone): DELETE to reconciler_types_other" in accounts
+    assert "check code_check missing" in " ".join(details["domain app.code"]["details"])
+

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from reconciler.diff.changes import Change, TableChange
-from reconciler.model import Catalog, CompositeType, Domain, DomainCheck, Policy, RowLevelSecurity, Table
+from reconciler.model import Catalog, Collation, CompositeType, Domain, DomainCheck, Policy, RowLevelSecurity, Table
 
 # --- changes: domains ----------------------------------------------------------------------
 
@@ -121,6 +121,43 @@ def _attrs(t: CompositeType) -> str:
     return "(" + ", ".join(f"{a.name} {a.type}" for a in t.attributes) + ")"
 
 
+# --- changes: collations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddCollation(Change):
+    collation: Collation
+
+    @property
+    def subject(self) -> str:
+        return str(self.collation.qname)
+
+
+@dataclass(frozen=True)
+class DropCollation(Change):
+    collation: Collation
+
+    @property
+    def subject(self) -> str:
+        return str(self.collation.qname)
+
+
+@dataclass(frozen=True)
+class AlterCollation(Change):
+    live: Collation
+    desired: Collation
+
+    @property
+    def subject(self) -> str:
+        return str(self.desired.qname)
+
+    @property
+    def detail(self) -> str:
+        if dataclasses.replace(self.live, comment=None) == dataclasses.replace(self.desired, comment=None):
+            return f"comment is {self.live.comment!r}, desired {self.desired.comment!r}"
+        return "provider, locale or determinism differ"
+
+
 # --- changes: row-level security -----------------------------------------------------------
 
 
@@ -197,8 +234,22 @@ def _pairs(live: dict, desired: dict) -> tuple[list, list, list]:  # type: ignor
 
 
 def catalog_changes(live: Catalog, desired: Catalog) -> Iterable[Change]:
+    yield from _collations(live, desired)
     yield from _domains(live, desired)
     yield from _composites(live, desired)
+
+
+def _collations(live: Catalog, desired: Catalog) -> Iterable[Change]:
+    current = {c.qname: c for c in live.collations}
+    wanted = {c.qname: c for c in desired.collations}
+    for name, collation in wanted.items():
+        if name not in current:
+            yield AddCollation(collation)
+        elif current[name] != collation:
+            yield AlterCollation(current[name], collation)
+    for name, collation in current.items():
+        if name not in wanted:
+            yield DropCollation(collation)
 
 
 def _domains(live: Catalog, desired: Catalog) -> Iterable[Change]:

@@ -199,6 +199,7 @@ class _Assembler:
         self._type_registry: dict[tuple[str, ...], Entry[Any]] = {}
         domains = usertypes.domains(self.entries.get("Domain", []), declared, self)
         composites = usertypes.composite_types(self.entries.get("CompositeType", []), declared, self)
+        collations = usertypes.collations(self.entries.get("Collation", []), declared, self)
         self._register_tables(declared)
         self._register_sequences(declared)
         tables = [self._table(entry) for entry in self.tables.values()]
@@ -217,6 +218,7 @@ class _Assembler:
                 composite_types=tuple(composites),
                 grants=tuple(grants),
                 default_privileges=tuple(default_privileges),
+                collations=tuple(collations),
             )
         )
 

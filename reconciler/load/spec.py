@@ -353,6 +353,17 @@ class DomainSpec(_SchemaObjectSpec):
     """Migration hint: the domain's previous name (in the same schema)."""
 
 
+class CollationSpec(_SchemaObjectSpec):
+    provider: Literal["libc", "icu", "builtin"] = "libc"
+    locale: str | None = None
+    """Locale, e.g. `de_DE.utf8` (libc), `de-DE` or `und-u-ks-level2` (icu), `C.UTF-8` (builtin)."""
+    lc_collate: str | None = None
+    """libc only, when sorting and character classes use different locales (with lcCtype)."""
+    lc_ctype: str | None = None
+    deterministic: bool = True
+    """`false`: strings that compare equal need not be byte-wise equal (ICU only)."""
+
+
 class CompositeTypeSpec(_SchemaObjectSpec):
     attributes: Annotated[list[CompositeAttributeSpec], Field(min_length=1)]
     """Attributes in order."""
@@ -453,7 +464,14 @@ class CompositeTypeDocument(_Document):
     spec: CompositeTypeSpec
 
 
-AnyDocument = Union[SchemaDocument, ExtensionDocument, EnumDocument, SequenceDocument, TableDocument, DomainDocument, CompositeTypeDocument]
+class CollationDocument(_Document):
+    """A collation (CREATE COLLATION), for columns, domains and attributes that name it."""
+
+    kind: Literal["Collation"]
+    spec: CollationSpec
+
+
+AnyDocument = Union[SchemaDocument, ExtensionDocument, EnumDocument, SequenceDocument, TableDocument, DomainDocument, CompositeTypeDocument, CollationDocument]
 DOCUMENT_KINDS: dict[str, type[_Document]] = {
     "Schema": SchemaDocument,
     "Extension": ExtensionDocument,
@@ -462,4 +480,5 @@ DOCUMENT_KINDS: dict[str, type[_Document]] = {
     "Table": TableDocument,
     "Domain": DomainDocument,
     "CompositeType": CompositeTypeDocument,
+    "Collation": CollationDocument,
 }

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s
-from reconciler.model import CompositeAttribute, CompositeType, Domain, DomainCheck, Policy, QualifiedName, RowLevelSecurity
+from reconciler.model import Collation, CompositeAttribute, CompositeType, Domain, DomainCheck, Policy, QualifiedName, RowLevelSecurity
 from reconciler.model.names import choose_name
 from reconciler.sqltext import column_references, parse_expression
 
@@ -116,3 +116,24 @@ def policies(entry: Any, known_columns: set[str], problem: Problem) -> tuple[Pol
             problem(entry.at("policies", i, "roles", message="`public` already means every role; list either public or named roles"))
         out.append(Policy(spec.name, spec.command, spec.kind == "permissive", roles, spec.using, spec.with_check))
     return tuple(out)
+
+
+def collations(entries: list[Any], declared: set[str], assembler: Any) -> list[Collation]:
+    registry: dict[tuple[str, ...], Any] = {}
+    out = []
+    for entry in entries:
+        spec: s.CollationSpec = entry.spec
+        assembler._schema_declared(entry, spec.schema_, declared)
+        if not assembler._unique("collation", (spec.schema_, entry.sql_name), entry, registry):
+            continue
+        if spec.locale is None and (spec.lc_collate is None or spec.lc_ctype is None):
+            assembler.problem(entry.at(message="a collation needs `locale`, or both `lcCollate` and `lcCtype`"))
+            continue
+        if spec.provider != "libc" and (spec.lc_collate or spec.lc_ctype):
+            assembler.problem(entry.at("lcCollate" if spec.lc_collate else "lcCtype", message="lcCollate/lcCtype are for libc collations; use `locale`"))
+        assembler.origins[("collation", spec.schema_, entry.sql_name)] = entry.origin
+        locale, collate, ctype = spec.locale, spec.lc_collate, spec.lc_ctype
+        if locale is None and collate == ctype:
+            locale, collate, ctype = collate, None, None
+        out.append(Collation(spec.schema_, entry.sql_name, spec.provider, locale, collate, ctype, spec.deterministic, spec.comment))
+    return out

@@ -24,9 +24,10 @@ from reconciler.model.objects import (
 )
 from reconciler.model.grants import DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege
 from reconciler.model.security import Policy, RowLevelSecurity
-from reconciler.model.usertypes import CompositeAttribute, CompositeType, Domain, DomainCheck
+from reconciler.model.usertypes import Collation, CompositeAttribute, CompositeType, Domain, DomainCheck
 
 __all__ = [
+    "Collation",
     "CompositeAttribute",
     "DefaultPrivilege",
     "DefaultPrivileges",

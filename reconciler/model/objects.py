@@ -25,7 +25,7 @@ from typing import Iterator, Literal
 
 from reconciler.model.grants import DefaultPrivileges, ObjectGrants
 from reconciler.model.security import Policy, RowLevelSecurity
-from reconciler.model.usertypes import CompositeType, Domain
+from reconciler.model.usertypes import Collation, CompositeType, Domain
 
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FkMatch = Literal["simple", "full"]
@@ -255,6 +255,7 @@ class Catalog:
     composite_types: tuple[CompositeType, ...] = ()
     grants: tuple[ObjectGrants, ...] = ()  # see model.grants: per object, sorted by target
     default_privileges: tuple[DefaultPrivileges, ...] = ()  # per (schema, role), sorted
+    collations: tuple[Collation, ...] = ()
 
     @cached_property
     def _tables(self) -> dict[QualifiedName, Table]:
@@ -280,7 +281,7 @@ class Catalog:
     def schema_names(self) -> set[str]:
         """Schemas the catalog uses, declared or not."""
         names = {s.name for s in self.schemas}
-        for group in (self.enums, self.sequences, self.tables, self.domains, self.composite_types):
+        for group in (self.enums, self.sequences, self.tables, self.domains, self.composite_types, self.collations):
             names.update(obj.schema for obj in group)
         return names
 
@@ -301,6 +302,7 @@ def normalized(catalog: Catalog) -> Catalog:
         composite_types=tuple(sorted(catalog.composite_types, key=lambda t: (t.schema, t.name))),
         grants=tuple(sorted(catalog.grants, key=lambda g: g.target)),
         default_privileges=tuple(sorted(catalog.default_privileges, key=lambda d: (d.schema, d.for_role))),
+        collations=tuple(sorted(catalog.collations, key=lambda c: (c.schema, c.name))),
     )
 
 

@@ -68,3 +68,24 @@ class CompositeType:
         from reconciler.model.objects import QualifiedName  # noqa: PLC0415
 
         return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Collation:
+    """CREATE COLLATION: `locale` sets both lc_collate and lc_ctype (libc) or is the ICU/builtin
+    locale; `lc_collate`/`lc_ctype` only for libc collations whose two differ."""
+
+    schema: str
+    name: str
+    provider: str = "libc"  # libc | icu | builtin
+    locale: str | None = None
+    lc_collate: str | None = None
+    lc_ctype: str | None = None
+    deterministic: bool = True
+    comment: str | None = None
+
+    @property
+    def qname(self) -> QualifiedName:
+        from reconciler.model.objects import QualifiedName  # noqa: PLC0415
+
+        return QualifiedName(self.schema, self.name)

@@ -74,6 +74,7 @@ def _objects_by_key(catalog: Catalog) -> dict[ObjectKey, object]:
     out.update({ObjectKey("table", t.schema, t.name): t for t in catalog.tables})
     out.update({ObjectKey("domain", d.schema, d.name): d for d in catalog.domains})
     out.update({ObjectKey("composite type", t.schema, t.name): t for t in catalog.composite_types})
+    out.update({ObjectKey("collation", c.schema, c.name): c for c in catalog.collations})
     return out
 
 
@@ -91,6 +92,7 @@ def narrowed(live: LiveState, scope: list[str] | None) -> Catalog:
         tables=tuple(t for t in catalog.tables if t.schema in keep),
         domains=tuple(d for d in catalog.domains if d.schema in keep),
         composite_types=tuple(t for t in catalog.composite_types if t.schema in keep),
+        collations=tuple(c for c in catalog.collations if c.schema in keep),
     )
 
 

@@ -11,7 +11,8 @@ from reconciler.model import Catalog, GrantTarget
 
 KINDS = {u.AddDomain: "domain", u.DropDomain: "domain", u.RenameDomain: "domain", u.AlterDomain: "domain",
          u.AddCompositeType: "composite type", u.DropCompositeType: "composite type",
-         u.RenameCompositeType: "composite type", u.AlterCompositeType: "composite type"}  # fmt: skip
+         u.RenameCompositeType: "composite type", u.AlterCompositeType: "composite type",
+         u.AddCollation: "collation", u.DropCollation: "collation", u.AlterCollation: "collation"}  # fmt: skip
 
 
 def top_level(change: Any) -> tuple[str, str, str, str, str | None] | None:
@@ -23,11 +24,11 @@ def top_level(change: Any) -> tuple[str, str, str, str, str | None] | None:
     kind = KINDS.get(type(change))
     if kind is None:
         return None
-    if isinstance(change, u.AddDomain | u.AddCompositeType):
-        obj = change.domain if isinstance(change, u.AddDomain) else change.composite
+    if isinstance(change, u.AddDomain | u.AddCompositeType | u.AddCollation):
+        obj = getattr(change, "domain", None) or getattr(change, "composite", None) or change.collation  # type: ignore[union-attr]
         return kind, obj.schema, obj.name, "missing", None
-    if isinstance(change, u.DropDomain | u.DropCompositeType):
-        obj = change.domain if isinstance(change, u.DropDomain) else change.composite
+    if isinstance(change, u.DropDomain | u.DropCompositeType | u.DropCollation):
+        obj = getattr(change, "domain", None) or getattr(change, "composite", None) or change.collation  # type: ignore[union-attr]
         return kind, obj.schema, obj.name, "unexpected", None
     if isinstance(change, u.RenameDomain | u.RenameCompositeType):
         return kind, change.desired.schema, change.desired.name, "different", f"still named {change.live.qname}"
@@ -37,6 +38,7 @@ def top_level(change: Any) -> tuple[str, str, str, str, str | None] | None:
 def objects_of(catalog: Catalog) -> Iterable[tuple[str, str, str]]:
     yield from (("domain", d.schema, d.name) for d in catalog.domains)
     yield from (("composite type", t.schema, t.name) for t in catalog.composite_types)
+    yield from (("collation", c.schema, c.name) for c in catalog.collations)
 
 
 def grant_key(target: GrantTarget) -> tuple[str, str, str]:

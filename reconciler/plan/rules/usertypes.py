@@ -9,6 +9,8 @@ table column uses the composite type; ADD and DROP ATTRIBUTE are not.
 
 from __future__ import annotations
 
+import dataclasses
+
 from reconciler import sqlgen_types as g
 from reconciler.diff import usertypes as u
 from reconciler.errors import PlanError
@@ -20,6 +22,7 @@ from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, St
 from reconciler.sqltext import sql_name
 
 # Ranks (see plan.ordering): types exist before the tables and columns that use them.
+CREATE_COLLATION = o.CREATE_EXTENSION + 5
 CREATE_DOMAIN = o.CREATE_ENUM + 2
 CREATE_COMPOSITE = o.CREATE_ENUM + 3  # may use domains
 ALTER_COMPOSITE = o.CREATE_ENUM + 4
@@ -279,3 +282,43 @@ def _alter_attributes(ctx: PlanContext, change: u.AlterCompositeType, name: Qual
         hazards=[Hazard(HazardCode.MAY_FAIL, "PostgreSQL refuses it if a table column starts using the type before this step runs"),
                  breaks_old("the old application version may rely on the old attribute types")],
     )  # fmt: skip
+
+
+# --- collations ----------------------------------------------------------------------------
+
+
+def add_collation(change: u.AddCollation, ctx: PlanContext) -> list[Step]:
+    collation = change.collation
+    statements = [g.create_collation(collation)]
+    if collation.comment is not None:
+        statements.append(g.collation_comment(collation.qname, collation.comment))
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=CREATE_COLLATION, action="create-collation", subject=change.subject,
+                  description=f"create collation {collation.qname} ({collation.provider}, {collation.locale or collation.lc_collate})",
+                  statements=statements, reverse=[g.drop_collation(collation.qname)],
+                  hazards=[Hazard(HazardCode.MAY_FAIL, "fails if the server's operating system or ICU library lacks the locale",
+                                  "check `SELECT * FROM pg_collation` on every server the schema goes to")])
+    ]  # fmt: skip
+
+
+def drop_collation(change: u.DropCollation, ctx: PlanContext) -> list[Step]:
+    collation = change.collation
+    return [
+        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_TYPE, action="drop-collation", subject=change.subject,
+                  description=f"drop collation {collation.qname}", statements=[g.drop_collation(collation.qname)],
+                  reverse=[g.create_collation(collation)], hazards=[breaks_old(f"SQL naming COLLATE {collation.qname} stops working")])
+    ]  # fmt: skip
+
+
+def alter_collation(change: u.AlterCollation, ctx: PlanContext) -> list[Step]:
+    live, desired = change.live, change.desired
+    if dataclasses.replace(live, comment=None) != dataclasses.replace(desired, comment=None):
+        raise PlanError(
+            f"collation {desired.qname}: a collation's provider, locale or determinism cannot be altered (indexes sorted by it "
+            "would be wrong); create a collation under a new name, move the columns to it, then drop this one"
+        )
+    return [
+        make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-collation", subject=change.subject,
+                  description=f"set the comment of collation {desired.qname}", statements=[g.collation_comment(desired.qname, desired.comment)],
+                  reverse=[g.collation_comment(desired.qname, live.comment)])
+    ]  # fmt: skip
