@@ -96,7 +96,7 @@ def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
         found = set()
         for obj in objects:
             found.add((obj.schema, obj.name))
-            if obj.renamed_from is not None:
+            if getattr(obj, "renamed_from", None) is not None:
                 found.add((obj.renamed_from.schema, obj.renamed_from.name))
         return found
 
@@ -104,6 +104,9 @@ def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
         "tables": keys(desired.tables),
         "enums": keys(desired.enums),
         "sequences": keys(desired.sequences),
+        "domains": keys(desired.domains),
+        "composite_types": keys(desired.composite_types),
+        "collations": keys(desired.collations),
     }
     extra = {
         field: getattr(desired, field) + tuple(obj for obj in getattr(live, field) if (obj.schema, obj.name) not in names)

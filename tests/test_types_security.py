@@ -181,3 +181,45 @@ def test_drift_reports_policies_domains_grants_and_foreign_privileges(conn: psyc
     assert "privileges of roles its YAML does not mention (left alone): DELETE to reconciler_types_other" in accounts
     assert "check code_check missing" in " ".join(details["domain app.code"]["details"])
 
+
+
+HOSTILE = 'Robert"); DROP TABLE students;--'
+
+
+def test_hostile_names_are_identifiers_everywhere(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    from psycopg import sql  # noqa: PLC0415
+
+    conn.execute(sql.SQL("DO {}").format(sql.Literal(
+        sql.SQL("BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN EXECUTE {}; END IF; END").format(
+            sql.Literal(HOSTILE), sql.Literal(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(HOSTILE)).as_string(conn))
+        ).as_string(conn))))
+    quoted = HOSTILE.replace('"', '\\"')
+    (tmp_path / "h.yaml").write_text(f"""\
+apiVersion: reconciler.dev/v1alpha1
+kind: Domain
+metadata: {{name: d}}
+spec:
+  name: "{quoted} domain"
+  type: text
+  checks: [{{name: "{quoted} check", expression: "VALUE <> ''"}}]
+---
+apiVersion: reconciler.dev/v1alpha1
+kind: CompositeType
+metadata: {{name: c}}
+spec:
+  name: "{quoted} type"
+  attributes: [{{name: "{quoted} attr", type: text}}]
+---
+apiVersion: reconciler.dev/v1alpha1
+kind: Table
+metadata: {{name: t}}
+spec:
+  name: "{quoted} table"
+  columns: [{{name: id, type: bigint}}, {{name: "{quoted} col", type: text}}]
+  rowLevelSecurity: {{enabled: true, forced: true}}
+  policies: [{{name: "{quoted} policy", roles: ["{quoted}"], using: "true"}}]
+  grants: [{{to: "{quoted}", privileges: [SELECT]}}, {{to: "{quoted}", privileges: [UPDATE], columns: ["{quoted} col"]}}]
+""")
+    outcome = plan([tmp_path], database)
+    assert outcome.plan.verified
+    assert {s.id.split("/")[1] for s in outcome.plan.steps} >= {"create-domain", "create-type", "create-table", "create-policy", "row-level-security", "grant-table"}
