@@ -223,3 +223,22 @@ spec:
     outcome = plan([tmp_path], database)
     assert outcome.plan.verified
     assert {s.id.split("/")[1] for s in outcome.plan.steps} >= {"create-domain", "create-type", "create-table", "create-policy", "row-level-security", "grant-table"}
+
+
+def test_attribute_type_change_under_a_column_is_refused_with_the_columns_named(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute("CREATE TYPE public.pair AS (a integer, b text); CREATE TABLE public.uses (id int, p public.pair)")
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: reconciler.dev/v1alpha1\nkind: CompositeType\nmetadata: {name: pair}\nspec:\n"
+        "  attributes: [{name: a, type: bigint}, {name: b, type: text}]\n---\n"
+        "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: uses}\nspec:\n"
+        "  columns: [{name: id, type: integer}, {name: p, type: pair}]\n"
+    )
+    with pytest.raises(PlanError) as caught:
+        plan([tmp_path], database)
+    assert "PostgreSQL cannot change the type of attribute(s) a" in str(caught.value) and "public.uses.p" in str(caught.value)
+    conn.execute("DROP TABLE public.uses")
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: reconciler.dev/v1alpha1\nkind: CompositeType\nmetadata: {name: pair}\nspec:\n"
+        "  attributes: [{name: a, type: bigint}, {name: b, type: text}]\n"
+    )
+    assert [s.id for s in plan([tmp_path], database).plan.steps] == ["expand/alter-attribute/public.pair"]

@@ -162,6 +162,8 @@ def _tables(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
     )
     # a foreign key follows the table it references through a rename: compare under the new name
     table_renames = {old.qname: new.qname for old, new, renamed in pairs if renamed}
+    renamed_types = usertypes.type_renames(live, desired)  # a column keeps a renamed domain or type
+    pairs = [(usertypes.translate_types(old, renamed_types), new, renamed) for old, new, renamed in pairs]
     for table in added:
         yield c.AddTable(table)
         yield from usertypes.new_table_changes(table)

@@ -338,3 +338,33 @@ def check_details(old: tuple[DomainCheck, ...], new: tuple[DomainCheck, ...]) ->
             same = dataclasses.replace(current[name], not_valid=False) == wanted[name]
             out.append(f"check {name} not validated" if same else f"check {name} has another definition")
     return sorted(out)
+
+
+# --- renamed types under columns -----------------------------------------------------------
+
+
+def type_renames(live: Catalog, desired: Catalog) -> dict[str, str]:
+    """Column type spellings of domains and composite types renamed by hint: old -> new. A
+    column keeps its type through the rename, so it must not look like a type change."""
+    from reconciler.sqltext import sql_name  # noqa: PLC0415
+
+    renames: dict[str, str] = {}
+    for group, current in ((desired.domains, live.domains), (desired.composite_types, live.composite_types)):
+        names = {obj.qname for obj in current}
+        for obj in group:
+            old = obj.renamed_from
+            if old is not None and old in names and obj.qname not in names:
+                renames[sql_name((old.schema, old.name))] = sql_name((obj.schema, obj.name))
+    return renames
+
+
+def translate_types(table: Table, renames: dict[str, str]) -> Table:
+    if not renames:
+        return table
+    columns = tuple(dataclasses.replace(c, type=_renamed_type(c.type, renames)) for c in table.columns)
+    return dataclasses.replace(table, columns=columns)
+
+
+def _renamed_type(type_text: str, renames: dict[str, str]) -> str:
+    base, array = (type_text[:-2], "[]") if type_text.endswith("[]") else (type_text, "")
+    return renames.get(base, base) + array
