@@ -242,3 +242,15 @@ def test_attribute_type_change_under_a_column_is_refused_with_the_columns_named(
         "  attributes: [{name: a, type: bigint}, {name: b, type: text}]\n"
     )
     assert [s.id for s in plan([tmp_path], database).plan.steps] == ["expand/alter-attribute/public.pair"]
+
+
+def test_policy_naming_an_unknown_column_is_reported_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: t}\nspec:\n  columns: [{name: owner, type: text}]\n"
+        "  policies:\n    - name: p\n      using: owner = current_user AND tenant = 1\n"
+        "    - name: q\n      using: EXISTS (SELECT 1 FROM members m WHERE m.user_name = owner)\n"
+    )
+    with pytest.raises(LoadError) as caught:
+        load_paths([tmp_path])
+    assert str(caught.value).splitlines()[0].endswith("t.yaml:8:14: policy refers to unknown column 'tenant'")
+    assert "1 error" in str(caught.value)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from pglast import ast
+
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s
 from reconciler.model import Collation, CompositeAttribute, CompositeType, Domain, DomainCheck, Policy, QualifiedName, RowLevelSecurity
@@ -95,6 +97,25 @@ _COMMANDS_WITHOUT_USING = ("insert",)
 _COMMANDS_WITHOUT_CHECK = ("select", "delete")
 
 
+def _unknown_columns(text: str, known: set[str]) -> list[str]:
+    """Columns of the table a policy expression names but the table lacks. Expressions with a
+    subquery name other tables' columns too: PostgreSQL judges those when normalizing."""
+    expression = parse_expression(text)
+    if _has_subquery(expression.node):
+        return []
+    return sorted(column_references(expression) - known)
+
+
+def _has_subquery(node: object) -> bool:
+    if isinstance(node, ast.SubLink):
+        return True
+    if isinstance(node, ast.Node):
+        return any(_has_subquery(getattr(node, attr)) for attr in node)
+    if isinstance(node, tuple | list):
+        return any(_has_subquery(item) for item in node)
+    return False
+
+
 def row_level_security(spec: s.TableSpec) -> RowLevelSecurity:
     rls = spec.row_level_security
     return RowLevelSecurity(rls.enabled, rls.forced) if rls is not None else RowLevelSecurity()
@@ -111,6 +132,10 @@ def policies(entry: Any, known_columns: set[str], problem: Problem) -> tuple[Pol
             problem(entry.at("policies", i, "using", message="an INSERT policy has no USING expression; use withCheck"))
         if spec.with_check is not None and spec.command in _COMMANDS_WITHOUT_CHECK:
             problem(entry.at("policies", i, "withCheck", message=f"a {spec.command.upper()} policy has no WITH CHECK expression; use using"))
+        for field, text in (("using", spec.using), ("withCheck", spec.with_check)):
+            unknown = _unknown_columns(text, known_columns) if text is not None else []
+            if unknown:
+                problem(entry.at("policies", i, field, message=f"policy refers to unknown column {unknown[0]!r}"))
         roles = tuple(sorted(set(spec.roles)))
         if "public" in roles and len(roles) > 1:
             problem(entry.at("policies", i, "roles", message="`public` already means every role; list either public or named roles"))
