@@ -254,3 +254,15 @@ def test_policy_naming_an_unknown_column_is_reported_at_its_line(tmp_path: Path)
         load_paths([tmp_path])
     assert str(caught.value).splitlines()[0].endswith("t.yaml:8:14: policy refers to unknown column 'tenant'")
     assert "1 error" in str(caught.value)
+
+
+def test_a_renamed_table_and_sequence_keep_their_grants(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(SETUP)
+    export(database, tmp_path, schemas=["app"])
+    for path, old, new in ((tmp_path / "app" / "accounts.yaml", "name: accounts", "name: ledger\n  renamedFrom: accounts"),
+                           (tmp_path / "app" / "_schema.yaml", "name: counter", "name: tally\n  renamedFrom: counter")):
+        text = path.read_text()
+        assert old in text, text
+        path.write_text(text.replace(old, new, 1))
+    steps = [s.id for s in plan([tmp_path], database).plan.steps]
+    assert not [s for s in steps if "grant" in s or "revoke" in s], steps

@@ -70,13 +70,15 @@ def changes(live: Catalog, desired: Catalog) -> Iterable[Change]:
 
 
 def _live_target(live: Catalog, desired: Catalog, target: GrantTarget) -> GrantTarget:
-    """A renamed table keeps its privileges: compare with the ones under its old name."""
-    if target.kind != "table":
+    """A renamed table or sequence keeps its privileges: compare with the ones under its old name."""
+    if target.kind not in ("table", "sequence"):
         return target
-    table = desired.table(QualifiedName(target.schema, target.name))
-    old = table.renamed_from if table is not None else None
-    if old is not None and live.table(old) is not None and live.table(table.qname) is None:  # type: ignore[union-attr]
-        return GrantTarget("table", old.schema, old.name)
+    qname = QualifiedName(target.schema, target.name)
+    find_desired, find_live = (desired.table, live.table) if target.kind == "table" else (desired.sequence, live.sequence)
+    obj = find_desired(qname)
+    old = obj.renamed_from if obj is not None else None
+    if old is not None and find_live(old) is not None and find_live(qname) is None:
+        return GrantTarget(target.kind, old.schema, old.name)
     return target
 
 
