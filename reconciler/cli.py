@@ -112,11 +112,13 @@ def export(url: str, out: Path, schemas: tuple[str, ...], force: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sql"]), default="text", show_default=True)
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Also write the plan artifact (JSON) to this file, for `apply --plan`.")
 @click.option("--no-replay", is_flag=True, help="Skip replaying the plan on a scratch copy (the plan is then marked unverified).")
-def plan_command(paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool) -> None:
+@click.option("--create-roles", is_flag=True, help="Create roles that grants name but the server lacks (NOLOGIN) instead of refusing to plan.")
+def plan_command(paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool, create_roles: bool) -> None:
     """Plan the migration from the live database to the desired YAML (exit 0 nothing to do, 2 changes planned)."""
     from reconciler.plan import render  # noqa: PLC0415
+    from reconciler.plan.context import PlanSettings  # noqa: PLC0415
 
-    outcome = service.plan(list(paths), url, verify=not no_replay)
+    outcome = service.plan(list(paths), url, verify=not no_replay, settings=PlanSettings(create_roles=create_roles))
     plan = outcome.plan
     if out is not None:
         out.write_text(render.render_json(plan))
@@ -157,8 +159,9 @@ def _target(config_path: Path | None, env_name: str | None, url: str | None) -> 
 @click.option("--approvals-dir", type=click.Path(path_type=Path), help="Directory of approval files (default: the project's, or ./approvals).")
 @click.option("--auto-approve", is_flag=True, help="Pass every gate except data loss.")
 @click.option("--allow-data-loss", is_flag=True, help="With --auto-approve: also pass steps that delete data (a backup still runs first).")
+@click.option("--create-roles", is_flag=True, help="Create roles that grants name but the server lacks (NOLOGIN); same as policy createRoles.")
 def apply_command(paths: tuple[Path, ...], url: str | None, config_path: Path | None, env_name: str | None, plan_file: Path | None, phase: str,
-                  approvals: tuple[str, ...], approvals_dir: Path | None, auto_approve: bool, allow_data_loss: bool) -> None:  # fmt: skip
+                  approvals: tuple[str, ...], approvals_dir: Path | None, auto_approve: bool, allow_data_loss: bool, create_roles: bool = False) -> None:  # fmt: skip
     """Apply the desired schema (or a plan file): expand, backfill, contract, stopping at gates.
 
     Exit codes: 0 done (or nothing to do), 3 waiting for an approval, 4 another applier is busy, 1 error."""
@@ -168,6 +171,8 @@ def apply_command(paths: tuple[Path, ...], url: str | None, config_path: Path | 
 
     project, target_url = _target(config_path, env_name, url)
     policy = project.policy(env_name)
+    if create_roles:
+        policy = policy.model_copy(update={"create_roles": True})
     if not paths and plan_file is None:
         paths = tuple(project.schema_paths())
     found = [parse_flag(a) for a in approvals] + read_approvals(approvals_dir or project.approvals_dir())

@@ -123,13 +123,15 @@ class Policy(ConfigModel):
     retries: RetryPolicy = RetryPolicy()
     backfill: BackfillPolicy = BackfillPolicy()
     backup: BackupPolicy = BackupPolicy()
+    create_roles: bool = False
+    """Create roles that grants name but the server lacks (NOLOGIN) instead of refusing to plan."""
 
 
 class IgnoreRules(ConfigModel):
     schemas: list[str] = []
     objects: list[str] = []
     """Glob patterns over schema.name, e.g. 'public.tmp_*'."""
-    kinds: list[Literal["schema", "extension", "enum", "sequence", "table", "column", "constraint", "index"]] = []
+    kinds: list[Literal["schema", "extension", "enum", "sequence", "table", "column", "constraint", "index", "domain", "composite type", "collation"]] = []
 
     def ignores(self, kind: str, schema: str, name: str) -> bool:
         return kind in self.kinds or schema in self.schemas or any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in self.objects)

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from reconciler import export_types
 from reconciler.errors import ConfigError
 from reconciler.load import load_paths
 from reconciler.load.spec import API_VERSION_V1ALPHA1
@@ -254,6 +255,8 @@ def _table_spec(table: Table, catalog: Catalog, metadata_name: str, explicit: se
     _put(spec, "checks", [_check(c, explicit) for c in table.checks])
     _put(spec, "foreignKeys", [_foreign_key(f, table, catalog, explicit) for f in table.foreign_keys])
     _put(spec, "indexes", [_index(i, explicit) for i in table.indexes])
+    export_types.table_security(spec, table)
+    export_types.add_grants(spec, catalog, "table", table.schema, table.name)
     return spec
 
 
@@ -303,13 +306,25 @@ def render_files(catalog: Catalog, explicit: set[str]) -> dict[str, list[dict[st
             meta = names.metadata("Schema", schema)
             spec = _named({}, schema, meta)
             _put(spec, "comment", declared.comment if declared else None)
+            export_types.add_grants(spec, catalog, "schema", schema, schema)
             header.append(_document("Schema", meta, spec))
         for enum in (e for e in catalog.enums if e.schema == schema):
             meta = names.metadata("Enum", *_scoped(schema, enum.name))
             header.append(_document("Enum", meta, _enum_spec(enum, meta)))
+        for collation in (c for c in catalog.collations if c.schema == schema):
+            meta = names.metadata("Collation", *_scoped(schema, collation.name))
+            header.append(_document("Collation", meta, export_types.collation_spec(collation, meta)))
+        for domain in (d for d in catalog.domains if d.schema == schema):
+            meta = names.metadata("Domain", *_scoped(schema, domain.name))
+            header.append(_document("Domain", meta, export_types.domain_spec(domain, meta)))
+        for composite in (t for t in catalog.composite_types if t.schema == schema):
+            meta = names.metadata("CompositeType", *_scoped(schema, composite.name))
+            header.append(_document("CompositeType", meta, export_types.composite_spec(composite, meta)))
         for sequence in (s for s in catalog.sequences if s.schema == schema):
             meta = names.metadata("Sequence", *_scoped(schema, sequence.name))
-            header.append(_document("Sequence", meta, _sequence_spec(sequence, meta)))
+            sequence_spec = _sequence_spec(sequence, meta)
+            export_types.add_grants(sequence_spec, catalog, "sequence", schema, sequence.name)
+            header.append(_document("Sequence", meta, sequence_spec))
         if header:
             files[names.path(schema, "_schema")] = header
         for table in (t for t in catalog.tables if t.schema == schema):

@@ -156,6 +156,9 @@ def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog |
         "enums": lambda cat: {e.qname: e for e in cat.enums},
         "sequences": lambda cat: {s.qname: s for s in cat.sequences},
         "tables": lambda cat: {t.qname: t for t in cat.tables},
+        "domains": lambda cat: {d.qname: d for d in cat.domains},
+        "composite_types": lambda cat: {t.qname: t for t in cat.composite_types},
+        "collations": lambda cat: {c.qname: c for c in cat.collations},
     }
     indexed = [{kind: index(cat) for kind, index in by_kind.items()} for cat in candidates]
     for kind in by_kind:
@@ -190,6 +193,11 @@ def with_hints(normalized: Catalog, desired: Catalog) -> Catalog:
         enums=tuple(_renamed(e, desired.enum(e.qname)) for e in normalized.enums),
         sequences=tuple(_renamed(s, desired.sequence(s.qname)) for s in normalized.sequences),
         tables=tuple(_table_hints(t, desired.table(t.qname)) for t in normalized.tables),
+        domains=tuple(_renamed(d, next((w for w in desired.domains if w.qname == d.qname), None)) for d in normalized.domains),
+        composite_types=tuple(_renamed(t, next((w for w in desired.composite_types if w.qname == t.qname), None)) for t in normalized.composite_types),
+        # grants are not rendered (their roles may not exist yet) and need no normalization
+        grants=desired.grants,
+        default_privileges=desired.default_privileges,
     )
 
 

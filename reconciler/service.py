@@ -96,7 +96,7 @@ def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
         found = set()
         for obj in objects:
             found.add((obj.schema, obj.name))
-            if obj.renamed_from is not None:
+            if getattr(obj, "renamed_from", None) is not None:
                 found.add((obj.renamed_from.schema, obj.renamed_from.name))
         return found
 
@@ -104,6 +104,9 @@ def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
         "tables": keys(desired.tables),
         "enums": keys(desired.enums),
         "sequences": keys(desired.sequences),
+        "domains": keys(desired.domains),
+        "composite_types": keys(desired.composite_types),
+        "collations": keys(desired.collations),
     }
     extra = {
         field: getattr(desired, field) + tuple(obj for obj in getattr(live, field) if (obj.schema, obj.name) not in names)
@@ -178,7 +181,7 @@ class ApplyRequest:
 def apply(request: ApplyRequest) -> ApplyOutcome:
     """Apply a plan: the given plan file, or the plan in progress in the journal when it targets
     the same desired schema, or a new plan."""
-    settings = PlanSettings(lock_timeout_ms=duration_ms(request.policy.lock_timeout), backfill_batch_size=request.policy.backfill.batch_size)
+    settings = PlanSettings(lock_timeout_ms=duration_ms(request.policy.lock_timeout), backfill_batch_size=request.policy.backfill.batch_size, create_roles=request.policy.create_roles)
     if request.plan_file is not None:
         chosen = read_plan_file(request.plan_file)
         live = introspect(request.url, list(chosen.schemas) or None)

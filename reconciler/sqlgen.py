@@ -327,6 +327,9 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
     statements: list[Statement] = [create_schema(s) for s in catalog.schemas if s.name != "public"]
     statements += [create_extension(e) for e in catalog.extensions]
     statements += [create_enum(e) for e in catalog.enums]
+    from reconciler import sqlgen_types  # noqa: PLC0415  (it builds on this module)
+
+    statements += sqlgen_types.types_before_tables(catalog)
     statements += [create_sequence(s) for s in catalog.sequences]
     statements += [create_table(t) for t in catalog.tables]
     statements += [sequence_owned_by(s) for s in catalog.sequences if s.owned_by is not None]
@@ -335,6 +338,7 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
             if not _inline(constraint):
                 statements.append(add_constraint(table, constraint, not_valid=_is_not_valid(constraint)))
         statements += [create_index(table, index) for index in table.indexes]
+    statements += sqlgen_types.security_after_tables(catalog)
     statements += list(comments(catalog))
     return statements
 

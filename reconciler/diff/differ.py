@@ -20,6 +20,7 @@ import dataclasses
 from typing import Callable, Hashable, Iterable, TypeVar
 
 from reconciler.diff import changes as c
+from reconciler.diff import grants, usertypes
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -41,8 +42,10 @@ def diff(live: Catalog, desired: Catalog) -> list[c.Change]:
     found += _schemas(live, desired)
     found += _extensions(live, desired)
     found += _enums(live, desired)
+    found += usertypes.catalog_changes(live, desired)
     found += _sequences(live, desired)
     found += _tables(live, desired)
+    found += grants.changes(live, desired)
     return found
 
 
@@ -159,8 +162,11 @@ def _tables(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
     )
     # a foreign key follows the table it references through a rename: compare under the new name
     table_renames = {old.qname: new.qname for old, new, renamed in pairs if renamed}
+    renamed_types = usertypes.type_renames(live, desired)  # a column keeps a renamed domain or type
+    pairs = [(usertypes.translate_types(old, renamed_types), new, renamed) for old, new, renamed in pairs]
     for table in added:
         yield c.AddTable(table)
+        yield from usertypes.new_table_changes(table)
     for old, new, renamed in pairs:
         if renamed:
             yield c.RenameTable(old, new)
@@ -169,6 +175,7 @@ def _tables(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
         yield from _columns(old, new)
         yield from _constraints(old, new, table_renames)
         yield from _indexes(old, new)
+        yield from usertypes.table_changes(old, new)
     for table in dropped:
         yield c.DropTable(table)
 

@@ -29,6 +29,8 @@ from psycopg import sql
 from psycopg.rows import namedtuple_row, tuple_row
 
 from reconciler.errors import IntrospectionError
+from reconciler.introspect import grants as grant_reader
+from reconciler.introspect import usertypes
 from reconciler.pg.dsn import connect
 from reconciler.model import (
     Catalog,
@@ -94,6 +96,7 @@ class LiveState:
     unmanaged: tuple[UnmanagedObject, ...] = ()
     warnings: tuple[str, ...] = ()
     volatile_functions: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()  # every role of the cluster (grants must name existing ones)
 
     @property
     def major_version(self) -> int:
@@ -254,6 +257,8 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         tables.append(_table(row, columns.get(row.oid, []), constraints.get(row.oid, []), table_indexes))
         stats[qname] = TableStats(rows=row.reltuples, pages=row.relpages)
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
+    catalog = usertypes.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
+    catalog = grant_reader.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
     return LiveState(
         catalog=normalized(catalog),
         server_version=server.version_num,
@@ -265,6 +270,7 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         unmanaged=unmanaged,
         warnings=tuple(warnings),
         volatile_functions=volatile,
+        roles=grant_reader.roles(lambda name, **params: _rows(conn, name, **params)),
     )
 
 

@@ -23,6 +23,8 @@ from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
 from reconciler.load import spec as s
+from reconciler.load import grants as load_grants
+from reconciler.load import usertypes
 from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import Document, PathKey, read_documents
 from reconciler.model import (
@@ -194,11 +196,17 @@ class _Assembler:
         declared = {schema.name for schema in schemas} | IMPLICIT_SCHEMAS
         extensions = self._extensions(declared)
         enums = self._enums(declared)
+        self._type_registry: dict[tuple[str, ...], Entry[Any]] = {}
+        domains = usertypes.domains(self.entries.get("Domain", []), declared, self)
+        composites = usertypes.composite_types(self.entries.get("CompositeType", []), declared, self)
+        collations = usertypes.collations(self.entries.get("Collation", []), declared, self)
         self._register_tables(declared)
         self._register_sequences(declared)
         tables = [self._table(entry) for entry in self.tables.values()]
         sequences = self._sequences()
         self._check_type_names(enums)
+        usertypes.check_type_names([*domains, *composites], enums, self.tables, self.problem)
+        grants, default_privileges = load_grants.collect(self.entries, self.problem)
         return normalized(
             Catalog(
                 extensions=tuple(extensions),
@@ -206,6 +214,11 @@ class _Assembler:
                 enums=tuple(enums),
                 sequences=tuple(sequences),
                 tables=tuple(tables),
+                domains=tuple(domains),
+                composite_types=tuple(composites),
+                grants=tuple(grants),
+                default_privileges=tuple(default_privileges),
+                collations=tuple(collations),
             )
         )
 
@@ -364,6 +377,8 @@ class _Assembler:
             indexes=indexes,
             comment=spec.comment,
             renamed_from=QualifiedName(qname.schema, spec.renamed_from) if spec.renamed_from else None,
+            row_level_security=usertypes.row_level_security(spec),
+            policies=usertypes.policies(entry, known, self.problem),
         )
 
     def _reserve_explicit_names(self, entry: Entry[s.TableSpec]) -> None:

@@ -241,6 +241,66 @@ class IndexSpec(SpecModel):
     """Migration hint: the index's previous name."""
 
 
+# --- row-level security, domains, composite types ---------------------------------------------
+
+
+class RowLevelSecuritySpec(SpecModel):
+    enabled: bool = False
+    """ENABLE ROW LEVEL SECURITY: roles other than the owner see only rows a policy allows."""
+    forced: bool = False
+    """FORCE ROW LEVEL SECURITY: the policies apply to the table's owner too."""
+
+
+class PolicySpec(SpecModel):
+    name: Name
+    command: Literal["all", "select", "insert", "update", "delete"] = "all"
+    """The command the policy applies to."""
+    kind: Literal["permissive", "restrictive"] = "permissive"
+    """`permissive` policies are ORed together; `restrictive` ones are ANDed with them."""
+    roles: Annotated[list[Name], Field(min_length=1)] = ["public"]
+    """Roles the policy applies to (`public`: every role). Roles are referenced, not created."""
+    using: SqlExpression | None = None
+    """Which existing rows are visible (and may be updated or deleted)."""
+    with_check: SqlExpression | None = None
+    """Which new or updated rows may be written."""
+
+
+class DomainCheckSpec(SpecModel):
+    name: Name | None = None
+    """Constraint name (default: the name PostgreSQL would choose, `<domain>_check`)."""
+    expression: SqlExpression
+    """Boolean expression over `VALUE`, e.g. `VALUE > 0`."""
+    not_valid: bool = False
+    """Leave values already stored in columns of this domain unchecked."""
+
+
+class GrantSpec(SpecModel):
+    to: Name
+    """The role granted to (`public`: every role). Roles are referenced, not created (see createRoles)."""
+    privileges: list[str]
+    """Privileges, e.g. [SELECT, INSERT]; `ALL` for every privilege of the object's kind; `[]` revokes
+    whatever the role holds on the object."""
+    columns: list[Name] = []
+    """Tables only: grant on these columns (SELECT, INSERT, UPDATE, REFERENCES) instead of the whole table."""
+    with_grant_option: bool = False
+
+
+class DefaultPrivilegeSpec(SpecModel):
+    for_role: Name
+    """The role whose future objects in this schema get the privileges (usually the migration role)."""
+    on: Literal["tables", "sequences", "functions", "types"]
+    to: Name
+    privileges: list[str]
+    """Privileges, e.g. [SELECT]; `ALL`; `[]` for none (the defaults of forRole in this schema are managed as a whole)."""
+    with_grant_option: bool = False
+
+
+class CompositeAttributeSpec(SpecModel):
+    name: Name
+    type: SqlType
+    collation: SqlName | None = None
+
+
 # --- objects -------------------------------------------------------------------------------
 
 
@@ -266,12 +326,49 @@ class TableSpec(_SchemaObjectSpec):
     indexes: list[IndexSpec] = []
     renamed_from: Name | None = None
     """Migration hint: the table's previous name (in the same schema)."""
+    row_level_security: RowLevelSecuritySpec | None = None
+    """Row-level security: `{enabled, forced}` (default: disabled)."""
+    policies: list[PolicySpec] = []
+    """Row-level security policies (policies on the table that are not listed are dropped)."""
+    grants: list[GrantSpec] = []
+    """Privileges of the roles listed here (their other privileges on the table are revoked; other roles are left alone)."""
 
 
 class EnumSpec(_SchemaObjectSpec):
     values: list[Annotated[str, AfterValidator(_identifier)]]
     """Labels in sort order. Labels can be added anywhere; removing one needs a type swap."""
     renamed_from: Name | None = None
+
+
+class DomainSpec(_SchemaObjectSpec):
+    type: SqlType
+    """The base type, e.g. `text`, `numeric(12,2)`."""
+    default: SqlValue | None = None
+    """Default for columns of this domain that have none of their own."""
+    nullable: bool = True
+    """`false` makes the domain NOT NULL."""
+    collation: SqlName | None = None
+    checks: list[DomainCheckSpec] = []
+    renamed_from: Name | None = None
+    """Migration hint: the domain's previous name (in the same schema)."""
+
+
+class CollationSpec(_SchemaObjectSpec):
+    provider: Literal["libc", "icu", "builtin"] = "libc"
+    locale: str | None = None
+    """Locale, e.g. `de_DE.utf8` (libc), `de-DE` or `und-u-ks-level2` (icu), `C.UTF-8` (builtin)."""
+    lc_collate: str | None = None
+    """libc only, when sorting and character classes use different locales (with lcCtype)."""
+    lc_ctype: str | None = None
+    deterministic: bool = True
+    """`false`: strings that compare equal need not be byte-wise equal (ICU only)."""
+
+
+class CompositeTypeSpec(_SchemaObjectSpec):
+    attributes: Annotated[list[CompositeAttributeSpec], Field(min_length=1)]
+    """Attributes in order."""
+    renamed_from: Name | None = None
+    """Migration hint: the type's previous name (in the same schema)."""
 
 
 class OwnedBySpec(SpecModel):
@@ -284,10 +381,16 @@ class SequenceSpec(_SchemaObjectSpec, SequenceOptionsSpec):
     owned_by: OwnedBySpec | None = None
     """Column whose table owns the sequence (the sequence is dropped with it)."""
     renamed_from: Name | None = None
+    grants: list[GrantSpec] = []
+    """Privileges (USAGE, SELECT, UPDATE) of the roles listed here."""
 
 
 class SchemaSpec(_NamedSpec):
     comment: str | None = None
+    grants: list[GrantSpec] = []
+    """Privileges (USAGE, CREATE) of the roles listed here."""
+    default_privileges: list[DefaultPrivilegeSpec] = []
+    """Privileges that objects created later in this schema get (ALTER DEFAULT PRIVILEGES)."""
 
 
 class ExtensionSpec(_NamedSpec):
@@ -347,11 +450,35 @@ class TableDocument(_Document):
     spec: TableSpec
 
 
-AnyDocument = Union[SchemaDocument, ExtensionDocument, EnumDocument, SequenceDocument, TableDocument]
+class DomainDocument(_Document):
+    """A domain: a base type with a default, NOT NULL and check constraints."""
+
+    kind: Literal["Domain"]
+    spec: DomainSpec
+
+
+class CompositeTypeDocument(_Document):
+    """A composite type (CREATE TYPE ... AS (attributes))."""
+
+    kind: Literal["CompositeType"]
+    spec: CompositeTypeSpec
+
+
+class CollationDocument(_Document):
+    """A collation (CREATE COLLATION), for columns, domains and attributes that name it."""
+
+    kind: Literal["Collation"]
+    spec: CollationSpec
+
+
+AnyDocument = Union[SchemaDocument, ExtensionDocument, EnumDocument, SequenceDocument, TableDocument, DomainDocument, CompositeTypeDocument, CollationDocument]
 DOCUMENT_KINDS: dict[str, type[_Document]] = {
     "Schema": SchemaDocument,
     "Extension": ExtensionDocument,
     "Enum": EnumDocument,
     "Sequence": SequenceDocument,
     "Table": TableDocument,
+    "Domain": DomainDocument,
+    "CompositeType": CompositeTypeDocument,
+    "Collation": CollationDocument,
 }

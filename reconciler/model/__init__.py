@@ -22,8 +22,23 @@ from reconciler.model.objects import (
     UniqueConstraint,
     normalized,
 )
+from reconciler.model.grants import DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege
+from reconciler.model.security import Policy, RowLevelSecurity
+from reconciler.model.usertypes import Collation, CompositeAttribute, CompositeType, Domain, DomainCheck
 
 __all__ = [
+    "Collation",
+    "CompositeAttribute",
+    "DefaultPrivilege",
+    "DefaultPrivileges",
+    "GrantTarget",
+    "ObjectGrants",
+    "Privilege",
+    "CompositeType",
+    "Domain",
+    "DomainCheck",
+    "Policy",
+    "RowLevelSecurity",
     "Catalog",
     "CheckConstraint",
     "Column",

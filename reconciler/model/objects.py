@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, Literal
 
+from reconciler.model.grants import DefaultPrivileges, ObjectGrants
+from reconciler.model.security import Policy, RowLevelSecurity
+from reconciler.model.usertypes import Collation, CompositeType, Domain
+
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FkMatch = Literal["simple", "full"]
 SortOrder = Literal["asc", "desc"]
@@ -178,6 +182,8 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
+    row_level_security: RowLevelSecurity = RowLevelSecurity()
+    policies: tuple[Policy, ...] = ()
 
     @property
     def qname(self) -> QualifiedName:
@@ -245,6 +251,11 @@ class Catalog:
     enums: tuple[EnumType, ...] = ()
     sequences: tuple[Sequence, ...] = ()
     tables: tuple[Table, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    composite_types: tuple[CompositeType, ...] = ()
+    grants: tuple[ObjectGrants, ...] = ()  # see model.grants: per object, sorted by target
+    default_privileges: tuple[DefaultPrivileges, ...] = ()  # per (schema, role), sorted
+    collations: tuple[Collation, ...] = ()
 
     @cached_property
     def _tables(self) -> dict[QualifiedName, Table]:
@@ -270,7 +281,7 @@ class Catalog:
     def schema_names(self) -> set[str]:
         """Schemas the catalog uses, declared or not."""
         names = {s.name for s in self.schemas}
-        for group in (self.enums, self.sequences, self.tables):
+        for group in (self.enums, self.sequences, self.tables, self.domains, self.composite_types, self.collations):
             names.update(obj.schema for obj in group)
         return names
 
@@ -287,6 +298,11 @@ def normalized(catalog: Catalog) -> Catalog:
         enums=tuple(sorted(catalog.enums, key=lambda e: (e.schema, e.name))),
         sequences=tuple(sorted(catalog.sequences, key=lambda s: (s.schema, s.name))),
         tables=tuple(_normalized_table(t) for t in sorted(catalog.tables, key=lambda t: (t.schema, t.name))),
+        domains=tuple(sorted(catalog.domains, key=lambda d: (d.schema, d.name))),
+        composite_types=tuple(sorted(catalog.composite_types, key=lambda t: (t.schema, t.name))),
+        grants=tuple(sorted(catalog.grants, key=lambda g: g.target)),
+        default_privileges=tuple(sorted(catalog.default_privileges, key=lambda d: (d.schema, d.for_role))),
+        collations=tuple(sorted(catalog.collations, key=lambda c: (c.schema, c.name))),
     )
 
 
@@ -303,4 +319,6 @@ def _normalized_table(table: Table) -> Table:
         indexes=tuple(sorted(table.indexes, key=by_name)),
         comment=table.comment,
         renamed_from=table.renamed_from,
+        row_level_security=table.row_level_security,
+        policies=tuple(sorted(table.policies, key=by_name)),
     )

@@ -196,7 +196,7 @@ class DatabaseReconciler:
             if active.target_hash != desired_hash:
                 log.info("desired objects changed during a started plan: finishing it first", database=self.name, plan=active.digest)
             return active
-        settings = PlanSettings(lock_timeout_ms=duration_ms(spec.policy.lock_timeout), backfill_batch_size=spec.policy.backfill.batch_size)
+        settings = PlanSettings(lock_timeout_ms=duration_ms(spec.policy.lock_timeout), backfill_batch_size=spec.policy.backfill.batch_size, create_roles=spec.policy.create_roles)
         return service.make_plan(prepared, url, settings=settings)
 
     def _drift(self, status: _Status, plan: Plan, desired_hash: str, generation: int | None) -> None:

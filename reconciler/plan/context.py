@@ -32,6 +32,7 @@ class PlanSettings:
     ddl_statement_timeout_ms: int = 60_000  # for steps that only touch the catalog
     long_statement_timeout_ms: int = 0  # for scans, index builds and validations: no limit
     backfill_batch_size: int = 1_000
+    create_roles: bool = False  # create roles that grants name but the server lacks (NOLOGIN)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class PlanContext:
     swaps: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.swap
     recreated_fks: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.constraints
     new_primary_keys: set[tuple[QualifiedName, frozenset[str]]] = field(default_factory=set)  # (desired table, columns) created by this plan
+    created_roles: set[str] = field(default_factory=set)  # roles a step of this plan creates (see rules.grants)
 
     @property
     def server_version(self) -> int:

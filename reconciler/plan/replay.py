@@ -25,6 +25,7 @@ from reconciler.pg.runner import run_batched
 from reconciler.plan.artifact import Plan
 from reconciler.scratch import desired_scope, scratch_database
 from reconciler.sqlgen import create_catalog
+from reconciler.sqlgen_types import privileges_of
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def replay(plan: Plan, live: LiveState, desired: Catalog, dsn: str) -> ReplayRes
         with dsnlib.connect(scratch_dsn, autocommit=True) as conn:
             try:
                 note = _copy_live(conn, dsn, live)
+                run_batched(conn, privileges_of(live.catalog))  # type: ignore[arg-type]
             except psycopg.Error as exc:
                 raise NormalizationError(f"could not copy the live schema to a scratch database: {str(exc).strip().splitlines()[0]}") from None
             for step in plan.steps:

@@ -72,6 +72,9 @@ def _objects_by_key(catalog: Catalog) -> dict[ObjectKey, object]:
     out.update({ObjectKey("enum", e.schema, e.name): e for e in catalog.enums})
     out.update({ObjectKey("sequence", s.schema, s.name): s for s in catalog.sequences})
     out.update({ObjectKey("table", t.schema, t.name): t for t in catalog.tables})
+    out.update({ObjectKey("domain", d.schema, d.name): d for d in catalog.domains})
+    out.update({ObjectKey("composite type", t.schema, t.name): t for t in catalog.composite_types})
+    out.update({ObjectKey("collation", c.schema, c.name): c for c in catalog.collations})
     return out
 
 
@@ -87,6 +90,9 @@ def narrowed(live: LiveState, scope: list[str] | None) -> Catalog:
         enums=tuple(e for e in catalog.enums if e.schema in keep),
         sequences=tuple(s for s in catalog.sequences if s.schema in keep),
         tables=tuple(t for t in catalog.tables if t.schema in keep),
+        domains=tuple(d for d in catalog.domains if d.schema in keep),
+        composite_types=tuple(t for t in catalog.composite_types if t.schema in keep),
+        collations=tuple(c for c in catalog.collations if c.schema in keep),
     )
 
 
@@ -142,7 +148,7 @@ class _Worker:
         if kind == "diff":
             reference, rules = pickle.loads(message[1]), message[2]
             assert self.catalog is not None
-            return findings(diff(self.catalog, reference), reference, rules)
+            return findings(diff(self.catalog, reference), reference, rules, live=self.catalog)
         raise AssertionError(f"unknown message {kind}")
 
 

@@ -17,6 +17,7 @@ from typing import Iterable
 from reconciler.config import IgnoreRules
 from reconciler.diff import changes as c
 from reconciler.model import Catalog, Column, QualifiedName
+from reconciler.report import drift_types
 
 
 class Status(StrEnum):
@@ -103,6 +104,10 @@ class DriftReport:
 
 def top_level(change: c.Change) -> tuple[ObjectKey, Status, str | None]:
     """The object a change is about, the status it implies, and a detail line."""
+    typed = drift_types.top_level(change)
+    if typed is not None:
+        kind, schema, name, status, detail = typed
+        return ObjectKey(kind, schema, name), Status(status), detail
     match change:
         case c.AddSchema(schema=s):
             return ObjectKey("schema", s.name, s.name), Status.MISSING, None
@@ -201,7 +206,7 @@ def table_detail(change: c.TableChange) -> str:
             return f"index {i.name} has another definition"
         case c.AlterIndexComment(new=i):
             return f"index {i.name}: comment differs"
-    return type(change).__name__
+    return getattr(change, "detail", type(change).__name__)
 
 
 def _sub_object(change: c.Change) -> tuple[str, str] | None:
@@ -229,9 +234,10 @@ def objects_of(catalog: Catalog) -> Iterable[ObjectKey]:
     yield from (ObjectKey("enum", e.schema, e.name) for e in catalog.enums)
     yield from (ObjectKey("sequence", s.schema, s.name) for s in catalog.sequences)
     yield from (ObjectKey("table", t.schema, t.name) for t in catalog.tables)
+    yield from (ObjectKey(*key) for key in drift_types.objects_of(catalog))
 
 
-def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules) -> tuple[dict[ObjectKey, Finding], int]:
+def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, live: Catalog | None = None) -> tuple[dict[ObjectKey, Finding], int]:
     """Findings per object: every object of the reference is in sync unless a change says
     otherwise. Extensions installed but not declared are not drift (they are left alone)."""
     result: dict[ObjectKey, Finding] = {}
@@ -248,6 +254,12 @@ def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules) ->
             finding = result[key] = Finding(status)
         if detail:
             finding.details.append(detail)
+    for raw, detail in drift_types.foreign_details(live, reference) if live is not None else ():
+        key = ObjectKey(*raw)
+        if key in result and not rules.ignores(key.kind, key.schema, key.name):
+            if result[key].status == Status.IN_SYNC:
+                result[key] = Finding(Status.DIFFERENT)
+            result[key].details.append(detail)
     return result, len(result)
 
 

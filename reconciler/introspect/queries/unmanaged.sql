@@ -19,22 +19,16 @@ SELECT kind, schema, name FROM (
     WHERE n.nspname = ANY(%(schemas)s::text[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::regclass AND ext.objid = p.oid)
     UNION ALL
-    SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type' ELSE 'range type' END, n.nspname, t.typname
+    SELECT 'range type', n.nspname, t.typname
     FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-    LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
     WHERE n.nspname = ANY(%(schemas)s::text[])
-      AND (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
+      AND t.typtype = 'r'
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_type'::regclass AND ext.objid = t.oid)
     UNION ALL
     SELECT 'trigger', n.nspname, c.relname || '.' || tg.tgname
     FROM pg_catalog.pg_trigger tg
     JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY(%(schemas)s::text[]) AND NOT tg.tgisinternal
-    UNION ALL
-    SELECT 'policy', n.nspname, c.relname || '.' || pol.polname
-    FROM pg_catalog.pg_policy pol
-    JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s::text[])
     UNION ALL
     SELECT 'exclusion constraint', n.nspname, c.relname || '.' || con.conname
     FROM pg_catalog.pg_constraint con

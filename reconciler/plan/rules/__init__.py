@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Callable
 
 from reconciler.diff import changes as c
+from reconciler.diff import grants as gr
+from reconciler.diff import usertypes as u
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules import columns, constraints, database, indexes, tables
+from reconciler.plan.rules import columns, constraints, database, grants, indexes, security, tables, usertypes
 from reconciler.plan.steps import Step
 
 Rule = Callable[[c.Change, PlanContext], list[Step]]
@@ -47,4 +49,21 @@ RULES: dict[type[c.Change], Rule] = {  # type: ignore[dict-item]
     c.RenameIndex: indexes.rename_index,
     c.ReplaceIndex: indexes.replace_index,
     c.AlterIndexComment: indexes.alter_index_comment,
+    u.AddCollation: usertypes.add_collation,
+    u.DropCollation: usertypes.drop_collation,
+    u.AlterCollation: usertypes.alter_collation,
+    u.AddDomain: usertypes.add_domain,
+    u.DropDomain: usertypes.drop_domain,
+    u.RenameDomain: usertypes.rename_domain,
+    u.AlterDomain: usertypes.alter_domain,
+    u.AddCompositeType: usertypes.add_composite,
+    u.DropCompositeType: usertypes.drop_composite,
+    u.RenameCompositeType: usertypes.rename_composite,
+    u.AlterCompositeType: usertypes.alter_composite,
+    u.AddPolicy: security.add_policy,
+    u.DropPolicy: security.drop_policy,
+    u.AlterPolicy: security.alter_policy,
+    u.AlterRowLevelSecurity: security.alter_row_level_security,
+    gr.ChangeGrants: grants.change_grants,
+    gr.ChangeDefaultPrivileges: grants.change_default_privileges,
 }

@@ -1,0 +1,111 @@
+"""Rules for privileges: GRANT in the expand phase (the new application version may need them),
+REVOKE in the contract phase (the old one may still use them).
+
+Roles are referenced, not created: a role a grant names must exist on the live server, or
+planning stops with an error saying which, unless the `createRoles` policy (CLI
+`--create-roles`) asks for missing roles to be created NOLOGIN first. GRANT and REVOKE change the
+catalog only: no table lock worth reporting.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from reconciler import sqlgen_types as g
+from reconciler.diff import grants as d
+from reconciler.errors import PlanError
+from reconciler.plan import ordering as o
+from reconciler.plan.context import PlanContext
+from reconciler.plan.rules.base import breaks_old, make_step
+from reconciler.plan.steps import Phase, Step
+
+CREATE_ROLE = o.CREATE_SCHEMA - 10
+GRANT = o.COMMENT - 5  # after every object of the expand phase exists
+REVOKE = o.CONTRACT_COMMENT - 10
+
+
+def _role_steps(ctx: PlanContext, change: d.ChangeGrants | d.ChangeDefaultPrivileges, roles: Iterable[str], where: str) -> list[Step]:
+    missing = sorted({r for r in roles if r != "public" and r not in ctx.live.roles})
+    if not missing:
+        return []
+    if not ctx.settings.create_roles:
+        names = ", ".join(repr(r) for r in missing)
+        raise PlanError(
+            f"role(s) {names} named by the grants of {where} do not exist on the server; reconciler references roles, "
+            "it does not create them: create them first, or allow it with `--create-roles` (policy `createRoles: true`) "
+            "to create them NOLOGIN"
+        )
+    steps = []
+    for role in missing:
+        if role in ctx.created_roles:
+            continue
+        ctx.created_roles.add(role)
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=CREATE_ROLE, action="create-role", subject=role,
+                      description=f"create role {role} (NOLOGIN; it has no password and cannot log in)",
+                      statements=[g.create_role_if_missing(role)])
+        )  # fmt: skip
+    return steps
+
+
+def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
+    steps = _role_steps(ctx, change, [p.grantee for p in change.granted], str(change.target))
+    if change.granted:
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=GRANT, action=f"grant-{change.target.kind}", subject=_name(change.target),
+                      description=f"grant {_summary(change.granted)} on {change.live_target}",
+                      statements=g.grant(change.live_target, change.granted), reverse=g.revoke(change.live_target, change.granted),
+                      after=[s.id for s in steps])
+        )  # fmt: skip
+    if change.revoked or change.option_revoked:
+        statements = g.revoke(change.target, change.revoked) + g.revoke(change.target, change.option_revoked, option_only=True)
+        parts = [_summary(change.revoked, "from")] if change.revoked else []
+        parts += [f"the grant option of {_summary(change.option_revoked, 'from')}"] if change.option_revoked else []
+        lost = "; ".join(parts)
+        steps.append(
+            make_step(ctx, change, phase=Phase.CONTRACT, order=REVOKE, action=f"revoke-{change.target.kind}", subject=_name(change.target),
+                      description=f"revoke {lost} on {change.target} (not declared)", statements=statements,
+                      reverse=g.grant(change.target, change.revoked + change.option_revoked),
+                      hazards=[breaks_old(f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it fail "
+                                          "with 'permission denied'")])
+        )  # fmt: skip
+    return steps
+
+
+def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContext) -> list[Step]:
+    where = f"default privileges of role {change.for_role} in schema {change.schema}"
+    steps = _role_steps(ctx, change, [change.for_role, *(p.grantee for p in change.granted)], where)
+    if change.granted:
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=GRANT, action="grant-defaults", subject=change.subject,
+                      description=f"objects {change.for_role} creates in schema {change.schema} from now on: grant {_summary(change.granted)}",
+                      statements=g.grant_defaults(change.schema, change.for_role, change.granted),
+                      reverse=g.grant_defaults(change.schema, change.for_role, change.granted, revoke_them=True),
+                      after=[s.id for s in steps])
+        )  # fmt: skip
+    if change.revoked or change.option_revoked:
+        statements = g.grant_defaults(change.schema, change.for_role, change.revoked, revoke_them=True)
+        statements += g.grant_defaults(change.schema, change.for_role, change.option_revoked, revoke_them=True, option_only=True)
+        steps.append(
+            make_step(ctx, change, phase=Phase.CONTRACT, order=REVOKE, action="revoke-defaults", subject=change.subject,
+                      description=f"objects {change.for_role} creates in schema {change.schema} from now on: no longer grant "
+                                  f"{_summary(change.revoked + change.option_revoked, 'to')} (existing objects keep their privileges)",
+                      statements=statements)
+        )  # fmt: skip
+    return steps
+
+
+def _summary(atoms: Iterable[object], preposition: str = "to") -> str:
+    by_role: dict[str, list[str]] = {}
+    for atom in atoms:
+        what = getattr(atom, "privilege") + (f"({getattr(atom, 'column')})" if getattr(atom, "column", None) else "")
+        if getattr(atom, "objects", None):
+            what += f" on {getattr(atom, 'objects')}"
+        by_role.setdefault(getattr(atom, "grantee"), []).append(what)
+    return "; ".join(f"{', '.join(sorted(whats))} {preposition} {role}" for role, whats in sorted(by_role.items()))
+
+
+def _name(target: object) -> str:
+    """A schema by its name, other objects schema-qualified (as in every other step id)."""
+    kind, schema, name = getattr(target, "kind"), getattr(target, "schema"), getattr(target, "name")
+    return name if kind == "schema" else f"{schema}.{name}"

@@ -1,0 +1,342 @@
+"""SQL for domains, composite types and row-level security (policies), composed like the rest
+of `reconciler.sqlgen`: names are Identifiers, user expressions and types are spliced only in
+their parser-checked rendering.
+
+Kept beside sqlgen so the statements of these kinds read as one unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable
+
+from psycopg import sql
+
+from reconciler.model import (
+    Catalog,
+    Collation,
+    CompositeAttribute,
+    CompositeType,
+    DefaultPrivilege,
+    Domain,
+    DomainCheck,
+    GrantTarget,
+    Policy,
+    Privilege,
+    QualifiedName,
+    Table,
+)
+from reconciler.sqlgen import Statement, comment_on, expression_sql, name_sql, qualified, type_sql
+
+
+def _domain_statement(domain: QualifiedName, template: str, *args: sql.Composable) -> Statement:
+    return Statement(sql.SQL(template).format(qualified(domain), *args), domain.schema, ("domain", domain.schema, domain.name))
+
+
+def _type_statement(name: QualifiedName, template: str, *args: sql.Composable) -> Statement:
+    return Statement(sql.SQL(template).format(qualified(name), *args), name.schema, ("composite type", name.schema, name.name))
+
+
+# --- domains -------------------------------------------------------------------------------
+
+
+def domain_check_definition(check: DomainCheck) -> sql.Composed:
+    return sql.SQL("CONSTRAINT {} CHECK {}").format(sql.Identifier(check.name), expression_sql(check.expression))
+
+
+def create_domain(domain: Domain) -> Statement:
+    """CREATE DOMAIN with its valid checks; NOT VALID ones are added afterwards (CREATE DOMAIN
+    has no NOT VALID)."""
+    parts: list[sql.Composable] = [sql.SQL("CREATE DOMAIN {} AS {}").format(qualified(domain.qname), type_sql(domain.type))]
+    if domain.collation is not None:
+        parts.append(sql.SQL("COLLATE {}").format(name_sql(domain.collation)))
+    if domain.default is not None:
+        parts.append(sql.SQL("DEFAULT {}").format(expression_sql(domain.default)))
+    if not domain.nullable:
+        parts.append(sql.SQL("NOT NULL"))
+    parts += [domain_check_definition(c) for c in domain.checks if not c.not_valid]
+    return Statement(sql.SQL(" ").join(parts), domain.schema, ("domain", domain.schema, domain.name))
+
+
+def add_domain_check(domain: QualifiedName, check: DomainCheck, *, not_valid: bool) -> Statement:
+    suffix = " NOT VALID" if not_valid else ""
+    return _domain_statement(domain, "ALTER DOMAIN {} ADD {}" + suffix, domain_check_definition(check))
+
+
+def validate_domain_check(domain: QualifiedName, name: str) -> Statement:
+    return _domain_statement(domain, "ALTER DOMAIN {} VALIDATE CONSTRAINT {}", sql.Identifier(name))
+
+
+def drop_domain_check(domain: QualifiedName, name: str) -> Statement:
+    return _domain_statement(domain, "ALTER DOMAIN {} DROP CONSTRAINT {}", sql.Identifier(name))
+
+
+def rename_domain_check(domain: QualifiedName, old: str, new: str) -> Statement:
+    return _domain_statement(domain, "ALTER DOMAIN {} RENAME CONSTRAINT {} TO {}", sql.Identifier(old), sql.Identifier(new))
+
+
+def set_domain_default(domain: QualifiedName, default: str | None) -> Statement:
+    if default is None:
+        return _domain_statement(domain, "ALTER DOMAIN {} DROP DEFAULT")
+    return _domain_statement(domain, "ALTER DOMAIN {} SET DEFAULT {}", expression_sql(default))
+
+
+def set_domain_not_null(domain: QualifiedName, not_null: bool) -> Statement:
+    return _domain_statement(domain, "ALTER DOMAIN {} " + ("SET NOT NULL" if not_null else "DROP NOT NULL"))
+
+
+def rename_domain(domain: QualifiedName, new_name: str) -> Statement:
+    return _domain_statement(domain, "ALTER DOMAIN {} RENAME TO {}", sql.Identifier(new_name))
+
+
+def drop_domain(domain: QualifiedName) -> Statement:
+    return _domain_statement(domain, "DROP DOMAIN {}")
+
+
+def domain_comment(domain: QualifiedName, comment: str | None) -> Statement:
+    return comment_on(sql.SQL("DOMAIN {}").format(qualified(domain)), comment, domain.schema)
+
+
+# --- collations ----------------------------------------------------------------------------
+
+
+def create_collation(collation: Collation) -> Statement:
+    options: list[sql.Composable] = [sql.SQL("provider = " + {"libc": "libc", "icu": "icu", "builtin": "builtin"}[collation.provider])]
+    for keyword, value in (("locale", collation.locale), ("lc_collate", collation.lc_collate), ("lc_ctype", collation.lc_ctype)):
+        if value is not None:
+            options.append(sql.SQL(keyword + " = {}").format(sql.Literal(value)))
+    if not collation.deterministic:
+        options.append(sql.SQL("deterministic = false"))
+    statement = sql.SQL("CREATE COLLATION {} ({})").format(qualified(collation.qname), sql.SQL(", ").join(options))
+    return Statement(statement, collation.schema, ("collation", collation.schema, collation.name))
+
+
+def drop_collation(name: QualifiedName) -> Statement:
+    return Statement(sql.SQL("DROP COLLATION {}").format(qualified(name)), name.schema, ("collation", name.schema, name.name))
+
+
+def collation_comment(name: QualifiedName, comment: str | None) -> Statement:
+    return comment_on(sql.SQL("COLLATION {}").format(qualified(name)), comment, name.schema)
+
+
+# --- composite types -----------------------------------------------------------------------
+
+
+def attribute_definition(attribute: CompositeAttribute) -> sql.Composed:
+    parts: list[sql.Composable] = [sql.Identifier(attribute.name), type_sql(attribute.type)]
+    if attribute.collation is not None:
+        parts.append(sql.SQL("COLLATE {}").format(name_sql(attribute.collation)))
+    return sql.SQL(" ").join(parts)
+
+
+def create_composite(composite: CompositeType) -> Statement:
+    body = sql.SQL(", ").join(attribute_definition(a) for a in composite.attributes)
+    return _type_statement(composite.qname, "CREATE TYPE {} AS ({})", body)
+
+
+def add_attribute(name: QualifiedName, attribute: CompositeAttribute) -> Statement:
+    return _type_statement(name, "ALTER TYPE {} ADD ATTRIBUTE {}", attribute_definition(attribute))
+
+
+def drop_attribute(name: QualifiedName, attribute: str) -> Statement:
+    return _type_statement(name, "ALTER TYPE {} DROP ATTRIBUTE {}", sql.Identifier(attribute))
+
+
+def alter_attribute_type(name: QualifiedName, attribute: CompositeAttribute) -> Statement:
+    parts: list[sql.Composable] = [type_sql(attribute.type)]
+    if attribute.collation is not None:
+        parts.append(sql.SQL("COLLATE {}").format(name_sql(attribute.collation)))
+    return _type_statement(name, "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}", sql.Identifier(attribute.name), sql.SQL(" ").join(parts))
+
+
+def rename_composite(name: QualifiedName, new_name: str) -> Statement:
+    return _type_statement(name, "ALTER TYPE {} RENAME TO {}", sql.Identifier(new_name))
+
+
+def drop_composite(name: QualifiedName) -> Statement:
+    return _type_statement(name, "DROP TYPE {}")
+
+
+def type_comment(name: QualifiedName, comment: str | None) -> Statement:
+    return comment_on(sql.SQL("TYPE {}").format(qualified(name)), comment, name.schema)
+
+
+# --- row-level security --------------------------------------------------------------------
+
+
+def _table_statement(table: QualifiedName, template: str, *args: sql.Composable) -> Statement:
+    return Statement(sql.SQL(template).format(*args), table.schema, ("table", table.schema, table.name))
+
+
+def set_row_level_security(table: QualifiedName, enabled: bool) -> Statement:
+    action = "ENABLE" if enabled else "DISABLE"
+    return _table_statement(table, "ALTER TABLE {} " + action + " ROW LEVEL SECURITY", qualified(table))
+
+
+def force_row_level_security(table: QualifiedName, forced: bool) -> Statement:
+    action = "FORCE" if forced else "NO FORCE"
+    return _table_statement(table, "ALTER TABLE {} " + action + " ROW LEVEL SECURITY", qualified(table))
+
+
+def _roles(roles: Iterable[str]) -> sql.Composed:
+    """Role names; `public` is the PUBLIC keyword, not a role called "public"."""
+    return sql.SQL(", ").join(sql.SQL("PUBLIC") if r == "public" else sql.Identifier(r) for r in roles)
+
+
+def _policy_clauses(policy: Policy) -> list[sql.Composable]:
+    parts: list[sql.Composable] = [sql.SQL("TO {}").format(_roles(policy.roles))]
+    if policy.using is not None:
+        parts.append(sql.SQL("USING {}").format(expression_sql(policy.using)))
+    if policy.with_check is not None:
+        parts.append(sql.SQL("WITH CHECK {}").format(expression_sql(policy.with_check)))
+    return parts
+
+
+def create_policy(table: QualifiedName, policy: Policy) -> Statement:
+    kind = "PERMISSIVE" if policy.permissive else "RESTRICTIVE"
+    head = sql.SQL("CREATE POLICY {} ON {} AS " + kind + " FOR " + policy.command.upper()).format(sql.Identifier(policy.name), qualified(table))
+    return _table_statement(table, "{} {}", head, sql.SQL(" ").join(_policy_clauses(policy)))
+
+
+def alter_policy(table: QualifiedName, policy: Policy) -> Statement:
+    """ALTER POLICY can change roles, USING and WITH CHECK (not the command or kind). Clauses
+    that are absent are left as they are, so a removed USING needs drop and create."""
+    head = sql.SQL("ALTER POLICY {} ON {}").format(sql.Identifier(policy.name), qualified(table))
+    return _table_statement(table, "{} {}", head, sql.SQL(" ").join(_policy_clauses(policy)))
+
+
+def drop_policy(table: QualifiedName, name: str) -> Statement:
+    return _table_statement(table, "DROP POLICY {} ON {}", sql.Identifier(name), qualified(table))
+
+
+def rename_policy(table: QualifiedName, old: str, new: str) -> Statement:
+    return _table_statement(table, "ALTER POLICY {} ON {} RENAME TO {}", sql.Identifier(old), qualified(table), sql.Identifier(new))
+
+
+def table_security(table: Table) -> list[Statement]:
+    """Policies first, then ENABLE: there is never a moment with RLS on and no policy."""
+    statements = [create_policy(table.qname, p) for p in table.policies]
+    if table.row_level_security.enabled:
+        statements.append(set_row_level_security(table.qname, True))
+    if table.row_level_security.forced:
+        statements.append(force_row_level_security(table.qname, True))
+    return statements
+
+
+# --- whole catalogs (scratch databases) ----------------------------------------------------
+
+
+def types_before_tables(catalog: Catalog) -> list[Statement]:
+    """Collations, domains, then composite types (which may use both), with comments and NOT VALID checks."""
+    statements = [create_collation(c) for c in catalog.collations]
+    statements += [collation_comment(c.qname, c.comment) for c in catalog.collations if c.comment is not None]
+    statements += [create_domain(d) for d in catalog.domains]
+    for domain in catalog.domains:
+        statements += [add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid]
+        if domain.comment is not None:
+            statements.append(domain_comment(domain.qname, domain.comment))
+    statements += [create_composite(t) for t in catalog.composite_types]
+    statements += [type_comment(t.qname, t.comment) for t in catalog.composite_types if t.comment is not None]
+    return statements
+
+
+def security_after_tables(catalog: Catalog) -> list[Statement]:
+    return [s for table in catalog.tables for s in table_security(table)]
+
+
+# --- privileges ----------------------------------------------------------------------------
+
+_KEYWORDS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE", "CREATE", "EXECUTE"})
+_DEFAULT_OBJECTS = {"tables": "TABLES", "sequences": "SEQUENCES", "functions": "FUNCTIONS", "types": "TYPES", "schemas": "SCHEMAS"}
+
+
+def _keyword(privilege: str) -> sql.SQL:
+    """Privileges are keywords from a fixed list (checked by the loader): never user text."""
+    if privilege not in _KEYWORDS:
+        raise ValueError(f"not a privilege: {privilege!r}")
+    return sql.SQL(privilege)
+
+
+def grant_object(target: GrantTarget) -> sql.Composed:
+    if target.kind == "schema":
+        return sql.SQL("SCHEMA {}").format(sql.Identifier(target.name))
+    if target.kind in ("table", "sequence"):
+        return sql.SQL(target.kind.upper() + " {}").format(sql.Identifier(target.schema, target.name))
+    raise NotImplementedError(f"grants on {target.kind} are not supported yet")  # functions: by signature, later
+
+
+def _privilege_list(atoms: Iterable[Privilege]) -> sql.Composed:
+    """`SELECT, UPDATE (a, b)`: table-level privileges, then each privilege's columns."""
+    whole = sorted({a.privilege for a in atoms if a.column is None})
+    columns: dict[str, list[str]] = {}
+    for atom in atoms:
+        if atom.column is not None:
+            columns.setdefault(atom.privilege, []).append(atom.column)
+    items: list[sql.Composable] = [_keyword(p) for p in whole]
+    items += [sql.SQL("{} ({})").format(_keyword(p), sql.SQL(", ").join(sql.Identifier(c) for c in sorted(cols))) for p, cols in sorted(columns.items())]
+    return sql.SQL(", ").join(items)
+
+
+def _grantee(role: str) -> sql.Composable:
+    return sql.SQL("PUBLIC") if role == "public" else sql.Identifier(role)
+
+
+def _by_grantee(atoms: Iterable[Any]) -> dict[tuple[str, bool], list[Any]]:
+    grouped: dict[tuple[str, bool], list[Any]] = {}
+    for atom in atoms:
+        grouped.setdefault((atom.grantee, atom.grantable), []).append(atom)
+    return dict(sorted(grouped.items()))
+
+
+def grant(target: GrantTarget, atoms: Iterable[Privilege]) -> list[Statement]:
+    out = []
+    for (grantee, grantable), group in _by_grantee(atoms).items():
+        template = "GRANT {} ON {} TO {}" + (" WITH GRANT OPTION" if grantable else "")
+        out.append(Statement(sql.SQL(template).format(_privilege_list(group), grant_object(target), _grantee(grantee)), target.schema))
+    return out
+
+
+def revoke(target: GrantTarget, atoms: Iterable[Privilege], *, option_only: bool = False) -> list[Statement]:
+    out = []
+    head = "REVOKE GRANT OPTION FOR " if option_only else "REVOKE "
+    for (grantee, _), group in _by_grantee(dataclasses.replace(a, grantable=False) for a in atoms).items():
+        out.append(Statement(sql.SQL(head + "{} ON {} FROM {}").format(_privilege_list(group), grant_object(target), _grantee(grantee)), target.schema))
+    return out
+
+
+def _defaults_head(schema: str, for_role: str) -> sql.Composed:
+    return sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {}").format(sql.Identifier(for_role), sql.Identifier(schema))
+
+
+def grant_defaults(schema: str, for_role: str, atoms: Iterable[DefaultPrivilege], *, revoke_them: bool = False, option_only: bool = False) -> list[Statement]:
+    grouped: dict[tuple[str, str, bool], list[str]] = {}
+    for atom in atoms:
+        grouped.setdefault((atom.objects, atom.grantee, atom.grantable and not revoke_them), []).append(atom.privilege)
+    out = []
+    for (objects, grantee, grantable), privileges in sorted(grouped.items()):
+        privilege_list = sql.SQL(", ").join(_keyword(p) for p in sorted(privileges))
+        if revoke_them:
+            template = "{} REVOKE " + ("GRANT OPTION FOR " if option_only else "") + "{} ON " + _DEFAULT_OBJECTS[objects] + " FROM {}"
+        else:
+            template = "{} GRANT {} ON " + _DEFAULT_OBJECTS[objects] + " TO {}" + (" WITH GRANT OPTION" if grantable else "")
+        out.append(Statement(sql.SQL(template).format(_defaults_head(schema, for_role), privilege_list, _grantee(grantee)), schema))
+    return out
+
+
+def create_role_if_missing(role: str) -> Statement:
+    """CREATE ROLE ... NOLOGIN unless it exists: roles are cluster-wide, so another database (or
+    the replay of this plan on a scratch database of the same server) may have created it."""
+    create = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)).as_string(None)
+    body = sql.SQL("BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {}) THEN EXECUTE {}; END IF; END").format(
+        sql.Literal(role), sql.Literal(create)
+    )
+    return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))))
+
+
+def privileges_of(catalog: Catalog) -> list[Statement]:
+    """GRANTs that give a copy of a schema the privileges `catalog` holds (plan replay copies
+    the live schema without privileges, whose owners differ on the copy)."""
+    statements = [s for object_grants in catalog.grants for s in grant(object_grants.target, object_grants.privileges)]
+    for defaults in catalog.default_privileges:
+        statements += grant_defaults(defaults.schema, defaults.for_role, defaults.privileges)
+    return statements
