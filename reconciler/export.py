@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from reconciler.errors import ConfigError
+from reconciler.export_partitions import add_partitioning
 from reconciler.load import load_paths
 from reconciler.load.spec import API_VERSION_V1ALPHA1
 from reconciler.model.defaults import sequence_defaults
@@ -254,7 +255,7 @@ def _table_spec(table: Table, catalog: Catalog, metadata_name: str, explicit: se
     _put(spec, "checks", [_check(c, explicit) for c in table.checks])
     _put(spec, "foreignKeys", [_foreign_key(f, table, catalog, explicit) for f in table.foreign_keys])
     _put(spec, "indexes", [_index(i, explicit) for i in table.indexes])
-    return spec
+    return add_partitioning(spec, table)
 
 
 def _enum_spec(enum: EnumType, metadata_name: str) -> dict[str, Any]:

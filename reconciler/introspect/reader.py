@@ -29,6 +29,7 @@ from psycopg import sql
 from psycopg.rows import namedtuple_row, tuple_row
 
 from reconciler.errors import IntrospectionError
+from reconciler.introspect.partitions import with_partitioning
 from reconciler.pg.dsn import connect
 from reconciler.model import (
     Catalog,
@@ -236,6 +237,8 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
             table_indexes.append(_index(index_row, qname, warnings))
         tables.append(_table(row, columns.get(row.oid, []), constraints.get(row.oid, []), table_indexes))
         stats[qname] = TableStats(rows=row.reltuples, pages=row.relpages)
+    oids = [r.oid for r in table_rows]
+    tables = with_partitioning(tables, oids, _rows(conn, "partitions", oids=oids))
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
     return LiveState(
         catalog=normalized(catalog),

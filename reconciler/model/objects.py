@@ -21,7 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator, Literal
+from typing import TYPE_CHECKING, Iterator, Literal
+
+if TYPE_CHECKING:
+    from reconciler.model.partitions import PartitionBy, PartitionOf
 
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FkMatch = Literal["simple", "full"]
@@ -178,6 +181,8 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
+    partition_by: PartitionBy | None = None  # a partitioned table (model.partitions)
+    partition_of: PartitionOf | None = None  # a partition of another table
 
     @property
     def qname(self) -> QualifiedName:
@@ -303,4 +308,6 @@ def _normalized_table(table: Table) -> Table:
         indexes=tuple(sorted(table.indexes, key=by_name)),
         comment=table.comment,
         renamed_from=table.renamed_from,
+        partition_by=table.partition_by,
+        partition_of=table.partition_of,
     )

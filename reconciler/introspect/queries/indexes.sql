@@ -1,4 +1,5 @@
--- Indexes of the given tables that do not implement a constraint. The definition is
+-- Indexes of the given tables that do not implement a constraint and are not a partition's
+-- share of a partitioned index (those belong to the parent's index). The definition is
 -- PostgreSQL's own (pg_get_indexdef), parsed by the reader; key expressions and the predicate
 -- are taken as PostgreSQL prints them.
 SELECT i.indrelid AS table_oid,
@@ -17,4 +18,5 @@ LEFT JOIN pg_catalog.pg_description d
 WHERE i.indrelid = ANY(%(oids)s::oid[])
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c
                   WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
 ORDER BY i.indrelid, ic.relname
