@@ -34,7 +34,7 @@ from reconciler.model import (
     Table,
     UniqueConstraint,
 )
-from reconciler.model.partitions import PartitionBound, PartitionBy
+from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey
 from reconciler.sqltext import canonical_expression, canonical_type, parse_name
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
@@ -653,3 +653,28 @@ def create_index_only(table: QualifiedName, index: Index) -> Statement:
 
 def attach_index(schema: str, parent_index: str, child_index: str) -> Statement:
     return Statement(sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(sql.Identifier(schema, parent_index), sql.Identifier(schema, child_index)), schema)
+
+
+def partition_constraint(key: PartitionKey, bound: PartitionBound) -> sql.Composable | None:
+    """The rows `bound` admits, as a CHECK expression over a single-key partitioning, written the
+    way PostgreSQL writes its own partition constraint so ATTACH can prove it and skip its scan.
+    None where a CHECK cannot say it simply (hash, several keys, DEFAULT)."""
+    column: sql.Composable = sql.Identifier(key.column) if key.column is not None else expression_sql(key.expression or "")
+    if bound.default or bound.modulus is not None or len(bound.lower) > 1:
+        return None
+    if bound.values:
+        values = [v for v in bound.values if v.upper() != "NULL"]
+        listed = sql.SQL("{} = ANY (ARRAY[{}])").format(column, sql.SQL(", ").join(_bound_value(v) for v in values))
+        if len(values) < len(bound.values):
+            return sql.SQL("({} IS NULL OR {})").format(column, listed) if values else sql.SQL("{} IS NULL").format(column)
+        return sql.SQL("({} IS NOT NULL AND {})").format(column, listed)
+    parts: list[sql.Composable] = [sql.SQL("{} IS NOT NULL").format(column)]
+    if bound.lower[0].upper() not in ("MINVALUE", "MAXVALUE"):
+        parts.append(sql.SQL("{} >= {}").format(column, _bound_value(bound.lower[0])))
+    if bound.upper[0].upper() not in ("MINVALUE", "MAXVALUE"):
+        parts.append(sql.SQL("{} < {}").format(column, _bound_value(bound.upper[0])))
+    return sql.SQL("({})").format(sql.SQL(" AND ").join(parts))
+
+
+def drop_constraint_if_exists(table: QualifiedName, name: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", sql.Identifier(name))

@@ -10,7 +10,7 @@ from typing import Callable
 
 from reconciler.diff import changes as c
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules import columns, constraints, database, indexes, tables
+from reconciler.plan.rules import columns, constraints, database, indexes, partitions, tables
 from reconciler.plan.steps import Step
 
 Rule = Callable[[c.Change, PlanContext], list[Step]]
@@ -48,3 +48,4 @@ RULES: dict[type[c.Change], Rule] = {  # type: ignore[dict-item]
     c.ReplaceIndex: indexes.replace_index,
     c.AlterIndexComment: indexes.alter_index_comment,
 }
+RULES.update(partitions.RULES)  # type: ignore[arg-type]

@@ -1,0 +1,99 @@
+"""Partitioning changes, and the refinement of table changes on partitioned tables.
+
+Stage: diff. `refine` runs after the table differ: it retypes changes whose planning differs on
+partitioned tables and partitions (so the planner picks a partition rule by type, as for every
+other change), drops column changes on partitions (PostgreSQL propagates the parent's columns:
+the change is planned once, on the parent) and adds the changes of the partitioning itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from reconciler.diff import changes as c
+from reconciler.model import Catalog, Table
+from reconciler.model.partitions import PartitionBy, PartitionOf
+
+_COLUMN_CHANGES = (c.AddColumn, c.DropColumn, c.AlterColumn, c.RenameColumn)
+
+
+@dataclass(frozen=True)
+class AddPartition(c.AddTable):
+    """A new partition (its parent may be new too, or live and populated)."""
+
+
+@dataclass(frozen=True)
+class DropPartition(c.DropTable):
+    """A live partition that is no longer declared at all."""
+
+
+@dataclass(frozen=True)
+class AlterPartitionOf(c.TableChange):
+    """A table's place in a partitioning changes: attached, detached, bounds or parent changed,
+    or an interrupted DETACH CONCURRENTLY to finish. `old`/`new` are None for a standalone table."""
+
+    old: PartitionOf | None
+    new: PartitionOf | None
+
+
+@dataclass(frozen=True)
+class AlterPartitionBy(c.TableChange):
+    """The partition key or strategy changes, or a table becomes (un)partitioned: no online form."""
+
+    old: PartitionBy | None
+    new: PartitionBy | None
+
+
+@dataclass(frozen=True)
+class AddPartitionedIndex(c.AddIndex):
+    """An index on a live partitioned table: ON ONLY the parent, then per partition."""
+
+
+@dataclass(frozen=True)
+class DropPartitionedIndex(c.DropIndex):
+    """An index of a partitioned table: DROP INDEX CONCURRENTLY does not work on those."""
+
+
+def refine(changes: list[c.Change], live: Catalog, desired: Catalog) -> list[c.Change]:
+    out: list[c.Change] = []
+    for change in changes:
+        out.extend(_refined(change))
+    out.extend(_partitioning(live, desired))
+    return out
+
+
+def _both_partitions(change: c.TableChange) -> bool:
+    return change.live.partition_of is not None and change.desired.partition_of is not None
+
+
+def _refined(change: c.Change) -> Iterable[c.Change]:
+    if type(change) is c.AddTable and change.table.partition_of is not None:
+        return [AddPartition(change.table)]
+    if type(change) is c.DropTable and change.table.partition_of is not None:
+        return [DropPartition(change.table)]
+    if isinstance(change, _COLUMN_CHANGES) and _both_partitions(change):
+        return []
+    if type(change) is c.AddIndex and change.live.partition_by is not None:
+        return [AddPartitionedIndex(change.live, change.desired, change.index)]
+    if type(change) is c.DropIndex and change.live.partition_by is not None:
+        return [DropPartitionedIndex(change.live, change.desired, change.index)]
+    return [change]
+
+
+def _partitioning(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
+    """Partition keys and memberships of tables that exist on both sides (same name)."""
+    for wanted in desired.tables:
+        current = live.table(wanted.renamed_from or wanted.qname) if wanted.renamed_from and live.table(wanted.qname) is None else live.table(wanted.qname)
+        if current is None:
+            continue
+        if current.partition_by != wanted.partition_by:
+            yield AlterPartitionBy(current, wanted, current.partition_by, wanted.partition_by)
+        pending = current.partition_of is not None and current.partition_of.detach_pending
+        if current.partition_of != wanted.partition_of or pending:
+            yield AlterPartitionOf(current, wanted, current.partition_of, wanted.partition_of)
+
+
+def partitions_of(catalog: Catalog, parent: Table) -> list[Table]:
+    """The direct partitions of `parent` in `catalog`, by name."""
+    return [t for t in catalog.tables if t.partition_of is not None and t.partition_of.parent == parent.qname]
