@@ -8,11 +8,12 @@ the change is planned once, on the parent) and adds the changes of the partition
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
 from reconciler.diff import changes as c
-from reconciler.model import Catalog, Table
+from reconciler.model import Catalog, QualifiedName, Table
 from reconciler.model.partitions import PartitionBy, PartitionOf
 
 _COLUMN_CHANGES = (c.AddColumn, c.DropColumn, c.AlterColumn, c.RenameColumn)
@@ -56,11 +57,30 @@ class DropPartitionedIndex(c.DropIndex):
 
 
 def refine(changes: list[c.Change], live: Catalog, desired: Catalog) -> list[c.Change]:
+    partitioning = list(_partitioning(live, desired))
+    detached = {ch.live.qname: ch.live.partition_of.parent for ch in partitioning if isinstance(ch, AlterPartitionOf) and ch.old is not None and ch.new is None}  # type: ignore[union-attr]
     out: list[c.Change] = []
     for change in changes:
-        out.extend(_refined(change))
-    out.extend(_partitioning(live, desired))
-    return out
+        if not _comes_with_detach(change, detached, live):
+            out.extend(_refined(change))
+    return out + partitioning
+
+
+def _without_name(obj: object) -> object:
+    return dataclasses.replace(obj, name="", comment=None, renamed_from=None)  # type: ignore[type-var]
+
+
+def _comes_with_detach(change: c.Change, detached: dict[QualifiedName, QualifiedName], live: Catalog) -> bool:
+    """A detached partition keeps its copies of the parent's keys, checks, foreign keys and
+    indexes (as its own): a kept table that declares them needs no step to add them."""
+    if not isinstance(change, c.AddConstraint | c.AddIndex) or change.live.qname not in detached:
+        return False
+    parent = live.table(detached[change.live.qname])
+    if parent is None:
+        return False
+    if isinstance(change, c.AddIndex):
+        return _without_name(change.index) in {_without_name(i) for i in parent.indexes}
+    return _without_name(change.constraint) in {_without_name(k) for k in parent.constraints()}
 
 
 def _both_partitions(change: c.TableChange) -> bool:
@@ -84,7 +104,9 @@ def _refined(change: c.Change) -> Iterable[c.Change]:
 def _partitioning(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
     """Partition keys and memberships of tables that exist on both sides (same name)."""
     for wanted in desired.tables:
-        current = live.table(wanted.renamed_from or wanted.qname) if wanted.renamed_from and live.table(wanted.qname) is None else live.table(wanted.qname)
+        current = live.table(wanted.qname)
+        if current is None and wanted.renamed_from is not None:
+            current = live.table(wanted.renamed_from)
         if current is None:
             continue
         if current.partition_by != wanted.partition_by:

@@ -292,6 +292,8 @@ def alter_partition_of(change: dp.AlterPartitionOf, ctx: PlanContext) -> list[St
     steps: list[Step] = []
     if change.old is not None:
         steps.append(detach_step(ctx, change, change.live))
+        if steps[0].id.startswith("contract/detach-partition/") and not steps[0].transactional:
+            steps.append(_drop_detach_check(ctx, change, change.live, steps[0].id))
     if change.new is not None:
         phase = Phase.EXPAND if change.old is None else Phase.CONTRACT
         attached = attach_steps(ctx, change, change.live.qname, change.new, phase, after=[s.id for s in steps])
@@ -299,6 +301,22 @@ def alter_partition_of(change: dp.AlterPartitionOf, ctx: PlanContext) -> list[St
             attached[-1] = _with_hazard(attached[-1], Hazard(HazardCode.MAY_FAIL, f"fails if rows of {change.live.qname} lie outside {change.new.bound}"))
         steps += attached
     return steps
+
+
+def _drop_detach_check(ctx: PlanContext, change: c.Change, table: Table, detach: str) -> Step:
+    """DETACH CONCURRENTLY leaves a CHECK constraint restating the old bounds on the table
+    (named as PostgreSQL names an unnamed check); the kept table does not declare it."""
+    assert table.partition_of is not None
+    parent = ctx.live.catalog.table(table.partition_of.parent)
+    keys = parent.partition_by.keys if parent is not None and parent.partition_by is not None else ()
+    column = keys[0].column if len(keys) == 1 else None
+    name = choose_name(table.name, column, "check", {k.name for k in table.constraints()})
+    return make_step(
+        ctx, change, phase=Phase.CONTRACT, order=DETACH_PARTITION + 1, action="drop-detach-check", subject=str(table.qname),
+        description=f"drop the check restating its old bounds that DETACH CONCURRENTLY left on {table.qname}",
+        statements=[g.drop_constraint_if_exists(table.qname, name)], locks=[exclusive(table.qname)],
+        hazards=[brief_exclusive(ctx, table.qname)], after=[detach],
+    )  # fmt: skip
 
 
 def _with_hazard(step: Step, hazard: Hazard) -> Step:
