@@ -347,10 +347,13 @@ def add_partitioned_index(change: dp.AddPartitionedIndex, ctx: PlanContext) -> l
         ctx, change, phase=Phase.EXPAND, order=CREATE_INDEX_ONLY, action="create-index-on-only", subject=change.subject,
         description=f"create index {change.index.name} ON ONLY {parent} (catalog only; invalid until every partition's index is attached)",
         statements=[g.create_index_only(parent, change.index)], reverse=[g.drop_index(parent.schema, change.index.name, concurrently=False)],
-        locks=[Lock(LockLevel.SHARE, parent)],
-        hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE on {parent} for an instant (writes wait; no build: ON ONLY)")],
+        locks=[Lock(LockLevel.SHARE, parent)], hazards=[_share_instant(parent)],
     )  # fmt: skip
     return [only, *_partition_indexes(ctx, change, parent, change.index, only.id)]
+
+
+def _share_instant(table: QualifiedName) -> Hazard:
+    return Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE on {table} for an instant (writes wait; ON ONLY builds nothing)")
 
 
 def _partitions(ctx: PlanContext, parent: QualifiedName) -> list[Table]:
@@ -381,6 +384,7 @@ def _partition_indexes(ctx: PlanContext, change: c.Change, parent: QualifiedName
                 ctx, change, phase=Phase.EXPAND, order=CREATE_INDEX_ONLY, action="create-index-on-only", subject=subject,
                 description=f"create index {child.name} ON ONLY the partitioned partition {partition.qname}",
                 statements=[g.create_index_only(partition.qname, child)], locks=[Lock(LockLevel.SHARE, partition.qname)],
+                hazards=[_share_instant(partition.qname)],
             )  # fmt: skip
             steps += [build, *_partition_indexes(ctx, change, partition.qname, child, build.id, depth + 1)]
         else:
