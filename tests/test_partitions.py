@@ -3,6 +3,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,98 @@ def test_partitioned_tables_round_trip(conn: psycopg.Connection[Any], database: 
     assert_same(desired.catalog, live.catalog)
     assert_same(outcome.live.catalog, live.catalog)
     assert diff(live.catalog, desired.catalog) == []
+
+
+# --- loader errors -------------------------------------------------------------------------
+
+PARENT = """
+kind: Table
+metadata: {name: events}
+spec:
+  columns:
+    - {name: id, type: bigint}
+    - {name: at, type: date}
+  partitionBy: {strategy: range, columns: [at]}
+"""
+
+
+def doc(body: str) -> str:
+    return HEADER + textwrap.dedent(body).lstrip()
+
+
+def partition(name: str, partition_of: str, extra: str = "") -> str:
+    return doc(f"kind: Table\nmetadata: {{name: {name}}}\nspec:\n  partitionOf: {partition_of}\n{extra}")
+
+
+def test_partitions_load_with_their_parents_columns(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", doc(PARENT) + "---\n" + partition("p1", "{table: events, bounds: {from: [MINVALUE], to: [\"'2025-01-01'\"]}}",
+                                                              "  indexes:\n    - columns: [id]\n"))
+    catalog = load_paths([tmp_path]).catalog
+    p1 = catalog.table(QualifiedName("public", "p1"))
+    assert p1 is not None and p1.partition_of is not None
+    assert [c.name for c in p1.columns] == ["id", "at"]
+    assert p1.partition_of.bound == PartitionBound(lower=("MINVALUE",), upper=("'2025-01-01'",))
+    assert [i.name for i in p1.indexes] == ["p1_id_idx"]
+
+
+@pytest.mark.parametrize(
+    ("partition_of", "extra", "message"),
+    [
+        ("{table: nowhere, default: true}", "", "parent table 'public.nowhere' is not defined"),
+        ("{table: plain, default: true}", "", "parent table 'public.plain' is not partitioned: give it `partitionBy`"),
+        ("{table: events, bounds: {in: [1]}}", "", "the parent is partitioned by range: bounds need exactly from, to, got in"),
+        ("{table: events, bounds: {from: [1, 2], to: [3, 4]}}", "", "2 value(s) for 1 partition key column(s)"),
+        ("{table: events, bounds: {from: [1], to: [2]}, default: true}", "", "a partition needs exactly one of `bounds` or `default: true`"),
+        ("{table: events, bounds: {from: [today], to: [2]}}", "", "a bound is a constant, but this refers to column 'today'"),
+        ("{table: events, default: true}", "  columns:\n    - {name: id, type: bigint}\n", "a partition has its parent's columns"),
+        ("{table: events, default: true}", "  indexes:\n    - columns: [nope]\n", "table 'p' has no column 'nope'"),
+    ],
+)
+def test_partition_errors_point_at_the_document(tmp_path: Path, partition_of: str, extra: str, message: str) -> None:
+    plain = doc("kind: Table\nmetadata: {name: plain}\nspec:\n  columns: [{name: id, type: bigint}]\n")
+    write(tmp_path, "a.yaml", doc(PARENT) + "---\n" + partition("p", partition_of, extra) + "---\n" + plain)
+    errors = errors_of([tmp_path])
+    assert any(re.search(r"a\.yaml:\d+:\d+: " + re.escape(message), e) for e in errors), errors
+
+
+def test_partition_key_and_strategy_errors(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", doc("""
+        kind: Table
+        metadata: {name: t}
+        spec:
+          columns: [{name: id, type: bigint}]
+          partitionBy: {strategy: list, columns: [id, missing]}
+        ---
+        kind: Table
+        metadata: {name: h}
+        spec:
+          columns: [{name: id, type: bigint}]
+          partitionBy: {strategy: hash, columns: [{expression: "id + nope"}]}
+        ---
+        kind: Table
+        metadata: {name: hd}
+        spec:
+          partitionOf: {table: h, default: true}
+        ---
+        kind: Table
+        metadata: {name: s}
+        spec:
+          columns: [{name: id, type: bigint}]
+          partitionBy: {strategy: sideways, columns: [id]}
+        """).replace("\n---\n", "\n---\n" + HEADER))
+    errors = "\n".join(errors_of([tmp_path]))
+    assert "partition key column 'missing' is not a column of table 't'" in errors
+    assert "list partitioning takes exactly one key" in errors
+    assert "partition key refers to unknown column 'nope'" in errors
+    assert "a hash-partitioned table cannot have a default partition" in errors
+    assert "spec.partitionBy.strategy: Input should be 'range', 'list' or 'hash'" in errors
+
+
+def test_overlapping_bounds_are_reported_against_the_file(database: str, tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", doc(PARENT) + "---\n"
+          + partition("p1", "{table: events, bounds: {from: [\"'2024-01-01'\"], to: [\"'2025-01-01'\"]}}") + "---\n"
+          + partition("p2", "{table: events, bounds: {from: [\"'2024-06-01'\"], to: [\"'2026-01-01'\"]}}"))
+    loaded = load_paths([tmp_path])
+    with pytest.raises(Exception) as info:
+        normalize(loaded.catalog, database, origins=loaded.origins)
+    assert "a.yaml:" in str(info.value) and "table public.p2" in str(info.value) and "overlap" in str(info.value)

@@ -119,3 +119,25 @@ def _partitioning(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
 def partitions_of(catalog: Catalog, parent: Table) -> list[Table]:
     """The direct partitions of `parent` in `catalog`, by name."""
     return [t for t in catalog.tables if t.partition_of is not None and t.partition_of.parent == parent.qname]
+
+
+def detail(change: c.Change) -> str | None:
+    """A drift report's line for a partitioning change; None for other changes."""
+    match change:
+        case AlterPartitionOf(old=None, new=new) if new is not None:
+            return f"not a partition, desired a partition of {new.parent} {new.bound}"
+        case AlterPartitionOf(old=old, new=None) if old is not None:
+            return f"a partition of {old.parent} {old.bound}, desired a table of its own"
+        case AlterPartitionOf(old=old, new=new) if old is not None and new is not None:
+            if old.detach_pending and old == new:
+                return f"detach from {old.parent} pending (an interrupted DETACH CONCURRENTLY)"
+            return f"partition of {old.parent} {old.bound}, desired of {new.parent} {new.bound}"
+        case AlterPartitionBy(old=old, new=new):
+            return f"partitioning is {_shown(old)}, desired {_shown(new)}"
+    return None
+
+
+def _shown(partition_by: PartitionBy | None) -> str:
+    if partition_by is None:
+        return "none"
+    return f"{partition_by.strategy} ({', '.join(k.label for k in partition_by.keys)})"
