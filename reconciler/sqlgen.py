@@ -634,6 +634,18 @@ def detach_partition(parent: QualifiedName, table: QualifiedName, *, concurrentl
 
 
 def detach_partition_finalize(parent: QualifiedName, table: QualifiedName) -> Statement:
+    """Finish an interrupted DETACH CONCURRENTLY; a plain DETACH when it is no longer pending
+    (as on a scratch copy made by pg_dump, which restores the partition attached)."""
+    finalize = detach_partition_finalize_only(parent, table).text()
+    detach = detach_partition(parent, table, concurrently=False).text()
+    body = sql.SQL(
+        "BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = {}::pg_catalog.regclass AND inhdetachpending) "
+        "THEN EXECUTE {}; ELSE EXECUTE {}; END IF; END"
+    ).format(sql.Literal(qualified(table).as_string(None)), sql.Literal(finalize), sql.Literal(detach))
+    return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))), parent.schema, ("table", parent.schema, parent.name))
+
+
+def detach_partition_finalize_only(parent: QualifiedName, table: QualifiedName) -> Statement:
     return _table_statement(parent, "ALTER TABLE {} DETACH PARTITION {} FINALIZE", qualified(table))
 
 

@@ -206,3 +206,130 @@ def test_overlapping_bounds_are_reported_against_the_file(database: str, tmp_pat
     with pytest.raises(Exception) as info:
         normalize(loaded.catalog, database, origins=loaded.origins)
     assert "a.yaml:" in str(info.value) and "table public.p2" in str(info.value) and "overlap" in str(info.value)
+
+
+# --- planning ------------------------------------------------------------------------------
+
+LIVE = """
+CREATE TABLE public.events (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE public.events_2024 PARTITION OF public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+INSERT INTO public.events SELECT g, date '2024-01-01' + (g % 700) FROM generate_series(1, 2000) g;
+ANALYZE;
+"""
+
+EVENTS = """
+kind: Table
+metadata: {name: events}
+spec:
+  columns:
+    - {name: id, type: bigint}
+    - {name: at, type: date, nullable: false}
+  primaryKey: [id, at]
+  partitionBy: {strategy: range, columns: [at]}
+"""
+
+
+def year(name: str, start: str, end: str) -> str:
+    bounds = f"{{table: events, bounds: {{from: [\"'{start}'\"], to: [\"'{end}'\"]}}}}"
+    return partition(name.replace("_", "-"), bounds, f"  name: {name}\n")
+
+
+def apply_plan(dsn: str, directory: Path) -> list[Any]:
+    from reconciler.execute.plain import run_step
+    from reconciler.service import plan
+
+    result = plan([directory], dsn).plan
+    assert result.verified
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for step in result.steps:
+            run_step(conn, step)
+    loaded = load_paths([directory])
+    desired = normalize(loaded.catalog, dsn).catalog
+    assert diff(introspect(dsn, desired_scope(loaded.catalog)).catalog, desired) == []
+    return list(result.steps)
+
+
+def test_removed_partition_is_detached_then_dropped_with_approval(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2025", "2025-01-01", "2026-01-01"))
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == ["contract/detach-partition/public.events_2024", "contract/drop-table/public.events_2024"]
+    assert not steps[0].transactional and "CONCURRENTLY" in steps[0].statements[0].text()
+    assert {h.code.value for h in steps[1].hazards} >= {"deletes-data", "not-reversible"}
+    assert conn.execute("SELECT count(*) FROM public.events").fetchone() == (903,)
+
+
+def test_changed_bounds_detach_and_attach_again(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2023-01-01", "2025-01-01") + "---\n"
+          + year("events_2025", "2025-01-01", "2026-01-01"))
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == [
+        "contract/detach-partition/public.events_2024",
+        "contract/drop-detach-check/public.events_2024",
+        "contract/add-partition-check/public.events_2024",
+        "contract/validate-partition-check/public.events_2024",
+        "contract/attach-partition/public.events_2024",
+    ]
+    assert "may-fail" in {h.code.value for h in steps[-1].hazards}
+    assert conn.execute("SELECT count(*) FROM public.events").fetchone() == (2000,)
+
+
+def test_a_standalone_table_is_attached_with_a_prevalidated_check(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    conn.execute("CREATE TABLE public.events_2023 (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at))")
+    conn.execute("INSERT INTO public.events_2023 SELECT g, date '2023-01-01' + (g % 365) FROM generate_series(100000, 100500) g")
+    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2023", "2023-01-01", "2024-01-01") + "---\n"
+          + year("events_2024", "2024-01-01", "2025-01-01") + "---\n" + year("events_2025", "2025-01-01", "2026-01-01"))
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == [
+        "expand/add-partition-check/public.events_2023",
+        "expand/validate-partition-check/public.events_2023",
+        "expand/attach-partition/public.events_2023",
+    ]
+    assert conn.execute("SELECT count(*) FROM public.events").fetchone() == (2501,)
+
+
+def test_changing_the_partition_key_is_refused(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    from reconciler.errors import PlanError
+    from reconciler.service import plan
+
+    conn.execute(LIVE)
+    write(tmp_path, "a.yaml", doc(EVENTS.replace("strategy: range, columns: [at]", "strategy: hash, columns: [id]")))
+    with pytest.raises(PlanError, match=r"table public.events: changing its partitioning \(PARTITION BY RANGE \(at\) -> PARTITION BY HASH \(id\)\) has no online form"):
+        plan([tmp_path], database)
+
+
+def test_an_interrupted_concurrent_detach_is_finalized(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    with psycopg.connect(database) as reader:  # an open transaction that uses the parent
+        reader.execute("SELECT count(*) FROM public.events")
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            conn.execute("SET statement_timeout = '500ms'")
+            conn.execute("ALTER TABLE public.events DETACH PARTITION public.events_2024 CONCURRENTLY")
+    conn.execute("RESET statement_timeout")
+    live = introspect(database, ["public"]).catalog
+    pending = live.table(QualifiedName("public", "events_2024"))
+    assert pending is not None and pending.partition_of is not None and pending.partition_of.detach_pending
+    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2025", "2025-01-01", "2026-01-01"))
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == ["contract/finalize-detach/public.events_2024", "contract/drop-table/public.events_2024"]
+    assert "FINALIZE" in steps[0].statements[0].text()
+
+
+def test_drift_names_partition_differences(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    from reconciler.report.drift import Status, top_level
+
+    conn.execute(LIVE)
+    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2024-01-01", "2024-07-01") + "---\n"
+          + year("events_2026", "2026-01-01", "2027-01-01"))
+    loaded = load_paths([tmp_path])
+    desired = normalize(loaded.catalog, database).catalog
+    found = {(str(key), status, detail) for key, status, detail in map(top_level, diff(introspect(database, ["public"]).catalog, desired))}
+    assert found == {
+        ("public.events_2026", Status.MISSING, None),
+        ("public.events_2025", Status.UNEXPECTED, None),
+        ("public.events_2024", Status.DIFFERENT,
+         "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')"),
+    }

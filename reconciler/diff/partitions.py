@@ -58,16 +58,31 @@ class DropPartitionedIndex(c.DropIndex):
 
 def refine(changes: list[c.Change], live: Catalog, desired: Catalog) -> list[c.Change]:
     partitioning = list(_partitioning(live, desired))
-    detached = {ch.live.qname: ch.live.partition_of.parent for ch in partitioning if isinstance(ch, AlterPartitionOf) and ch.old is not None and ch.new is None}  # type: ignore[union-attr]
+    moved = [ch for ch in partitioning if isinstance(ch, AlterPartitionOf)]
+    detached = {ch.live.qname: ch.old.parent for ch in moved if ch.old is not None and ch.new is None}
+    attached = {ch.live.qname: ch.new.parent for ch in moved if ch.old is None and ch.new is not None}
     out: list[c.Change] = []
     for change in changes:
-        if not _comes_with_detach(change, detached, live):
+        if not _comes_with_detach(change, detached, live) and not _adopted_by_attach(change, attached, desired):
             out.extend(_refined(change))
     return out + partitioning
 
 
 def _without_name(obj: object) -> object:
     return dataclasses.replace(obj, name="", comment=None, renamed_from=None)  # type: ignore[type-var]
+
+
+def _adopted_by_attach(change: c.Change, attached: dict[QualifiedName, QualifiedName], desired: Catalog) -> bool:
+    """A table being attached keeps its own copies of the parent's keys, checks and indexes:
+    ATTACH adopts them as the partition's share of the parent's (no drop, no rebuild)."""
+    if not isinstance(change, c.DropConstraint | c.DropIndex) or change.live.qname not in attached:
+        return False
+    parent = desired.table(attached[change.live.qname])
+    if parent is None:
+        return False
+    if isinstance(change, c.DropIndex):
+        return _without_name(change.index) in {_without_name(i) for i in parent.indexes}
+    return _without_name(change.constraint) in {_without_name(k) for k in parent.constraints()}
 
 
 def _comes_with_detach(change: c.Change, detached: dict[QualifiedName, QualifiedName], live: Catalog) -> bool:

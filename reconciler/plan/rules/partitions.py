@@ -261,7 +261,7 @@ def detach_step(ctx: PlanContext, change: c.Change, table: Table) -> Step:
         return make_step(
             ctx, change, phase=Phase.CONTRACT, order=DETACH_PARTITION, action="finalize-detach", subject=str(table.qname),
             description=f"finish the interrupted DETACH CONCURRENTLY of {table.qname} from {parent} (DETACH ... FINALIZE)",
-            statements=[g.detach_partition_finalize(parent, table.qname)], transactional=False,
+            statements=[g.detach_partition_finalize(parent, table.qname)],
             locks=[share_update(parent), share_update(table.qname)], hazards=[breaks], long_running=True,
         )  # fmt: skip
     default = _default_partition(ctx, parent, exclude=QualifiedName("", ""))
@@ -292,7 +292,7 @@ def alter_partition_of(change: dp.AlterPartitionOf, ctx: PlanContext) -> list[St
     steps: list[Step] = []
     if change.old is not None:
         steps.append(detach_step(ctx, change, change.live))
-        if steps[0].id.startswith("contract/detach-partition/") and not steps[0].transactional:
+        if not steps[0].transactional or steps[0].id.startswith("contract/finalize-detach/"):
             steps.append(_drop_detach_check(ctx, change, change.live, steps[0].id))
     if change.new is not None:
         phase = Phase.EXPAND if change.old is None else Phase.CONTRACT
@@ -304,7 +304,7 @@ def alter_partition_of(change: dp.AlterPartitionOf, ctx: PlanContext) -> list[St
 
 
 def _drop_detach_check(ctx: PlanContext, change: c.Change, table: Table, detach: str) -> Step:
-    """DETACH CONCURRENTLY leaves a CHECK constraint restating the old bounds on the table
+    """DETACH CONCURRENTLY (and FINALIZE) leave a CHECK constraint restating the old bounds on the table
     (named as PostgreSQL names an unnamed check); the kept table does not declare it."""
     assert table.partition_of is not None
     parent = ctx.live.catalog.table(table.partition_of.parent)
