@@ -613,7 +613,7 @@ def create_partition(table: Table) -> Statement:
     return Statement(statement, table.schema, table_subject(table))
 
 
-def create_table_like(table: QualifiedName, parent: QualifiedName) -> Statement:
+def create_table_like(table: QualifiedName, parent: QualifiedName, partition_by: PartitionBy | None = None) -> Statement:
     """A standalone table shaped like a partitioned parent, to be attached as a partition.
     Identity is not copied (PostgreSQL refuses to attach a table with an identity column); the
     parent's checks and indexes are, so ATTACH finds them and adopts them instead of building."""
@@ -621,7 +621,10 @@ def create_table_like(table: QualifiedName, parent: QualifiedName) -> Statement:
         "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES "
         "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING STATISTICS)"
     )
-    return Statement(sql.SQL(template).format(qualified(table), qualified(parent)), table.schema, ("table", table.schema, table.name))
+    statement = sql.SQL(template).format(qualified(table), qualified(parent))
+    if partition_by is not None:
+        statement = sql.SQL("{} {}").format(statement, partition_by_clause(partition_by))
+    return Statement(statement, table.schema, ("table", table.schema, table.name))
 
 
 def attach_partition(parent: QualifiedName, table: QualifiedName, bound: PartitionBound) -> Statement:

@@ -333,3 +333,22 @@ def test_drift_names_partition_differences(conn: psycopg.Connection[Any], databa
         ("public.events_2024", Status.DIFFERENT,
          "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')"),
     }
+
+
+def test_a_sub_partitioned_partition_is_added_to_a_live_table(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    sub = partition("events-2026", "{table: events, bounds: {from: [\"'2026-01-01'\"], to: [\"'2027-01-01'\"]}}",
+                    "  name: events_2026\n  partitionBy: {strategy: hash, columns: [id]}\n")
+    leaves = "".join("---\n" + partition(f"events-2026-{r}", f"{{table: events_2026, bounds: {{modulus: 2, remainder: {r}}}}}", f"  name: events_2026_{r}\n") for r in (0, 1))
+    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
+          + year("events_2025", "2025-01-01", "2026-01-01") + "---\n" + sub + leaves)
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == [
+        "expand/create-partition-table/public.events_2026",
+        "expand/create-partition/public.events_2026_0",
+        "expand/create-partition/public.events_2026_1",
+        "expand/validate-partition-check/public.events_2026",
+        "expand/attach-partition/public.events_2026",
+    ]
+    conn.execute("INSERT INTO public.events SELECT g, date '2026-05-01' FROM generate_series(1, 20) g")
+    assert conn.execute("SELECT count(DISTINCT tableoid) FROM public.events WHERE at >= '2026-01-01'").fetchone() == (2,)

@@ -65,7 +65,7 @@ def add_partition(change: dp.AddPartition, ctx: PlanContext) -> list[Step]:
     parent = table.partition_of.parent
     if ctx.live.catalog.table(parent) is None:
         return [_create_with_new_parent(ctx, change, table)]
-    create = [g.create_table_like(table.qname, parent), *_own_objects(table)]
+    create = [g.create_table_like(table.qname, parent, table.partition_by), *_own_objects(table)]
     return attach_steps(ctx, change, table.qname, table.partition_of, Phase.EXPAND, create=create)
 
 
@@ -92,14 +92,23 @@ def _create_with_new_parent(ctx: PlanContext, change: dp.AddPartition, table: Ta
     statements += [g.add_constraint(table, k, not_valid=g._is_not_valid(k)) for k in table.constraints() if not g._inline(k)]
     statements += [g.create_index(table, index) for index in table.indexes]
     statements += _own_objects(Table(table.schema, table.name, comment=table.comment))
-    parent_table = ctx.desired.table(parent)
-    parent_step = "create-partition" if parent_table is not None and parent_table.partition_of is not None else "create-table"
+    parent_step = _creating_step(ctx, parent)
     return make_step(
         ctx, change, phase=Phase.EXPAND, order=CREATE_PARTITION, action="create-partition", subject=change.subject,
         description=f"create partition {table.qname} of new table {parent} {table.partition_of.bound}",
         statements=statements, reverse=[g.drop_table(table.qname)], tables=[table.qname],
-        after=[f"expand/{parent_step}/{parent}"],
+        after=[parent_step],
     )  # fmt: skip
+
+
+def _creating_step(ctx: PlanContext, table: QualifiedName) -> str:
+    """The id of the step that creates the new table `table` (see add_partition)."""
+    desired = ctx.desired.table(table)
+    if desired is None or desired.partition_of is None:
+        return f"expand/create-table/{table}"
+    if ctx.live.catalog.table(desired.partition_of.parent) is None:
+        return f"expand/create-partition/{table}"
+    return f"expand/create-partition-table/{table}"
 
 
 def attach_steps(
