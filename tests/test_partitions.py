@@ -352,3 +352,19 @@ def test_a_sub_partitioned_partition_is_added_to_a_live_table(conn: psycopg.Conn
     ]
     conn.execute("INSERT INTO public.events SELECT g, date '2026-05-01' FROM generate_series(1, 20) g")
     assert conn.execute("SELECT count(DISTINCT tableoid) FROM public.events WHERE at >= '2026-01-01'").fetchone() == (2,)
+
+
+def test_hostile_names_are_quoted_everywhere(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute('''
+        CREATE TABLE public."Ev""ents" ("At ""x""" date NOT NULL, v int) PARTITION BY RANGE ("At ""x""");
+        CREATE TABLE public."p; DROP TABLE x" PARTITION OF public."Ev""ents" DEFAULT;
+        INSERT INTO public."Ev""ents" VALUES ('2024-03-01', 1);
+    ''')
+    export(database, tmp_path / "out")
+    write(tmp_path / "out" / "public", "new.yaml", partition("new", "{table: 'Ev\"ents', bounds: {from: [\"'2025-01-01'\"], to: [\"'2026-01-01'\"]}}",
+                                                                 "  name: \"it's 2025\"\n"))
+    steps = apply_plan(database, tmp_path / "out")
+    assert [s.id.split("/")[1] for s in steps] == [
+        "create-partition-table", "validate-partition-check", "add-default-partition-check", "validate-default-partition-check", "attach-partition",
+    ]
+    assert conn.execute('SELECT count(*) FROM public."it\'s 2025"').fetchone() == (0,)
