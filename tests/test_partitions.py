@@ -368,3 +368,24 @@ def test_hostile_names_are_quoted_everywhere(conn: psycopg.Connection[Any], data
         "create-partition-table", "validate-partition-check", "add-default-partition-check", "validate-default-partition-check", "attach-partition",
     ]
     assert conn.execute('SELECT count(*) FROM public."it\'s 2025"').fetchone() == (0,)
+
+
+def test_indexes_of_partitioned_tables_are_replaced_and_dropped(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    conn.execute("CREATE INDEX events_at_idx ON public.events (at); CREATE INDEX events_id_idx ON public.events (id)")
+    replaced = EVENTS + "  indexes:\n    - {name: events_at_idx, columns: [{column: at, order: desc}]}\n"
+    write(tmp_path, "a.yaml", doc(replaced) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
+          + year("events_2025", "2025-01-01", "2026-01-01"))
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == [
+        "expand/create-index-on-only/public.events_at_idx__rc_new",
+        "expand/create-index/public.events_2024_at_rc_idx",
+        "expand/create-index/public.events_2025_at_rc_idx",
+        "expand/attach-index/public.events_2024_at_rc_idx",
+        "expand/attach-index/public.events_2025_at_rc_idx",
+        "contract/drop-index/public.events_at_idx",
+        "contract/drop-index/public.events_id_idx",
+        "contract/rename-index/public.events_at_idx",
+    ]
+    assert "CONCURRENTLY" not in steps[-2].statements[0].text()
+    assert {h.code.value for h in steps[-2].hazards} == {"access-exclusive-lock", "breaks-old-application"}

@@ -56,6 +56,11 @@ class DropPartitionedIndex(c.DropIndex):
     """An index of a partitioned table: DROP INDEX CONCURRENTLY does not work on those."""
 
 
+@dataclass(frozen=True)
+class ReplacePartitionedIndex(c.ReplaceIndex):
+    """A changed index of a partitioned table: the new one built partition by partition."""
+
+
 def refine(changes: list[c.Change], live: Catalog, desired: Catalog) -> list[c.Change]:
     partitioning = list(_partitioning(live, desired))
     moved = [ch for ch in partitioning if isinstance(ch, AlterPartitionOf)]
@@ -111,6 +116,8 @@ def _refined(change: c.Change) -> Iterable[c.Change]:
         return []
     if type(change) is c.AddIndex and change.live.partition_by is not None:
         return [AddPartitionedIndex(change.live, change.desired, change.index)]
+    if type(change) is c.ReplaceIndex and change.live.partition_by is not None:
+        return [ReplacePartitionedIndex(change.live, change.desired, change.old, change.new)]
     if type(change) is c.DropIndex and change.live.partition_by is not None:
         return [DropPartitionedIndex(change.live, change.desired, change.index)]
     return [change]

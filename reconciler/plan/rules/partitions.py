@@ -350,7 +350,7 @@ def alter_partition_by(change: dp.AlterPartitionBy, ctx: PlanContext) -> list[St
 # --- indexes of partitioned tables ---------------------------------------------------------
 
 
-def add_partitioned_index(change: dp.AddPartitionedIndex, ctx: PlanContext) -> list[Step]:
+def add_partitioned_index(change: dp.AddPartitionedIndex, ctx: PlanContext, label: str = "idx") -> list[Step]:
     parent = change.live.qname
     only = make_step(
         ctx, change, phase=Phase.EXPAND, order=CREATE_INDEX_ONLY, action="create-index-on-only", subject=change.subject,
@@ -358,7 +358,7 @@ def add_partitioned_index(change: dp.AddPartitionedIndex, ctx: PlanContext) -> l
         statements=[g.create_index_only(parent, change.index)], reverse=[g.drop_index(parent.schema, change.index.name, concurrently=False)],
         locks=[Lock(LockLevel.SHARE, parent)], hazards=[_share_instant(parent)],
     )  # fmt: skip
-    return [only, *_partition_indexes(ctx, change, parent, change.index, only.id)]
+    return [only, *_partition_indexes(ctx, change, parent, change.index, only.id, label)]
 
 
 def _share_instant(table: QualifiedName) -> Hazard:
@@ -374,19 +374,21 @@ def _partitions(ctx: PlanContext, parent: QualifiedName) -> list[Table]:
     return [found[q] for q in sorted(found, key=str)]
 
 
-def _child_index(partition: Table, index: Index, taken: set[str]) -> Index:
+def _child_index(partition: Table, index: Index, taken: set[str], label: str) -> Index:
     labels = [e.column if e.column is not None else index_column_label(parse_expression(e.expression or "")) for e in index.elements]
-    name = choose_name(partition.name, name_addition(labels + list(index.include)), "idx", taken)
+    name = choose_name(partition.name, name_addition(labels + list(index.include)), label, taken)
     taken.add(name)
     return Index(**{**{f: getattr(index, f) for f in index.__dataclass_fields__}, "name": name, "comment": None, "renamed_from": None})
 
 
-def _partition_indexes(ctx: PlanContext, change: c.Change, parent: QualifiedName, index: Index, parent_step: str, depth: int = 0) -> list[Step]:
+def _partition_indexes(ctx: PlanContext, change: c.Change, parent: QualifiedName, index: Index, parent_step: str, label: str, depth: int = 0) -> list[Step]:
+    """Each partition's index, named as PostgreSQL would name it (`label` "rc_idx" for a
+    replacement, whose old twin holds that name until contract)."""
     steps: list[Step] = []
     for partition in _partitions(ctx, parent):
         live = ctx.live.catalog.table(partition.qname)
         taken = {i.name for i in live.indexes} if live is not None else set()
-        child = _child_index(partition, index, taken)
+        child = _child_index(partition, index, taken, label)
         subject = f"{partition.schema}.{child.name}"
         if partition.partition_by is not None and depth < 8:
             build = make_step(
@@ -395,7 +397,7 @@ def _partition_indexes(ctx: PlanContext, change: c.Change, parent: QualifiedName
                 statements=[g.create_index_only(partition.qname, child)], locks=[Lock(LockLevel.SHARE, partition.qname)],
                 hazards=[_share_instant(partition.qname)],
             )  # fmt: skip
-            steps += [build, *_partition_indexes(ctx, change, partition.qname, child, build.id, depth + 1)]
+            steps += [build, *_partition_indexes(ctx, change, partition.qname, child, build.id, label, depth + 1)]
         else:
             build = make_step(
                 ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=subject,
@@ -415,20 +417,43 @@ def _partition_indexes(ctx: PlanContext, change: c.Change, parent: QualifiedName
 
 
 def drop_partitioned_index(change: dp.DropPartitionedIndex, ctx: PlanContext) -> list[Step]:
+    return [_drop_partitioned(ctx, change, change.index)]
+
+
+def replace_partitioned_index(change: dp.ReplacePartitionedIndex, ctx: PlanContext) -> list[Step]:
+    """The new definition built beside the old one (under a helper name when the name stays),
+    partition by partition; the old one dropped in contract, the new one renamed into place."""
+    same_name = change.old.name == change.new.name
+    name = helper_name(change.new.name, "rc_new") if same_name else change.new.name
+    built = Index(**{**{f: getattr(change.new, f) for f in change.new.__dataclass_fields__}, "name": name})
+    build = add_partitioned_index(dp.AddPartitionedIndex(change.live, change.desired, built), ctx, "rc_idx")
+    drop = _drop_partitioned(ctx, change, change.old)
+    steps = [*build, drop]
+    if same_name:
+        table = ctx.table_name(change.live, Phase.CONTRACT)
+        steps.append(make_step(
+            ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-index", subject=f"{table.schema}.{change.new.name}",
+            description=f"rename index {name} of {table} to {change.new.name}", statements=[g.rename_index(table.schema, name, change.new.name)],
+            reverse=[g.rename_index(table.schema, change.new.name, name)], locks=[share_update(table)], after=[drop.id],
+        ))  # fmt: skip
+    return steps
+
+
+def _drop_partitioned(ctx: PlanContext, change: c.TableChange, index: Index) -> Step:
     parent = ctx.table_name(change.live, Phase.CONTRACT)
     partitions = [t.qname for t in _partitions(ctx, change.live.qname)]
-    return [
+    return (
         make_step(
-            ctx, change, phase=Phase.CONTRACT, order=o.DROP_INDEX, action="drop-index", subject=f"{parent.schema}.{change.index.name}",
-            description=f"drop index {change.index.name} of partitioned table {parent} with its partitions' indexes "
+            ctx, change, phase=Phase.CONTRACT, order=o.DROP_INDEX, action="drop-index", subject=f"{parent.schema}.{index.name}",
+            description=f"drop index {index.name} of partitioned table {parent} with its partitions' indexes "
                         "(DROP INDEX CONCURRENTLY does not work on partitioned indexes)",
-            statements=[g.drop_index(parent.schema, change.index.name, concurrently=False)],
+            statements=[g.drop_index(parent.schema, index.name, concurrently=False)],
             locks=[exclusive(parent), *(exclusive(p) for p in partitions)],
             hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes ACCESS EXCLUSIVE on {parent} and its partitions for a catalog-only "
                                                               f"drop (waits at most {ctx.settings.lock_timeout_ms} ms for it, then backs off)"),
-                     Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"queries of the old application version may rely on {change.index.name} to be fast")],
+                     Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"queries of the old application version may rely on {index.name} to be fast")],
         )
-    ]  # fmt: skip
+    )  # fmt: skip
 
 
 RULES = {
@@ -438,4 +463,5 @@ RULES = {
     dp.AlterPartitionBy: alter_partition_by,
     dp.AddPartitionedIndex: add_partitioned_index,
     dp.DropPartitionedIndex: drop_partitioned_index,
+    dp.ReplacePartitionedIndex: replace_partitioned_index,
 }
