@@ -138,8 +138,9 @@ def _check_shape(assembler: "_Assembler", entry: "Entry[s.TableSpec]", parent: s
 
 
 def with_parent_columns(tables: list[Table]) -> list[Table]:
-    """Partitions get their parent's columns (recursively for sub-partitions), without the
-    migration hints: the parent's renames are planned on the parent."""
+    """Partitions get their parent's columns (recursively for sub-partitions), without comments
+    (PostgreSQL does not copy them) and migration hints (the parent's changes are planned on the
+    parent). They serve the loader's checks and never count in comparisons or the hash."""
     by_name = {t.qname: t for t in tables}
 
     def columns(table: Table, depth: int = 0) -> tuple[Any, ...]:
@@ -148,6 +149,6 @@ def with_parent_columns(tables: list[Table]) -> list[Table]:
         parent = by_name.get(table.partition_of.parent)
         if parent is None:
             return table.columns
-        return tuple(replace(c, renamed_from=None, backfill=None, using=None) for c in columns(parent, depth + 1))
+        return tuple(replace(c, comment=None, renamed_from=None, backfill=None, using=None) for c in columns(parent, depth + 1))
 
     return [replace(t, columns=columns(t)) if t.partition_of is not None else t for t in tables]
