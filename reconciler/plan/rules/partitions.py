@@ -23,13 +23,15 @@ Lock facts these rules rely on (PostgreSQL 12+ unless said):
 
 from __future__ import annotations
 
+import dataclasses
+
 from psycopg import sql
 
 from reconciler import sqlgen as g
 from reconciler.diff import changes as c
 from reconciler.diff import partitions as dp
 from reconciler.errors import PlanError
-from reconciler.model import Index, QualifiedName, Table
+from reconciler.model import CheckConstraint, Constraint, ForeignKey, Index, QualifiedName, Table
 from reconciler.model.names import choose_name, name_addition
 from reconciler.model.partitions import PartitionOf
 from reconciler.plan import ordering as o
@@ -70,9 +72,15 @@ def add_partition(change: dp.AddPartition, ctx: PlanContext) -> list[Step]:
 
 
 def _own_objects(table: Table) -> list[g.Statement]:
-    """The partition's own constraints and indexes (beyond its parent's), and comments."""
-    statements = [g.add_constraint(table, k, not_valid=g._is_not_valid(k)) for k in table.constraints()]
+    """The partition's own constraints and indexes (beyond its parent's), and their comments."""
+    statements = [g.add_constraint(table, k, not_valid=_not_valid(k)) for k in table.constraints()]
     statements += [g.create_index(table, index) for index in table.indexes]
+    return statements + _comments(table)
+
+
+def _comments(table: Table) -> list[g.Statement]:
+    """Comments of the table, its own constraints and indexes (a partition's columns are its parent's)."""
+    statements = []
     if table.comment is not None:
         statements.append(g.comment_on(sql.SQL("TABLE {}").format(g.qualified(table.qname)), table.comment))
     for constraint in table.constraints():
@@ -84,14 +92,18 @@ def _own_objects(table: Table) -> list[g.Statement]:
     return statements
 
 
+def _not_valid(constraint: Constraint) -> bool:
+    return isinstance(constraint, CheckConstraint | ForeignKey) and constraint.not_valid
+
+
 def _create_with_new_parent(ctx: PlanContext, change: dp.AddPartition, table: Table) -> Step:
     """The parent is created by this plan, so nobody uses it yet: PARTITION OF is fine."""
     assert table.partition_of is not None
     parent = table.partition_of.parent
     statements = [g.create_table(table)]
-    statements += [g.add_constraint(table, k, not_valid=g._is_not_valid(k)) for k in table.constraints() if not g._inline(k)]
+    statements += [g.add_constraint(table, k, not_valid=_not_valid(k)) for k in table.constraints() if isinstance(k, ForeignKey) or _not_valid(k)]
     statements += [g.create_index(table, index) for index in table.indexes]
-    statements += _own_objects(Table(table.schema, table.name, comment=table.comment))
+    statements += _comments(table)
     parent_step = _creating_step(ctx, parent)
     return make_step(
         ctx, change, phase=Phase.EXPAND, order=CREATE_PARTITION, action="create-partition", subject=change.subject,
@@ -329,8 +341,6 @@ def _drop_detach_check(ctx: PlanContext, change: c.Change, table: Table, detach:
 
 
 def _with_hazard(step: Step, hazard: Hazard) -> Step:
-    import dataclasses  # noqa: PLC0415
-
     return dataclasses.replace(step, hazards=(*step.hazards, hazard))
 
 
