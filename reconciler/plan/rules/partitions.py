@@ -151,7 +151,8 @@ def attach_steps(
             ctx, change, phase=phase, order=ATTACH_SEQUENCE, action="create-partition-table", subject=str(table),
             description=f"create {table} as a standalone table like {parent} (no lock on {parent} beyond ACCESS SHARE), "
                         "with a NOT VALID check matching its bounds",
-            statements=statements, reverse=[g.drop_table(table)], tables=[table], after=list(previous),
+            statements=statements, reverse=[g.drop_table(table)], tables=[table], locks=[Lock(LockLevel.ACCESS_SHARE, parent)],
+            after=list(previous),
         ))  # fmt: skip
     elif check is not None:
         add(make_step(
@@ -215,7 +216,10 @@ def _attach(ctx: PlanContext, change: c.Change, phase: Phase, table: QualifiedNa
     if default is not None:
         locks.append(exclusive(default))
         hazards.append(_default_hazard(ctx, default, scanned=default_check is None))
-    hazards += _cloned_foreign_key_hazards(ctx, parent)
+    targets = _foreign_key_targets(ctx, parent)
+    locks += [Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target) for target in targets]
+    hazards += [Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"the parent's foreign key is cloned onto the partition: takes SHARE ROW EXCLUSIVE "
+                                                         f"on {target} for an instant (its writes wait)") for target in targets]
     return make_step(
         ctx, change, phase=phase, order=ATTACH_SEQUENCE, action="attach-partition", subject=str(table),
         description=f"attach {table} to {parent} {partition_of.bound} (SHARE UPDATE EXCLUSIVE on {parent}: reads and writes continue; "
@@ -233,11 +237,10 @@ def _default_hazard(ctx: PlanContext, default: QualifiedName, *, scanned: bool) 
                                                     "(its validated check excludes the new range, so it is not scanned)")
 
 
-def _cloned_foreign_key_hazards(ctx: PlanContext, parent: QualifiedName) -> list[Hazard]:
+def _foreign_key_targets(ctx: PlanContext, parent: QualifiedName) -> list[QualifiedName]:
+    """Tables the parent's foreign keys reference: ATTACH clones those keys onto the partition."""
     table = ctx.desired.table(parent) or ctx.live.catalog.table(parent)
-    targets = sorted({str(fk.references) for fk in table.foreign_keys}) if table is not None else []
-    return [Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"the parent's foreign key is cloned onto the partition: takes SHARE ROW EXCLUSIVE "
-                                                     f"on {target} for an instant (its writes wait)") for target in targets]
+    return sorted({fk.references for fk in table.foreign_keys}, key=str) if table is not None else []
 
 
 def _bound_check(ctx: PlanContext, partition_of: PartitionOf) -> sql.Composable | None:
