@@ -389,3 +389,15 @@ def test_indexes_of_partitioned_tables_are_replaced_and_dropped(conn: psycopg.Co
     ]
     assert "CONCURRENTLY" not in steps[-2].statements[0].text()
     assert {h.code.value for h in steps[-2].hazards} == {"access-exclusive-lock", "breaks-old-application"}
+
+
+def test_a_default_partition_is_added_without_a_blocking_hazard(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
+          + year("events_2025", "2025-01-01", "2026-01-01") + "---\n"
+          + partition("events-other", "{table: events, default: true}", "  name: events_other\n"))
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == ["expand/create-partition-table/public.events_other", "expand/attach-partition/public.events_other"]
+    assert not steps[1].hazards
+    conn.execute("INSERT INTO public.events VALUES (1, '2030-01-01')")
+    assert conn.execute("SELECT count(*) FROM public.events_other").fetchone() == (1,)

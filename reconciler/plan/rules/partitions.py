@@ -149,8 +149,8 @@ def attach_steps(
         statements = [*create, *([g.add_check_text(table, check_name, check, not_valid=True)] if check is not None else [])]
         add(make_step(
             ctx, change, phase=phase, order=ATTACH_SEQUENCE, action="create-partition-table", subject=str(table),
-            description=f"create {table} as a standalone table like {parent} (no lock on {parent} beyond ACCESS SHARE), "
-                        "with a NOT VALID check matching its bounds",
+            description=f"create {table} as a standalone table like {parent} (no lock on {parent} beyond ACCESS SHARE)"
+                        + (", with a NOT VALID check matching its bounds" if check is not None else ""),
             statements=statements, reverse=[g.drop_table(table)], tables=[table], locks=[Lock(LockLevel.ACCESS_SHARE, parent)],
             after=list(previous),
         ))  # fmt: skip
@@ -210,7 +210,7 @@ def _attach(ctx: PlanContext, change: c.Change, phase: Phase, table: QualifiedNa
         statements.append(g.drop_constraint(default, default_check))
     locks = [share_update(parent), exclusive(table)]
     hazards = [brief_exclusive(ctx, table)] if existing else []
-    if check is None:
+    if check is None and existing:
         hazards.append(Hazard(HazardCode.BLOCKING_SCAN, f"ATTACH scans {table} ({ctx.size(table)}) under ACCESS EXCLUSIVE on it: "
                                                         "no CHECK can state these bounds simply"))
     if default is not None:
@@ -222,8 +222,8 @@ def _attach(ctx: PlanContext, change: c.Change, phase: Phase, table: QualifiedNa
                                                          f"on {target} for an instant (its writes wait)") for target in targets]
     return make_step(
         ctx, change, phase=phase, order=ATTACH_SEQUENCE, action="attach-partition", subject=str(table),
-        description=f"attach {table} to {parent} {partition_of.bound} (SHARE UPDATE EXCLUSIVE on {parent}: reads and writes continue; "
-                    "the validated check spares the scan) and drop the helper checks",
+        description=f"attach {table} to {parent} {partition_of.bound} (SHARE UPDATE EXCLUSIVE on {parent}: reads and writes continue"
+                    + ("; the validated check spares the scan) and drop the helper checks" if check is not None else ")"),
         statements=statements, reverse=[g.detach_partition(parent, table, concurrently=False)], locks=locks, hazards=hazards, after=after,
     )  # fmt: skip
 
