@@ -401,3 +401,27 @@ def test_a_default_partition_is_added_without_a_blocking_hazard(conn: psycopg.Co
     assert not steps[1].hazards
     conn.execute("INSERT INTO public.events VALUES (1, '2030-01-01')")
     assert conn.execute("SELECT count(*) FROM public.events_other").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ("    - {name: note, type: text, nullable: false, default: \"'x'\"}\n", ["expand/add-column/public.events.note"]),
+        ("    - {name: note, type: text, nullable: false, backfill: \"'x'\"}\n", [
+            "expand/add-column/public.events.note", "backfill/backfill/public.events.note", "contract/not-null-check/public.events.note",
+            "contract/backfill/public.events.note", "contract/not-null-validate/public.events.note", "contract/set-not-null/public.events.note",
+        ]),
+        ("    - {name: n, type: text}\n", [
+            "expand/add-column/public.events.n__new", "expand/sync-trigger/public.events.n__new", "backfill/backfill/public.events",
+            "contract/swap-columns/public.events",
+        ]),
+    ],
+)
+def test_column_changes_are_planned_once_on_the_parent(conn: psycopg.Connection[Any], database: str, tmp_path: Path, column: str, expected: list[str]) -> None:
+    conn.execute(LIVE)
+    conn.execute("ALTER TABLE public.events ADD COLUMN n int")
+    at = "    - {name: at, type: date, nullable: false}\n"
+    events = EVENTS.replace(at, at + ("    - {name: n, type: integer}\n" if "name: n," not in column else "") + column)
+    write(tmp_path, "a.yaml", doc(events) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
+          + year("events_2025", "2025-01-01", "2026-01-01"))
+    assert [s.id for s in apply_plan(database, tmp_path)] == expected
