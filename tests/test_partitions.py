@@ -425,3 +425,22 @@ def test_column_changes_are_planned_once_on_the_parent(conn: psycopg.Connection[
     write(tmp_path, "a.yaml", doc(events) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
           + year("events_2025", "2025-01-01", "2026-01-01"))
     assert [s.id for s in apply_plan(database, tmp_path)] == expected
+
+
+def test_a_unique_constraint_is_added_partition_by_partition(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(LIVE)
+    conn.execute("ALTER TABLE public.events ADD COLUMN code text")
+    at = "    - {name: at, type: date, nullable: false}\n"
+    events = EVENTS.replace(at, at + "    - {name: code, type: text}\n") + "  uniques:\n    - {name: events_code_at_key, columns: [code, at]}\n"
+    write(tmp_path, "a.yaml", doc(events) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
+          + year("events_2025", "2025-01-01", "2026-01-01"))
+    steps = apply_plan(database, tmp_path)
+    assert [s.id for s in steps] == [
+        "expand/create-index/public.events_2024_code_at_key",
+        "expand/create-index/public.events_2025_code_at_key",
+        "expand/unique-using-index/public.events_2024.events_2024_code_at_key",
+        "expand/unique-using-index/public.events_2025.events_2025_code_at_key",
+        "expand/add-unique/public.events.events_code_at_key",
+    ]
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("INSERT INTO public.events VALUES (1, '2024-02-02', 'a'), (2, '2024-02-02', 'a')")

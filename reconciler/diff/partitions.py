@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from reconciler.diff import changes as c
-from reconciler.model import Catalog, QualifiedName, Table
+from reconciler.model import Catalog, QualifiedName, Table, UniqueConstraint
 from reconciler.model.partitions import PartitionBy, PartitionOf
 
 _COLUMN_CHANGES = (c.AddColumn, c.DropColumn, c.AlterColumn, c.RenameColumn)
@@ -54,6 +54,11 @@ class AddPartitionedIndex(c.AddIndex):
 @dataclass(frozen=True)
 class DropPartitionedIndex(c.DropIndex):
     """An index of a partitioned table: DROP INDEX CONCURRENTLY does not work on those."""
+
+
+@dataclass(frozen=True)
+class AddPartitionedUnique(c.AddConstraint):
+    """A unique constraint on a live partitioned table: built partition by partition."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,8 @@ def _refined(change: c.Change) -> Iterable[c.Change]:
         return []
     if type(change) is c.AddIndex and change.live.partition_by is not None:
         return [AddPartitionedIndex(change.live, change.desired, change.index)]
+    if type(change) is c.AddConstraint and isinstance(change.constraint, UniqueConstraint) and change.live.partition_by is not None:
+        return [AddPartitionedUnique(change.live, change.desired, change.constraint)]
     if type(change) is c.ReplaceIndex and change.live.partition_by is not None:
         return [ReplacePartitionedIndex(change.live, change.desired, change.old, change.new)]
     if type(change) is c.DropIndex and change.live.partition_by is not None:

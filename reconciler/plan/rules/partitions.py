@@ -31,7 +31,7 @@ from reconciler import sqlgen as g
 from reconciler.diff import changes as c
 from reconciler.diff import partitions as dp
 from reconciler.errors import PlanError
-from reconciler.model import CheckConstraint, Constraint, ForeignKey, Index, QualifiedName, Table
+from reconciler.model import CheckConstraint, Constraint, ForeignKey, Index, IndexElement, QualifiedName, Table, UniqueConstraint
 from reconciler.model.names import choose_name, name_addition
 from reconciler.model.partitions import PartitionOf
 from reconciler.plan import ordering as o
@@ -429,6 +429,52 @@ def _partition_indexes(ctx: PlanContext, change: c.Change, parent: QualifiedName
     return steps
 
 
+def add_partitioned_unique(change: dp.AddPartitionedUnique, ctx: PlanContext) -> list[Step]:
+    """A unique constraint on a live partitioned table: each partition's unique index built
+    CONCURRENTLY and made its constraint (USING INDEX), then the parent's constraint added: it
+    adopts the partitions' constraints instead of building under ACCESS EXCLUSIVE."""
+    parent = change.live.qname
+    unique = change.constraint
+    assert isinstance(unique, UniqueConstraint)
+    partitions = _partitions(ctx, parent)
+    if any(p.partition_by is not None for p in partitions):
+        raise PlanError(f"{change.subject}: a unique constraint over sub-partitioned partitions is not planned online yet; "
+                        "add it to each sub-partition first")
+    steps: list[Step] = []
+    for partition in partitions:
+        live = ctx.live.catalog.table(partition.qname)
+        taken = {i.name for i in live.indexes} | {k.name for k in live.constraints()} if live is not None else set()
+        name = choose_name(partition.name, name_addition(list(unique.columns) + list(unique.include)), "key", taken)
+        elements = tuple(IndexElement(column=column) for column in unique.columns)
+        index = Index(name, elements, unique=True, include=unique.include, nulls_not_distinct=unique.nulls_not_distinct)
+        build = make_step(
+            ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{partition.schema}.{name}",
+            description=f"build unique index {name} on partition {partition.qname} CONCURRENTLY",
+            statements=[g.create_index_on(partition.qname, index, concurrently=True)], transactional=False,
+            reverse=[g.drop_index(partition.schema, name, concurrently=True)], locks=[share_update(partition.qname)],
+            hazards=[index_build(ctx, partition.qname), Hazard(HazardCode.MAY_FAIL, f"fails if {partition.qname} holds duplicate keys")],
+            long_running=True, builds_index=QualifiedName(partition.schema, name),
+        )  # fmt: skip
+        constraint = UniqueConstraint(name, unique.columns, unique.include, unique.nulls_not_distinct, unique.deferrable, unique.initially_deferred)
+        attach = make_step(
+            ctx, change, phase=Phase.EXPAND, order=o.UNIQUE_USING_INDEX, action="unique-using-index", subject=f"{partition.qname}.{name}",
+            description=f"make index {name} the unique constraint of partition {partition.qname} (catalog only)",
+            statements=[g.add_constraint_using_index(partition.qname, constraint, name)], locks=[exclusive(partition.qname)],
+            hazards=[brief_exclusive(ctx, partition.qname)], after=[build.id],
+        )  # fmt: skip
+        steps += [build, attach]
+    steps.append(make_step(
+        ctx, change, phase=Phase.EXPAND, order=o.UNIQUE_USING_INDEX + 1, action="add-unique", subject=change.subject,
+        description=f"add unique constraint {unique.name} to {parent}: it adopts the partitions' constraints, nothing is built",
+        statements=[g.add_constraint_to(parent, unique)], reverse=[g.drop_constraint(parent, unique.name)],
+        locks=[exclusive(parent), *(exclusive(p.qname) for p in partitions)],
+        hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes ACCESS EXCLUSIVE on {parent} and its partitions for a catalog-only change "
+                                                          f"(waits at most {ctx.settings.lock_timeout_ms} ms for it, then backs off)")],
+        after=[s.id for s in steps],
+    ))  # fmt: skip
+    return steps
+
+
 def drop_partitioned_index(change: dp.DropPartitionedIndex, ctx: PlanContext) -> list[Step]:
     return [_drop_partitioned(ctx, change, change.index)]
 
@@ -477,4 +523,5 @@ RULES = {
     dp.AddPartitionedIndex: add_partitioned_index,
     dp.DropPartitionedIndex: drop_partitioned_index,
     dp.ReplacePartitionedIndex: replace_partitioned_index,
+    dp.AddPartitionedUnique: add_partitioned_unique,
 }
