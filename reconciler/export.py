@@ -20,6 +20,7 @@ import yaml
 
 from reconciler import export_types
 from reconciler.errors import ConfigError
+from reconciler.export_partitions import add_partitioning
 from reconciler.load import load_paths
 from reconciler.load.spec import API_VERSION_V1ALPHA1
 from reconciler.model.defaults import sequence_defaults
@@ -257,7 +258,7 @@ def _table_spec(table: Table, catalog: Catalog, metadata_name: str, explicit: se
     _put(spec, "indexes", [_index(i, explicit) for i in table.indexes])
     export_types.table_security(spec, table)
     export_types.add_grants(spec, catalog, "table", table.schema, table.name)
-    return spec
+    return add_partitioning(spec, table)
 
 
 def _enum_spec(enum: EnumType, metadata_name: str) -> dict[str, Any]:

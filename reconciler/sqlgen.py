@@ -34,6 +34,7 @@ from reconciler.model import (
     Table,
     UniqueConstraint,
 )
+from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey
 from reconciler.sqltext import canonical_expression, canonical_type, parse_name
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
@@ -225,10 +226,14 @@ def sequence_owned_by(sequence: Sequence) -> Statement:
 
 def create_table(table: Table) -> Statement:
     """CREATE TABLE with columns and the constraints that need no other table (no FKs)."""
+    if table.partition_of is not None:
+        return create_partition(table)
     items = [column_definition(c) for c in table.columns]
     items += [constraint_definition(c) for c in table.constraints() if _inline(c)]
     body = sql.SQL(",\n  ").join(items)
     statement = sql.SQL("CREATE TABLE {} (\n  {}\n)").format(qualified(table.qname), body)
+    if table.partition_by is not None:
+        statement = sql.SQL("{} {}").format(statement, partition_by_clause(table.partition_by))
     return Statement(statement, table.schema, table_subject(table))
 
 
@@ -251,12 +256,12 @@ def add_constraint(table: Table, constraint: Constraint, *, not_valid: bool = Fa
     return Statement(statement, table.schema, table_subject(table))
 
 
-def create_index(table: Table, index: Index, *, concurrently: bool = False) -> Statement:
+def create_index(table: Table, index: Index, *, concurrently: bool = False, only: bool = False) -> Statement:
     parts: list[sql.Composable] = [sql.SQL("CREATE UNIQUE INDEX" if index.unique else "CREATE INDEX")]
     if concurrently:
         parts.append(sql.SQL("CONCURRENTLY"))
     parts.append(
-        sql.SQL("{} ON {} USING {} ({})").format(
+        sql.SQL("{} ON " + ("ONLY " if only else "") + "{} USING {} ({})").format(
             sql.Identifier(index.name),
             qualified(table.qname),
             sql.Identifier(index.method),
@@ -331,7 +336,7 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
 
     statements += sqlgen_types.types_before_tables(catalog)
     statements += [create_sequence(s) for s in catalog.sequences]
-    statements += [create_table(t) for t in catalog.tables]
+    statements += [create_table(t) for t in parents_first(catalog.tables)]
     statements += [sequence_owned_by(s) for s in catalog.sequences if s.owned_by is not None]
     for table in catalog.tables:
         for constraint in table.constraints():
@@ -552,3 +557,143 @@ def drop_trigger(table: QualifiedName, trigger: str) -> Statement:
 
 def drop_function(function: QualifiedName) -> Statement:
     return Statement(sql.SQL("DROP FUNCTION IF EXISTS {}()").format(qualified(function)), function.schema)
+
+
+# --- partitions ----------------------------------------------------------------------------
+
+
+def parents_first(tables: Iterable[Table]) -> list[Table]:
+    """Tables in their order, except that a partition comes after its parent (recursively)."""
+    pending = list(tables)
+    names = {t.qname for t in pending}
+    done: set[QualifiedName] = set()
+    out: list[Table] = []
+    while pending:
+        ready = [t for t in pending if t.partition_of is None or t.partition_of.parent in done or t.partition_of.parent not in names]
+        if not ready:  # a cycle of partitions: PostgreSQL will say what is wrong
+            ready = pending[:1]
+        for table in ready:
+            out.append(table)
+            done.add(table.qname)
+            pending.remove(table)
+    return out
+
+
+def partition_by_clause(partition_by: PartitionBy) -> sql.Composed:
+    keys = [sql.Identifier(k.column) if k.column is not None else expression_sql(k.expression or "") for k in partition_by.keys]
+    return sql.SQL("PARTITION BY " + partition_by.strategy.upper() + " ({})").format(sql.SQL(", ").join(keys))
+
+
+def _bound_value(text: str) -> sql.SQL:
+    """A bound value: a constant checked by the parser when loaded, or MINVALUE/MAXVALUE."""
+    if text.upper() in ("MINVALUE", "MAXVALUE"):
+        return sql.SQL(text.upper())
+    return sql.SQL(canonical_expression(text))
+
+
+def partition_bound(bound: PartitionBound) -> sql.Composed:
+    if bound.default:
+        return sql.Composed([sql.SQL("DEFAULT")])
+    if bound.modulus is not None:
+        return sql.SQL("FOR VALUES WITH (MODULUS {}, REMAINDER {})").format(sql.Literal(bound.modulus), sql.Literal(bound.remainder))
+    if bound.values:
+        return sql.SQL("FOR VALUES IN ({})").format(sql.SQL(", ").join(_bound_value(v) for v in bound.values))
+    return sql.SQL("FOR VALUES FROM ({}) TO ({})").format(
+        sql.SQL(", ").join(_bound_value(v) for v in bound.lower), sql.SQL(", ").join(_bound_value(v) for v in bound.upper)
+    )
+
+
+def create_partition(table: Table) -> Statement:
+    """CREATE TABLE ... PARTITION OF: columns, checks, keys and indexes come from the parent; the
+    partition's own constraints (not foreign keys) are added inline."""
+    assert table.partition_of is not None
+    items = [constraint_definition(c) for c in table.constraints() if _inline(c)]
+    body = sql.SQL(" (\n  {}\n)").format(sql.SQL(",\n  ").join(items)) if items else sql.SQL("")
+    statement = sql.SQL("CREATE TABLE {} PARTITION OF {}{} {}").format(
+        qualified(table.qname), qualified(table.partition_of.parent), body, partition_bound(table.partition_of.bound)
+    )
+    if table.partition_by is not None:
+        statement = sql.SQL("{} {}").format(statement, partition_by_clause(table.partition_by))
+    return Statement(statement, table.schema, table_subject(table))
+
+
+def create_table_like(table: QualifiedName, parent: QualifiedName, partition_by: PartitionBy | None = None) -> Statement:
+    """A standalone table shaped like a partitioned parent, to be attached as a partition.
+    Identity is not copied (PostgreSQL refuses to attach a table with an identity column); the
+    parent's checks and indexes are, so ATTACH finds them and adopts them instead of building."""
+    template = (
+        "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES "
+        "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING STATISTICS)"
+    )
+    statement = sql.SQL(template).format(qualified(table), qualified(parent))
+    if partition_by is not None:
+        statement = sql.SQL("{} {}").format(statement, partition_by_clause(partition_by))
+    return Statement(statement, table.schema, ("table", table.schema, table.name))
+
+
+def attach_partition(parent: QualifiedName, table: QualifiedName, bound: PartitionBound) -> Statement:
+    return _table_statement(parent, "ALTER TABLE {} ATTACH PARTITION {} {}", qualified(table), partition_bound(bound))
+
+
+def detach_partition(parent: QualifiedName, table: QualifiedName, *, concurrently: bool) -> Statement:
+    template = "ALTER TABLE {} DETACH PARTITION {} CONCURRENTLY" if concurrently else "ALTER TABLE {} DETACH PARTITION {}"
+    return _table_statement(parent, template, qualified(table))
+
+
+def detach_partition_finalize(parent: QualifiedName, table: QualifiedName) -> Statement:
+    """Finish an interrupted DETACH CONCURRENTLY; a plain DETACH when it is no longer pending
+    (as on a scratch copy made by pg_dump, which restores the partition attached)."""
+    finalize = detach_partition_finalize_only(parent, table).text()
+    detach = detach_partition(parent, table, concurrently=False).text()
+    body = sql.SQL(
+        "BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = {}::pg_catalog.regclass AND inhdetachpending) "
+        "THEN EXECUTE {}; ELSE EXECUTE {}; END IF; END"
+    ).format(sql.Literal(qualified(table).as_string(None)), sql.Literal(finalize), sql.Literal(detach))
+    return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))), parent.schema, ("table", parent.schema, parent.name))
+
+
+def detach_partition_finalize_only(parent: QualifiedName, table: QualifiedName) -> Statement:
+    return _table_statement(parent, "ALTER TABLE {} DETACH PARTITION {} FINALIZE", qualified(table))
+
+
+def add_check_text(table: QualifiedName, name: str, expression: sql.Composable, *, not_valid: bool) -> Statement:
+    """A helper check whose expression reconciler composed itself (partition bounds)."""
+    statement = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})").format(qualified(table), sql.Identifier(name), expression)
+    if not_valid:
+        statement = sql.SQL("{} NOT VALID").format(statement)
+    return Statement(statement, table.schema, ("table", table.schema, table.name))
+
+
+def create_index_only(table: QualifiedName, index: Index) -> Statement:
+    """CREATE INDEX ON ONLY a partitioned table: catalog only, invalid until every partition's
+    index is attached."""
+    return create_index(Table(schema=table.schema, name=table.name), index, only=True)
+
+
+def attach_index(schema: str, parent_index: str, child_index: str) -> Statement:
+    return Statement(sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(sql.Identifier(schema, parent_index), sql.Identifier(schema, child_index)), schema)
+
+
+def partition_constraint(key: PartitionKey, bound: PartitionBound) -> sql.Composable | None:
+    """The rows `bound` admits, as a CHECK expression over a single-key partitioning, written the
+    way PostgreSQL writes its own partition constraint so ATTACH can prove it and skip its scan.
+    None where a CHECK cannot say it simply (hash, several keys, DEFAULT)."""
+    column: sql.Composable = sql.Identifier(key.column) if key.column is not None else expression_sql(key.expression or "")
+    if bound.default or bound.modulus is not None or len(bound.lower) > 1:
+        return None
+    if bound.values:
+        values = [v for v in bound.values if v.upper() != "NULL"]
+        listed = sql.SQL("{} = ANY (ARRAY[{}])").format(column, sql.SQL(", ").join(_bound_value(v) for v in values))
+        if len(values) < len(bound.values):
+            return sql.SQL("({} IS NULL OR {})").format(column, listed) if values else sql.SQL("{} IS NULL").format(column)
+        return sql.SQL("({} IS NOT NULL AND {})").format(column, listed)
+    parts: list[sql.Composable] = [sql.SQL("{} IS NOT NULL").format(column)]
+    if bound.lower[0].upper() not in ("MINVALUE", "MAXVALUE"):
+        parts.append(sql.SQL("{} >= {}").format(column, _bound_value(bound.lower[0])))
+    if bound.upper[0].upper() not in ("MINVALUE", "MAXVALUE"):
+        parts.append(sql.SQL("{} < {}").format(column, _bound_value(bound.upper[0])))
+    return sql.SQL("({})").format(sql.SQL(" AND ").join(parts))
+
+
+def drop_constraint_if_exists(table: QualifiedName, name: str) -> Statement:
+    return _table_statement(table, "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", sql.Identifier(name))

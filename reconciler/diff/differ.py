@@ -20,7 +20,7 @@ import dataclasses
 from typing import Callable, Hashable, Iterable, TypeVar
 
 from reconciler.diff import changes as c
-from reconciler.diff import grants, usertypes
+from reconciler.diff import grants, partitions, usertypes
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -46,7 +46,7 @@ def diff(live: Catalog, desired: Catalog) -> list[c.Change]:
     found += _sequences(live, desired)
     found += _tables(live, desired)
     found += grants.changes(live, desired)
-    return found
+    return partitions.refine(found, live, desired)
 
 
 def _match(

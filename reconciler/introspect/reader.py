@@ -31,6 +31,7 @@ from psycopg.rows import namedtuple_row, tuple_row
 from reconciler.errors import IntrospectionError
 from reconciler.introspect import grants as grant_reader
 from reconciler.introspect import usertypes
+from reconciler.introspect.partitions import with_partitioning
 from reconciler.pg.dsn import connect
 from reconciler.model import (
     Catalog,
@@ -256,6 +257,8 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
             table_indexes.append(_index(index_row, qname, warnings))
         tables.append(_table(row, columns.get(row.oid, []), constraints.get(row.oid, []), table_indexes))
         stats[qname] = TableStats(rows=row.reltuples, pages=row.relpages)
+    oids = [r.oid for r in table_rows]
+    tables = with_partitioning(tables, oids, _rows(conn, "partitions", oids=oids))
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
     catalog = usertypes.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
     catalog = grant_reader.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)

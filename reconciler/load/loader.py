@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
+from reconciler.load import partitions as lp
 from reconciler.load import spec as s
 from reconciler.load import grants as load_grants
 from reconciler.load import usertypes
@@ -202,7 +203,7 @@ class _Assembler:
         collations = usertypes.collations(self.entries.get("Collation", []), declared, self)
         self._register_tables(declared)
         self._register_sequences(declared)
-        tables = [self._table(entry) for entry in self.tables.values()]
+        tables = lp.with_parent_columns([self._table(entry) for entry in self.tables.values()])
         sequences = self._sequences()
         self._check_type_names(enums)
         usertypes.check_type_names([*domains, *composites], enums, self.tables, self.problem)
@@ -357,7 +358,7 @@ class _Assembler:
         pk = self._primary_key(entry)
         pk_columns = set(pk.columns) if pk else set()
         columns = tuple(self._column(entry, i, c, pk_columns) for i, c in enumerate(spec.columns))
-        known = {c.name for c in columns}
+        known = {c.name for c in columns} | lp.inherited_columns(self.tables, entry)
         self._check_duplicate_columns(entry)
         uniques = tuple(self._unique_constraint(entry, i, u, known) for i, u in enumerate(spec.uniques))
         checks = tuple(self._check(entry, i, c) for i, c in enumerate(spec.checks))
@@ -379,6 +380,8 @@ class _Assembler:
             renamed_from=QualifiedName(qname.schema, spec.renamed_from) if spec.renamed_from else None,
             row_level_security=usertypes.row_level_security(spec),
             policies=usertypes.policies(entry, known, self.problem),
+            partition_by=lp.partition_by(self, entry, known),
+            partition_of=lp.partition_of(self, entry),
         )
 
     def _reserve_explicit_names(self, entry: Entry[s.TableSpec]) -> None:
@@ -503,7 +506,7 @@ class _Assembler:
 
     def _check(self, entry: Entry[s.TableSpec], i: int, spec: s.CheckSpec) -> CheckConstraint:
         refs = column_references(parse_expression(spec.expression))
-        known = {c.name for c in entry.spec.columns}
+        known = {c.name for c in entry.spec.columns} | lp.inherited_columns(self.tables, entry)
         missing = sorted(refs - known)
         if missing:
             self.problem(entry.at("checks", i, "expression", message=f"check refers to unknown column {missing[0]!r}"))

@@ -316,6 +316,46 @@ class _SchemaObjectSpec(_NamedSpec):
     comment: str | None = None
 
 
+class PartitionKeySpec(SpecModel):
+    column: Name | None = None
+    expression: SqlExpression | None = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> "PartitionKeySpec":
+        if (self.column is None) == (self.expression is None):
+            raise ValueError("a partition key needs exactly one of `column` or `expression`")
+        return self
+
+
+class PartitionBySpec(SpecModel):
+    strategy: Literal["range", "list", "hash"]
+    columns: Annotated[list[Union[Name, PartitionKeySpec]], Field(min_length=1)]
+    """Keys: column names, or objects with `column` or `expression`."""
+
+
+class PartitionBoundsSpec(SpecModel):
+    from_: list[SqlValue] | None = Field(default=None, alias="from")
+    """Range: lower bound, one value per key (inclusive); `MINVALUE`/`MAXVALUE` allowed."""
+    to: list[SqlValue] | None = None
+    """Range: upper bound, one value per key (exclusive); `MINVALUE`/`MAXVALUE` allowed."""
+    in_: list[SqlValue] | None = Field(default=None, alias="in")
+    """List: the values of this partition (`null` as the SQL text `NULL`)."""
+    modulus: int | None = None
+    """Hash: number of hash partitions the remainders range over."""
+    remainder: int | None = None
+
+
+class PartitionOfSpec(SpecModel):
+    table: Name
+    """The partitioned parent table."""
+    schema_: Name | None = Field(default=None, alias="schema")
+    """Schema of the parent (default: this table's schema)."""
+    bounds: PartitionBoundsSpec | None = None
+    """`{from, to}` (range), `{in}` (list) or `{modulus, remainder}` (hash)."""
+    default: bool = False
+    """The DEFAULT partition (rows no other partition accepts); instead of `bounds`."""
+
+
 class TableSpec(_SchemaObjectSpec):
     columns: list[ColumnSpec] = []
     primary_key: NonEmptyNames | PrimaryKeySpec | None = None
@@ -332,6 +372,10 @@ class TableSpec(_SchemaObjectSpec):
     """Row-level security policies (policies on the table that are not listed are dropped)."""
     grants: list[GrantSpec] = []
     """Privileges of the roles listed here (their other privileges on the table are revoked; other roles are left alone)."""
+    partition_by: PartitionBySpec | None = None
+    """Make this a partitioned table: `{strategy: range|list|hash, columns: [...]}`."""
+    partition_of: PartitionOfSpec | None = None
+    """Make this a partition of a partitioned table (its columns come from the parent)."""
 
 
 class EnumSpec(_SchemaObjectSpec):

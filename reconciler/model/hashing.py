@@ -59,6 +59,8 @@ def _canonical_dataclass(value: Any) -> dict[str, Any]:
         if default is not _MISSING and item == default:
             continue
         if is_table and name == "columns":
+            if value.partition_of is not None:
+                continue  # a partition's columns are its parent's (model.partitions): never compared
             item = tuple(sorted(item, key=lambda c: c.name))
         out[name] = canonical(item)
     return out

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator, Literal
+from typing import TYPE_CHECKING, Iterator, Literal
 
 from reconciler.model.grants import DefaultPrivileges, ObjectGrants
 from reconciler.model.security import Policy, RowLevelSecurity
 from reconciler.model.usertypes import Collation, CompositeType, Domain
+
+if TYPE_CHECKING:
+    from reconciler.model.partitions import PartitionBy, PartitionOf
 
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FkMatch = Literal["simple", "full"]
@@ -184,6 +187,8 @@ class Table:
     renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
     row_level_security: RowLevelSecurity = RowLevelSecurity()
     policies: tuple[Policy, ...] = ()
+    partition_by: PartitionBy | None = None  # a partitioned table (model.partitions)
+    partition_of: PartitionOf | None = None  # a partition of another table
 
     @property
     def qname(self) -> QualifiedName:
@@ -321,4 +326,6 @@ def _normalized_table(table: Table) -> Table:
         renamed_from=table.renamed_from,
         row_level_security=table.row_level_security,
         policies=tuple(sorted(table.policies, key=by_name)),
+        partition_by=table.partition_by,
+        partition_of=table.partition_of,
     )

@@ -16,6 +16,7 @@ from typing import Iterable
 
 from reconciler.config import IgnoreRules
 from reconciler.diff import changes as c
+from reconciler.diff import partitions
 from reconciler.model import Catalog, Column, QualifiedName
 from reconciler.report import drift_types
 
@@ -206,7 +207,7 @@ def table_detail(change: c.TableChange) -> str:
             return f"index {i.name} has another definition"
         case c.AlterIndexComment(new=i):
             return f"index {i.name}: comment differs"
-    return getattr(change, "detail", type(change).__name__)
+    return getattr(change, "detail", None) or partitions.detail(change) or type(change).__name__
 
 
 def _sub_object(change: c.Change) -> tuple[str, str] | None:

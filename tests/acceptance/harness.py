@@ -7,6 +7,7 @@
 
         steps:            every step id, in order (phase/action/subject)
         hazards:          {step id: [hazard codes the step must carry]}
+        locks:            {step id: [the step's table locks, e.g. "SHARE UPDATE EXCLUSIVE on public.t"]} (exactly)
         blocking_allowed: [hazard codes allowed although they block traffic] (default none)
         old_queries:      SQL the old application version runs; must work after expand and backfill
                           (each runs in a transaction that is rolled back)
@@ -48,6 +49,7 @@ class Case:
     path: Path
     steps: list[str]
     hazards: dict[str, list[str]] = field(default_factory=dict)
+    locks: dict[str, list[str]] = field(default_factory=dict)
     blocking_allowed: list[str] = field(default_factory=list)
     old_queries: list[str] = field(default_factory=list)
     writes: dict[str, list[str]] = field(default_factory=dict)
@@ -111,6 +113,8 @@ def run_case(case: Case, dsn: str, server_major: int) -> None:
     for step_id, codes in case.hazards.items():
         have = {h.code.value for h in by_id[step_id].hazards}
         assert set(codes) <= have, f"{step_id}: hazards {sorted(have)} lack {sorted(set(codes) - have)}"
+    for step_id, locks in case.locks.items():
+        assert [str(lock) for lock in by_id[step_id].locks] == locks, f"{step_id}: locks {[str(lock) for lock in by_id[step_id].locks]}"
     for step in result.steps:
         blocking = {h.code.value for h in step.hazards} & BLOCKING
         assert blocking <= set(case.blocking_allowed), f"{step.id} uses a blocking form ({blocking}) the case does not allow"

@@ -1,4 +1,5 @@
--- Indexes of the given tables that do not implement a constraint.
+-- Indexes of the given tables that do not implement a constraint and are not a partition's
+-- share of a partitioned index (those belong to the parent's index).
 -- An index on plain columns with default operator classes and collations, no INCLUDE, no
 -- storage parameters and no NULLS NOT DISTINCT is read straight from the catalog (key_columns,
 -- key_options); PostgreSQL would print nothing more for it. Any other index comes with
@@ -37,4 +38,5 @@ LEFT JOIN pg_catalog.pg_description d
 WHERE i.indrelid = ANY(%(oids)s::oid[])
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c
                   WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
 ORDER BY i.indrelid, ic.relname

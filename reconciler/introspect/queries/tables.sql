@@ -1,5 +1,5 @@
--- Ordinary tables (partitioned tables and partitions are reported as unmanaged for now),
--- with the planner's size estimates.
+-- Ordinary tables, partitioned tables and partitions (partitioning itself is read by
+-- partitions.sql), with the planner's size estimates.
 SELECT c.oid,
        n.nspname AS schema,
        c.relname AS name,
@@ -10,8 +10,7 @@ FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_description d
        ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
-WHERE c.relkind = 'r'
-  AND NOT c.relispartition
+WHERE c.relkind IN ('r', 'p')
   AND n.nspname = ANY(%(schemas)s::text[])
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
                   WHERE x.classid = 'pg_catalog.pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')

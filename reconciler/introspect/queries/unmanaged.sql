@@ -10,7 +10,7 @@ SELECT kind, schema, name FROM (
            n.nspname AS schema, c.relname AS name
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY(%(schemas)s::text[])
-      AND (c.relkind IN ('v', 'm', 'p', 'f') OR (c.relkind = 'r' AND c.relispartition))
+      AND c.relkind IN ('v', 'm', 'f')
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::regclass AND ext.objid = c.oid)
     UNION ALL
     SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'function' END,

@@ -12,7 +12,7 @@ from reconciler.diff import changes as c
 from reconciler.diff import grants as gr
 from reconciler.diff import usertypes as u
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules import columns, constraints, database, grants, indexes, security, tables, usertypes
+from reconciler.plan.rules import columns, constraints, database, grants, indexes, partitions, security, tables, usertypes
 from reconciler.plan.steps import Step
 
 Rule = Callable[[c.Change, PlanContext], list[Step]]
@@ -67,3 +67,4 @@ RULES: dict[type[c.Change], Rule] = {  # type: ignore[dict-item]
     gr.ChangeGrants: grants.change_grants,
     gr.ChangeDefaultPrivileges: grants.change_default_privileges,
 }
+RULES.update(partitions.RULES)  # type: ignore[arg-type]
