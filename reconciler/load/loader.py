@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
+from reconciler.load import code
 from reconciler.load import spec as s
 from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import Document, PathKey, read_documents
@@ -196,7 +197,11 @@ class _Assembler:
         enums = self._enums(declared)
         self._register_tables(declared)
         self._register_sequences(declared)
+        functions = code.functions(self, declared)
+        self.routines = {f.qname for f in functions}
         tables = [self._table(entry) for entry in self.tables.values()]
+        views = code.views(self, declared)
+        materialized_views = code.materialized_views(self, declared)
         sequences = self._sequences()
         self._check_type_names(enums)
         return normalized(
@@ -206,6 +211,9 @@ class _Assembler:
                 enums=tuple(enums),
                 sequences=tuple(sequences),
                 tables=tuple(tables),
+                functions=tuple(functions),
+                views=tuple(views),
+                materialized_views=tuple(materialized_views),
             )
         )
 
@@ -364,6 +372,7 @@ class _Assembler:
             indexes=indexes,
             comment=spec.comment,
             renamed_from=QualifiedName(qname.schema, spec.renamed_from) if spec.renamed_from else None,
+            triggers=code.triggers(self, entry, known, self.routines),
         )
 
     def _reserve_explicit_names(self, entry: Entry[s.TableSpec]) -> None:

@@ -256,6 +256,24 @@ class _SchemaObjectSpec(_NamedSpec):
     comment: str | None = None
 
 
+class TriggerSpec(SpecModel):
+    name: Name
+    timing: Literal["before", "after", "instead of"]
+    events: Annotated[list[Literal["insert", "update", "delete", "truncate"]], Field(min_length=1)]
+    columns: list[Name] = []
+    """`UPDATE OF` these columns (with the `update` event)."""
+    for_each: Literal["row", "statement"] = "row"
+    when: SqlExpression | None = None
+    """Condition over `OLD`/`NEW`, e.g. `OLD.* IS DISTINCT FROM NEW.*`."""
+    function: SqlName
+    """The trigger function, schema-qualified unless in the table's schema, e.g. `shop.set_updated_at`."""
+    arguments: list[str] = []
+    """String arguments passed to the function (TG_ARGV)."""
+    enabled: Literal["origin", "always", "replica", "disabled"] = "origin"
+    """`origin` (the default: fires except in replication), `always`, `replica` or `disabled`."""
+    comment: str | None = None
+
+
 class TableSpec(_SchemaObjectSpec):
     columns: list[ColumnSpec] = []
     primary_key: NonEmptyNames | PrimaryKeySpec | None = None
@@ -266,6 +284,7 @@ class TableSpec(_SchemaObjectSpec):
     indexes: list[IndexSpec] = []
     renamed_from: Name | None = None
     """Migration hint: the table's previous name (in the same schema)."""
+    triggers: list[TriggerSpec] = []
 
 
 class EnumSpec(_SchemaObjectSpec):
@@ -355,3 +374,10 @@ DOCUMENT_KINDS: dict[str, type[_Document]] = {
     "Sequence": SequenceDocument,
     "Table": TableDocument,
 }
+
+
+# Code objects (functions, procedures, views, materialized views) are defined in `codespec`.
+from reconciler.load.codespec import CODE_DOCUMENT_KINDS, CodeDocument  # noqa: E402
+
+AnyDocument = Union[AnyDocument, CodeDocument]  # type: ignore[misc]
+DOCUMENT_KINDS.update(CODE_DOCUMENT_KINDS)

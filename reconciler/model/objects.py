@@ -21,7 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator, Literal
+from typing import TYPE_CHECKING, Iterator, Literal
+
+if TYPE_CHECKING:
+    from reconciler.model.code import Function, MaterializedView, Trigger, View
 
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FkMatch = Literal["simple", "full"]
@@ -178,6 +181,7 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
+    triggers: tuple[Trigger, ...] = ()
 
     @property
     def qname(self) -> QualifiedName:
@@ -245,6 +249,9 @@ class Catalog:
     enums: tuple[EnumType, ...] = ()
     sequences: tuple[Sequence, ...] = ()
     tables: tuple[Table, ...] = ()
+    functions: tuple[Function, ...] = ()  # functions and procedures
+    views: tuple[View, ...] = ()
+    materialized_views: tuple[MaterializedView, ...] = ()
 
     @cached_property
     def _tables(self) -> dict[QualifiedName, Table]:
@@ -270,7 +277,7 @@ class Catalog:
     def schema_names(self) -> set[str]:
         """Schemas the catalog uses, declared or not."""
         names = {s.name for s in self.schemas}
-        for group in (self.enums, self.sequences, self.tables):
+        for group in (self.enums, self.sequences, self.tables, self.functions, self.views, self.materialized_views):
             names.update(obj.schema for obj in group)
         return names
 
@@ -287,6 +294,9 @@ def normalized(catalog: Catalog) -> Catalog:
         enums=tuple(sorted(catalog.enums, key=lambda e: (e.schema, e.name))),
         sequences=tuple(sorted(catalog.sequences, key=lambda s: (s.schema, s.name))),
         tables=tuple(_normalized_table(t) for t in sorted(catalog.tables, key=lambda t: (t.schema, t.name))),
+        functions=tuple(sorted(catalog.functions, key=lambda f: (f.schema, f.name, f.identity_types))),
+        views=tuple(sorted(catalog.views, key=lambda v: (v.schema, v.name))),
+        materialized_views=tuple(sorted(catalog.materialized_views, key=lambda v: (v.schema, v.name))),
     )
 
 
@@ -303,4 +313,5 @@ def _normalized_table(table: Table) -> Table:
         indexes=tuple(sorted(table.indexes, key=by_name)),
         comment=table.comment,
         renamed_from=table.renamed_from,
+        triggers=tuple(sorted(table.triggers, key=by_name)),
     )
