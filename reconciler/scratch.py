@@ -156,11 +156,14 @@ def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog |
         "enums": lambda cat: {e.qname: e for e in cat.enums},
         "sequences": lambda cat: {s.qname: s for s in cat.sequences},
         "tables": lambda cat: {t.qname: t for t in cat.tables},
+        "functions": lambda cat: {f.signature: f for f in cat.functions},
+        "views": lambda cat: {v.qname: v for v in cat.views},
+        "materialized_views": lambda cat: {v.qname: v for v in cat.materialized_views},
     }
     indexed = [{kind: index(cat) for kind, index in by_kind.items()} for cat in candidates]
     for kind in by_kind:
         for obj in getattr(desired, kind):
-            key = obj.name if kind == "schemas" else obj.qname
+            key = obj.name if kind == "schemas" else obj.signature if kind == "functions" else obj.qname
             # dataclass equality: every compared field (hints excluded), columns in their order
             if not any(idx[kind].get(key) == obj for idx in indexed):
                 return None
@@ -190,7 +193,13 @@ def with_hints(normalized: Catalog, desired: Catalog) -> Catalog:
         enums=tuple(_renamed(e, desired.enum(e.qname)) for e in normalized.enums),
         sequences=tuple(_renamed(s, desired.sequence(s.qname)) for s in normalized.sequences),
         tables=tuple(_table_hints(t, desired.table(t.qname)) for t in normalized.tables),
+        materialized_views=tuple(_refresh_hint(v, desired) for v in normalized.materialized_views),
     )
+
+
+def _refresh_hint(view: Any, desired: Catalog) -> Any:
+    source = next((v for v in desired.materialized_views if v.qname == view.qname), None)
+    return view if source is None else dataclasses.replace(view, refresh=source.refresh)
 
 
 def _extension_hint(extension: Extension, desired: Catalog) -> Extension:

@@ -319,6 +319,8 @@ def index_target(table: Table, name: str) -> sql.Composed:
 
 
 def create_catalog(catalog: Catalog) -> list[Statement]:
+    from reconciler import codegraph, sqlcode  # they build on this module
+
     """Statements that create `catalog` in an empty database, in dependency order.
 
     Used to build scratch databases (normalization, plan replay) and by tests. Indexes are built
@@ -328,6 +330,7 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
     statements += [create_extension(e) for e in catalog.extensions]
     statements += [create_enum(e) for e in catalog.enums]
     statements += [create_sequence(s) for s in catalog.sequences]
+    statements += sqlcode.create_routines(catalog)
     statements += [create_table(t) for t in catalog.tables]
     statements += [sequence_owned_by(s) for s in catalog.sequences if s.owned_by is not None]
     for table in catalog.tables:
@@ -336,6 +339,7 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
                 statements.append(add_constraint(table, constraint, not_valid=_is_not_valid(constraint)))
         statements += [create_index(table, index) for index in table.indexes]
     statements += list(comments(catalog))
+    statements += sqlcode.create_code(catalog, codegraph.view_order(catalog))
     return statements
 
 

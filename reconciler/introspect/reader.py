@@ -14,6 +14,7 @@ session, and the desired side (read back from a scratch database the same way) c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 from collections import defaultdict
@@ -29,6 +30,7 @@ from psycopg import sql
 from psycopg.rows import namedtuple_row, tuple_row
 
 from reconciler.errors import IntrospectionError
+from reconciler.introspect import code
 from reconciler.pg.dsn import connect
 from reconciler.model import (
     Catalog,
@@ -94,6 +96,7 @@ class LiveState:
     unmanaged: tuple[UnmanagedObject, ...] = ()
     warnings: tuple[str, ...] = ()
     volatile_functions: frozenset[str] = frozenset()
+    dependencies: tuple[code.Dependency, ...] = ()  # from pg_depend, see introspect.code
 
     @property
     def major_version(self) -> int:
@@ -237,6 +240,8 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         tables.append(_table(row, columns.get(row.oid, []), constraints.get(row.oid, []), table_indexes))
         stats[qname] = TableStats(rows=row.reltuples, pages=row.relpages)
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
+    catalog, code_unmanaged, dependencies = _code(conn, catalog, table_rows, scope, warnings)
+    unmanaged += code_unmanaged
     return LiveState(
         catalog=normalized(catalog),
         server_version=server.version_num,
@@ -248,7 +253,22 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         unmanaged=unmanaged,
         warnings=tuple(warnings),
         volatile_functions=volatile,
+        dependencies=dependencies,
     )
+
+
+def _code(conn: psycopg.Connection[Any], catalog: Catalog, table_rows: list[Any], scope: list[str], warnings: list[str]) -> tuple[Catalog, tuple[UnmanagedObject, ...], tuple[code.Dependency, ...]]:
+    """Functions, procedures, views, materialized views and triggers (see introspect.code)."""
+    functions, unmanaged = code.functions(_rows(conn, "functions", schemas=scope), warnings)
+    view_rows = _rows(conn, "views", schemas=scope)
+    matview_indexes = _group(_rows(conn, "indexes", oids=[r.oid for r in view_rows if r.kind == "m"]))
+    views, materialized = code.views(view_rows, lambda oid, qname: [_index(r, qname, warnings) for r in matview_indexes.get(oid, [])])
+    triggers = _group(_rows(conn, "triggers", oids=[r.oid for r in table_rows]))
+    by_name = {QualifiedName(r.schema, r.name): tuple(code.trigger(t) for t in triggers.get(r.oid, [])) for r in table_rows}
+    tables = tuple(dataclasses.replace(t, triggers=by_name[t.qname]) if by_name.get(t.qname) else t for t in catalog.tables)
+    catalog = dataclasses.replace(catalog, tables=tables, functions=tuple(functions), views=tuple(views), materialized_views=tuple(materialized))
+    dependencies = code.dependencies(_rows(conn, "dependencies", schemas=scope))
+    return catalog, tuple(UnmanagedObject(*u) for u in unmanaged), dependencies
 
 
 def _group(rows: list[Any], position: int | None = None) -> dict[int, list[Any]]:

@@ -4,19 +4,18 @@ WITH ext AS (
     SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'
 )
 SELECT kind, schema, name FROM (
-    SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                          WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table'
+    SELECT CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table'
                           ELSE 'partition' END AS kind,
            n.nspname AS schema, c.relname AS name
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY(%(schemas)s::text[])
-      AND (c.relkind IN ('v', 'm', 'p', 'f') OR (c.relkind = 'r' AND c.relispartition))
+      AND (c.relkind IN ('p', 'f') OR (c.relkind = 'r' AND c.relispartition))
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::regclass AND ext.objid = c.oid)
     UNION ALL
-    SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'function' END,
+    SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,
            n.nspname, p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname = ANY(%(schemas)s::text[])
+    WHERE n.nspname = ANY(%(schemas)s::text[]) AND p.prokind IN ('a', 'w')
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::regclass AND ext.objid = p.oid)
     UNION ALL
     SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type' ELSE 'range type' END, n.nspname, t.typname
@@ -29,7 +28,7 @@ SELECT kind, schema, name FROM (
     SELECT 'trigger', n.nspname, c.relname || '.' || tg.tgname
     FROM pg_catalog.pg_trigger tg
     JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s::text[]) AND NOT tg.tgisinternal
+    WHERE n.nspname = ANY(%(schemas)s::text[]) AND NOT tg.tgisinternal AND (c.relkind <> 'r' OR c.relispartition)
     UNION ALL
     SELECT 'policy', n.nspname, c.relname || '.' || pol.polname
     FROM pg_catalog.pg_policy pol
