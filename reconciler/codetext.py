@@ -96,3 +96,25 @@ def references(text: str, *, query: bool) -> tuple[set[tuple[str | None, str]], 
     found(tree)
     relations = {r for r in found.relations if not (r[0] is None and r[1] in found.ctes)}
     return relations, found.functions
+
+
+def output_names(text: str) -> tuple[str, ...] | None:
+    """The column names a view query produces, as far as the parse tree tells (None for `*` or
+    set operations: unknown without the catalog)."""
+    try:
+        stmt = _select(text)
+    except CodeTextError:
+        return None
+    if stmt.targetList is None:
+        return None
+    names = []
+    for target in stmt.targetList:
+        if target.name is not None:
+            names.append(target.name)
+        elif isinstance(target.val, ast.ColumnRef) and isinstance(target.val.fields[-1], ast.String):
+            names.append(target.val.fields[-1].sval)
+        elif isinstance(target.val, ast.FuncCall):
+            names.append(target.val.funcname[-1].sval)
+        else:
+            return None
+    return tuple(names)

@@ -20,6 +20,7 @@ import dataclasses
 from typing import Callable, Hashable, Iterable, TypeVar
 
 from reconciler.diff import changes as c
+from reconciler.diff.code import diff_code
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -43,6 +44,7 @@ def diff(live: Catalog, desired: Catalog) -> list[c.Change]:
     found += _enums(live, desired)
     found += _sequences(live, desired)
     found += _tables(live, desired)
+    found += diff_code(live, desired)
     return found
 
 

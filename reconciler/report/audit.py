@@ -72,6 +72,9 @@ def _objects_by_key(catalog: Catalog) -> dict[ObjectKey, object]:
     out.update({ObjectKey("enum", e.schema, e.name): e for e in catalog.enums})
     out.update({ObjectKey("sequence", s.schema, s.name): s for s in catalog.sequences})
     out.update({ObjectKey("table", t.schema, t.name): t for t in catalog.tables})
+    out.update({ObjectKey(f.kind, f.schema, f"{f.name}({', '.join(f.identity_types)})"): f for f in catalog.functions})
+    out.update({ObjectKey("view", v.schema, v.name): v for v in catalog.views})
+    out.update({ObjectKey("materialized view", v.schema, v.name): v for v in catalog.materialized_views})
     return out
 
 
@@ -87,6 +90,9 @@ def narrowed(live: LiveState, scope: list[str] | None) -> Catalog:
         enums=tuple(e for e in catalog.enums if e.schema in keep),
         sequences=tuple(s for s in catalog.sequences if s.schema in keep),
         tables=tuple(t for t in catalog.tables if t.schema in keep),
+        functions=tuple(f for f in catalog.functions if f.schema in keep),
+        views=tuple(v for v in catalog.views if v.schema in keep),
+        materialized_views=tuple(v for v in catalog.materialized_views if v.schema in keep),
     )
 
 
@@ -142,7 +148,7 @@ class _Worker:
         if kind == "diff":
             reference, rules = pickle.loads(message[1]), message[2]
             assert self.catalog is not None
-            return findings(diff(self.catalog, reference), reference, rules)
+            return findings(diff(self.catalog, reference), reference, rules, live=self.catalog)
         raise AssertionError(f"unknown message {kind}")
 
 

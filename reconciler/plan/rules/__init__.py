@@ -10,7 +10,8 @@ from typing import Callable
 
 from reconciler.diff import changes as c
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules import columns, constraints, database, indexes, tables
+from reconciler.diff import code as cc
+from reconciler.plan.rules import code, columns, constraints, database, indexes, tables
 from reconciler.plan.steps import Step
 
 Rule = Callable[[c.Change, PlanContext], list[Step]]
@@ -47,4 +48,11 @@ RULES: dict[type[c.Change], Rule] = {  # type: ignore[dict-item]
     c.RenameIndex: indexes.rename_index,
     c.ReplaceIndex: indexes.replace_index,
     c.AlterIndexComment: indexes.alter_index_comment,
+    cc.AddFunction: code.add_function,
+    cc.ReplaceFunction: code.replace_function,
+    cc.RecreateFunction: code.recreate_function,
+    cc.AddView: code.add_view,
+    cc.ReplaceView: code.replace_view,
+    cc.AddTrigger: code.add_trigger,
+    cc.ReplaceTrigger: code.replace_trigger,
 }
