@@ -171,6 +171,10 @@ def materialized_view_comments(view: MaterializedView, *, name: str | None = Non
     return out
 
 
+def reindex_concurrently(index: QualifiedName) -> Statement:
+    return Statement(sql.SQL("REINDEX INDEX CONCURRENTLY {}").format(qualified(index)), index.schema)
+
+
 # --- triggers ------------------------------------------------------------------------------
 
 

@@ -49,9 +49,28 @@ def replace_function(change: cc.ReplaceFunction, ctx: PlanContext) -> list[Step]
         return [make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action=f"comment-{new.kind}", subject=str(new),
                           description=f"set the comment of {new.kind} {new}", statements=[q.comment_routine(new)],
                           reverse=[q.comment_routine(old)])]  # fmt: skip
-    return [make_step(ctx, change, phase=Phase.EXPAND, order=o.REPLACE_FUNCTION, action=f"replace-{new.kind}", subject=str(new),
-                      description=f"CREATE OR REPLACE {new.kind} {new} ({change.detail})", statements=_routine(new),
-                      reverse=_routine(old))]  # fmt: skip
+    users = [dep.dependant for dep in ctx.live.dependencies if dep.referenced == ("function", old.schema, old.name)]
+    checks = sorted(f"{u[1]}.{u[2]}" for u in users if u[0] == "constraint")
+    hazards = [Hazard(HazardCode.MAY_FAIL, f"check constraint(s) {', '.join(checks)} call {new}: rows already stored are not re-checked with the new body",
+                      "validate the data yourself, or drop and re-add the constraint to have it checked")] if checks else []  # fmt: skip
+    replace = make_step(ctx, change, phase=Phase.EXPAND, order=o.REPLACE_FUNCTION, action=f"replace-{new.kind}", subject=str(new),
+                        description=f"CREATE OR REPLACE {new.kind} {new} ({change.detail})", statements=_routine(new),
+                        reverse=_routine(old), hazards=hazards)  # fmt: skip
+    return [replace, *_reindex(ctx, change, [u for u in users if u[0] == "index"], replace.id)]
+
+
+def _reindex(ctx: PlanContext, change: cc.ReplaceFunction, indexes: list[tuple[str, str, str]], after: str) -> list[Step]:
+    """An expression index stores the function's results: with a new body they are stale until
+    rebuilt. REINDEX CONCURRENTLY (PostgreSQL 12+) rebuilds without blocking reads or writes."""
+    steps = []
+    for _, schema, name in sorted(set(indexes)):
+        table = next((t.qname for t in ctx.live.catalog.tables for i in t.indexes if t.schema == schema and i.name == name), None)
+        steps.append(make_step(ctx, change, phase=Phase.EXPAND, order=o.REPLACE_FUNCTION, action="reindex", subject=f"{schema}.{name}",
+                               description=f"rebuild index {schema}.{name} CONCURRENTLY: it stores results of {change.new} computed with the old body",
+                               statements=[q.reindex_concurrently(QualifiedName(schema, name))], transactional=False, long_running=True,
+                               locks=[share_update(table)] if table else [], after=[after],
+                               hazards=[Hazard(HazardCode.INDEX_BUILD, f"rebuilds {schema}.{name} CONCURRENTLY (reads and writes continue); until it finishes, lookups through it may use results of the old body")]))  # fmt: skip
+    return steps
 
 
 def recreate_function(change: cc.RecreateFunction, ctx: PlanContext) -> list[Step]:
@@ -262,10 +281,12 @@ def _drop_view_index(ctx: PlanContext, change: cc.ReplaceView, view: Materialize
 def add_trigger(change: cc.AddTrigger, ctx: PlanContext) -> list[Step]:
     table = change.live.qname
     trigger = change.trigger
+    existing = ctx.live.catalog.table(table) is not None  # a table created by this plan has no traffic yet
+    hazards = [Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE ROW EXCLUSIVE on {table} (writes wait, milliseconds once granted)")] if existing else []
     return [make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_TRIGGER, action="create-trigger", subject=change.subject,
                       description=f"create trigger {trigger.name} on {table}", statements=q.create_table_trigger(table, trigger),
-                      reverse=[q.drop_table_trigger(table, trigger.name)], locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)],
-                      hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE ROW EXCLUSIVE on {table} (writes wait, milliseconds once granted)")])]  # fmt: skip
+                      reverse=[q.drop_table_trigger(table, trigger.name)], locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)] if existing else [],
+                      hazards=hazards)]  # fmt: skip
 
 
 def replace_trigger(change: cc.ReplaceTrigger, ctx: PlanContext) -> list[Step]:
