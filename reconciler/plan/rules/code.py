@@ -215,7 +215,11 @@ def _recreate_materialized_view(ctx: PlanContext, change: cc.ReplaceView, old: M
     else:
         hazards.append(Hazard(HazardCode.BLOCKING_SCAN, f"{new.qname} is re-populated while its ACCESS EXCLUSIVE lock is held: its readers wait for the whole query",
                               "declare a unique index and `refresh: concurrently` to build the new version beside the old one"))  # fmt: skip
-    return make_step(ctx, change, phase=Phase.CONTRACT, order=o.REPLACE_VIEW, action="replace-materialized-view", subject=str(new.qname),
+    compatible = _keeps_columns(old, new)
+    if not compatible:
+        hazards.append(breaks_old(f"the new definition of {new.qname} no longer has every column of the old one"))
+    return make_step(ctx, change, phase=Phase.EXPAND if compatible else Phase.CONTRACT, order=o.CREATE_VIEW if compatible else o.REPLACE_VIEW,
+                     action="replace-materialized-view", subject=str(new.qname),
                      description=f"drop and re-create materialized view {new.qname} with its new definition ({new.refresh})",
                      statements=[*drops, *creates], hazards=hazards, locks=locks, long_running=True)  # fmt: skip
 
@@ -236,12 +240,16 @@ def _swap_materialized_view(ctx: PlanContext, change: cc.ReplaceView, old: Mater
     users = d.view_dependants(ctx, {node})
     drops, creates, hazards, locks = d.around(ctx, users)
     renames = [q.rename_materialized_view(helper_qname, new.name)] + [rename_index(new.schema, index_names[i.name], i.name) for i in new.indexes]
-    swap_in = make_step(ctx, change, phase=Phase.CONTRACT, order=o.REPLACE_VIEW, action="swap-materialized-view", subject=str(new.qname),
+    compatible = _keeps_columns(old, new)  # the old application's queries still work: swap in expand
+    phase, order = (Phase.EXPAND, o.CREATE_VIEW) if compatible else (Phase.CONTRACT, o.REPLACE_VIEW)
+    if not compatible:
+        hazards.insert(0, breaks_old(f"the new definition of {new.qname} no longer has every column of the old one"))
+    swap_in = make_step(ctx, change, phase=phase, order=order, action="swap-materialized-view", subject=str(new.qname),
                         description=f"swap the new version of {new.qname} in: drop the old one, rename {helper} and its indexes",
                         statements=[*drops, q.drop_materialized_view(new.qname), *renames, *q.materialized_view_comments(new), *creates],
-                        hazards=[breaks_old(f"readers of {new.qname} see the new definition from this step on"), *hazards],
+                        hazards=[brief_exclusive(ctx, new.qname), *hazards],
                         locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, new.qname), *locks], after=[build.id])  # fmt: skip
-    refresh = make_step(ctx, change, phase=Phase.CONTRACT, order=o.REFRESH_VIEW, action="refresh-materialized-view", subject=str(new.qname),
+    refresh = make_step(ctx, change, phase=phase, order=order if compatible else o.REFRESH_VIEW, action="refresh-materialized-view", subject=str(new.qname),
                         description=f"bring {new.qname} up to date with REFRESH MATERIALIZED VIEW CONCURRENTLY (readers continue)",
                         statements=[q.refresh_materialized_view(new.qname, concurrently=True)], transactional=False, long_running=True,
                         locks=[Lock(LockLevel.EXCLUSIVE, new.qname)], after=[swap_in.id],
