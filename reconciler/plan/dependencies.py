@@ -50,12 +50,18 @@ def all_edges(ctx: PlanContext) -> Edges:
     return edges
 
 
-def view_dependants(ctx: PlanContext, start: Iterable[Node]) -> set[Node]:
-    """Live views and materialized views that need `start`, transitively."""
+def view_dependants(ctx: PlanContext, start: Iterable[Node], *, planned: bool = False) -> set[Node]:
+    """Live views and materialized views that need `start`, transitively; with `planned`, also
+    the declared views that will need them (for a contract step: expand has created them)."""
     reverse: dict[Node, set[Node]] = defaultdict(set)
     for dep in ctx.live.dependencies:
         if dep.dependant[0] in VIEW_KINDS:
             reverse[dep.referenced].add(dep.dependant)
+    if planned:
+        for node, needs in desired_edges(ctx.desired).items():
+            if node[0] in VIEW_KINDS:
+                for need in needs:
+                    reverse[need].add(node)
     found: set[Node] = set()
     queue = list(start)
     while queue:
@@ -151,7 +157,7 @@ def recreated_views(changes: list[c.Change], ctx: PlanContext) -> dict[str, set[
     for key, (table, column) in _column_targets(changes, ctx).items():
         nodes = column_dependants(ctx, table, column) | _new_views_over(ctx, changes, table)
         if nodes:
-            found[key] = nodes | view_dependants(ctx, nodes)
+            found[key] = nodes | view_dependants(ctx, nodes, planned=True)
     ctx.recreated_views = set().union(*found.values()) if found else set()
     return found
 
@@ -177,7 +183,8 @@ def wrap(steps: list[Step], wanted: dict[str, set[Node]], ctx: PlanContext) -> l
         if step is None:
             continue
         for node in nodes:
-            owners[node].append(step.id)
+            if step.phase.value == "contract" or _exists(ctx, node):  # views this plan creates exist in contract only
+                owners[node].append(step.id)
     first: dict[str, set[Node]] = defaultdict(set)
     last: dict[str, set[Node]] = defaultdict(set)
     for node, ids in owners.items():
@@ -204,6 +211,10 @@ def _wrapped(ctx: PlanContext, step: Step, dropped: set[Node], created: set[Node
         description=step.description + f" (dependent views dropped and re-created around it: {', '.join(sorted(n[2] for n in dropped | created))})",
         reverse=None,
     )
+
+
+def _exists(ctx: PlanContext, node: Node) -> bool:
+    return any(view_node(v) == node for v in (*ctx.live.catalog.views, *ctx.live.catalog.materialized_views))
 
 
 # --- creation order among views -----------------------------------------------------------------

@@ -173,9 +173,9 @@ def _reset_options(old: View, new: View) -> list[Statement]:
 
 def _recreate_view(ctx: PlanContext, change: cc.ReplaceView, new: View) -> Step:
     node = view_node(new)
-    nodes = {node} | d.view_dependants(ctx, {node})
-    drops, creates, hazards, locks = d.around(ctx, nodes)
     compatible = _keeps_columns(change.old, new)
+    nodes = {node} | d.view_dependants(ctx, {node}, planned=not compatible)
+    drops, creates, hazards, locks = d.around(ctx, nodes)
     phase = Phase.EXPAND if compatible else Phase.CONTRACT
     if not compatible:
         hazards.append(breaks_old(f"the new definition of {new.qname} no longer has every column of the old one"))
@@ -208,7 +208,7 @@ def _replace_materialized_view(change: cc.ReplaceView, ctx: PlanContext) -> list
 def _recreate_materialized_view(ctx: PlanContext, change: cc.ReplaceView, old: MaterializedView, new: MaterializedView) -> Step:
     """refresh: blocking or none: DROP + CREATE in one transaction (readers wait while it fills)."""
     node = view_node(new)
-    nodes = {node} | d.view_dependants(ctx, {node})
+    nodes = {node} | d.view_dependants(ctx, {node}, planned=not _keeps_columns(old, new))
     drops, creates, hazards, locks = d.around(ctx, nodes)
     if new.refresh == "none":
         hazards.append(Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"{new.qname} is re-created WITH NO DATA (refresh: none): reading it fails until the application refreshes it"))
@@ -237,7 +237,7 @@ def _swap_materialized_view(ctx: PlanContext, change: cc.ReplaceView, old: Mater
                       reverse=[q.drop_materialized_view(helper_qname)], long_running=True,
                       hazards=[Hazard(HazardCode.LONG_RUNNING, f"runs the query of {new.qname} once (the tables it reads are only read)")])  # fmt: skip
     node = view_node(new)
-    users = d.view_dependants(ctx, {node})
+    users = d.view_dependants(ctx, {node}, planned=not _keeps_columns(old, new))
     drops, creates, hazards, locks = d.around(ctx, users)
     renames = [q.rename_materialized_view(helper_qname, new.name)] + [rename_index(new.schema, index_names[i.name], i.name) for i in new.indexes]
     compatible = _keeps_columns(old, new)  # the old application's queries still work: swap in expand
