@@ -3,10 +3,18 @@ export and plan, against a real PostgreSQL."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
+from psycopg import sql
+
+from reconciler.config import IgnoreRules
+from reconciler.diff import diff
+from reconciler.errors import LoadError
+from reconciler.report.drift import findings
 
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
@@ -52,3 +60,115 @@ def test_export_then_plan_shows_nothing(conn: psycopg.Connection[Any], database:
     ]
     outcome = plan([tmp_path / "export"], database)
     assert outcome.plan.steps == () and outcome.plan.changes == () and outcome.plan.unmanaged == ()
+
+
+# --- what a user sees -----------------------------------------------------------------------
+
+
+def _write(directory: Path, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "code.yaml").write_text(textwrap.dedent(text).lstrip())
+    return directory
+
+
+def test_bad_code_documents_are_reported_at_file_and_line(tmp_path: Path) -> None:
+    directory = _write(tmp_path / "bad", """
+        apiVersion: reconciler.dev/v1alpha1
+        kind: View
+        metadata: {name: v}
+        spec:
+          query: SELECT 1; DROP TABLE students
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Function
+        metadata: {name: f}
+        spec:
+          returns: integer
+          body: SELEC 1
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: MaterializedView
+        metadata: {name: m}
+        spec:
+          query: SELECT 1 AS one
+          refresh: concurrently
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Table
+        metadata: {name: t}
+        spec:
+          columns: [{name: id, type: int}]
+          triggers:
+            - {name: t_trg, timing: before, events: [insert], columns: [nope], function: f}
+    """)
+    with pytest.raises(LoadError) as info:
+        load_paths([directory])
+    messages = [str(d) for d in info.value.diagnostics]
+    file = str(directory / "code.yaml")
+    assert any(m.startswith(f"{file}:5:") and "exactly one SELECT" in m for m in messages), messages
+    assert any(m.startswith(f"{file}:12:") and "body does not parse as SQL" in m for m in messages), messages
+    assert any(m.startswith(f"{file}:19:") and "refresh: concurrently needs a unique index" in m for m in messages), messages
+    assert any(m.startswith(f"{file}:27:") and "nope" in m for m in messages), messages
+    assert any(m.startswith(f"{file}:27:") and "columns (UPDATE OF) need the `update` event" in m for m in messages), messages
+
+
+def test_hostile_names_and_bodies_are_quoted_never_spliced(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute("CREATE TABLE public.students (id int)")
+    directory = _write(tmp_path / "hostile", """
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Function
+        metadata: {name: f}
+        spec:
+          name: "f'); DROP TABLE students; --"
+          arguments: [{name: "a\\"b", type: text}]
+          returns: text
+          body: "SELECT 'x''); DROP TABLE students; --' || $1"
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: View
+        metadata: {name: v}
+        spec:
+          name: "v\\"; DROP TABLE students; --"
+          query: "SELECT 1 AS \\"a;b\\" -- ; DROP TABLE students"
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Table
+        metadata: {name: students}
+        spec:
+          columns: [{name: id, type: int}]
+    """)
+    outcome = plan([directory], database)
+    with conn.transaction():
+        for step in outcome.plan.steps:
+            run_statements(conn, list(step.statements))
+    assert conn.execute("SELECT to_regclass('public.students') IS NOT NULL").fetchone() == (True,)
+    value = conn.execute(sql.SQL("SELECT {}('y')").format(sql.Identifier("public", "f'); DROP TABLE students; --"))).fetchone()
+    assert value == ("x'); DROP TABLE students; --y",)
+    assert plan([directory], database).plan.steps == ()
+
+
+def test_undeclared_code_objects_are_unmanaged_never_dropped(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute("""
+        CREATE TABLE public.t (id int PRIMARY KEY, n int);
+        CREATE VIEW public.v AS SELECT id FROM public.t;
+        CREATE FUNCTION public.f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER t_trg BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.trg();
+    """)
+    directory = _write(tmp_path / "desired", """
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Table
+        metadata: {name: t}
+        spec:
+          columns: [{name: id, type: int}, {name: n, type: bigint}]
+          primaryKey: [id]
+    """)
+    outcome = plan([directory], database)
+    assert set(outcome.plan.unmanaged) == {"function public.f(integer)", "function public.trg()", "view public.v", "trigger public.t.t_trg"}
+    text = "\n".join(s.text() for step in outcome.plan.steps for s in step.statements)
+    assert "DROP VIEW" not in text and "DROP FUNCTION \"public\".\"f\"" not in text and "DROP TRIGGER \"t_trg\"" not in text
+    live = introspect(database)
+    found, _ = findings(diff(live.catalog, outcome.desired), outcome.desired, IgnoreRules(), live=live.catalog)
+    statuses = {f"{k.kind} {k}": v.status.value for k, v in found.items()}
+    assert statuses["view public.v"] == "unmanaged" and statuses["function public.f(integer)"] == "unmanaged"
+    assert statuses["table public.t"] == "different"

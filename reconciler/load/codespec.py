@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from reconciler.codetext import CodeTextError, check_body, check_query
 from reconciler.load.spec import (
@@ -73,13 +73,13 @@ class _RoutineSpec(_SchemaObjectSpec):
     body: str
     """The routine's source (`AS '...'`); passed to PostgreSQL as a string literal."""
 
-    @model_validator(mode="after")
-    def _body(self) -> "_RoutineSpec":
+    @field_validator("body")
+    @classmethod
+    def _body(cls, body: str, info: ValidationInfo) -> str:
         try:
-            check_body(self.body, self.language)
+            return check_body(body, info.data.get("language", "sql"))
         except CodeTextError as exc:
             raise ValueError(str(exc)) from None
-        return self
 
 
 class FunctionSpec(_RoutineSpec):
