@@ -43,7 +43,6 @@ class PlanContext:
     swaps: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.swap
     recreated_fks: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.constraints
     new_primary_keys: set[tuple[QualifiedName, frozenset[str]]] = field(default_factory=set)  # (desired table, columns) created by this plan
-    recreated_views: set[tuple[str, str, str]] = field(default_factory=set)  # see plan.dependencies
 
     @property
     def server_version(self) -> int:

@@ -10,9 +10,10 @@ What it decides:
   both while a view uses the column, so the dependent views (transitively, materialized views
   too) are dropped at the start of the very step that alters the column and re-created at its end,
   in dependency order, inside its transaction: readers never see the views missing;
-- the re-created views take their desired definition when declared, else their live one
-  (unmanaged views survive unchanged); their own change, if any, is then covered;
-- views created by the plan that read a table whose columns change are handled the same way;
+- in a contract step the re-created views take their desired definition when declared, else
+  their live one (unmanaged views survive unchanged); in an expand step their live one (the old
+  application still reads them; their own change follows in its own step);
+- in a contract step, views created or redefined by the plan that read the table are included;
 - creation order among views follows their dependencies (`Step.after`); ranks already put
   functions before tables and views (see plan.ordering).
 """
@@ -78,9 +79,11 @@ def column_dependants(ctx: PlanContext, table: QualifiedName, column: str) -> se
     return direct | view_dependants(ctx, direct)
 
 
-def definition(ctx: PlanContext, node: Node) -> View | MaterializedView | None:
-    """The definition a re-created view takes: the desired one when declared, else the live one."""
-    for catalog in (ctx.desired, ctx.live.catalog):
+def definition(ctx: PlanContext, node: Node, *, live_first: bool = False) -> View | MaterializedView | None:
+    """The definition a re-created view takes: the desired one when declared, else the live one
+    (or the other way round in an expand step, where the old application still needs the old one)."""
+    catalogs = (ctx.live.catalog, ctx.desired) if live_first else (ctx.desired, ctx.live.catalog)
+    for catalog in catalogs:
         for view in (*catalog.views, *catalog.materialized_views):
             if view_node(view) == node:
                 return view
@@ -102,7 +105,7 @@ def create_statements(view: View | MaterializedView) -> list[Statement]:
     return out + sqlcode.materialized_view_indexes(view) + sqlcode.materialized_view_comments(view)
 
 
-def around(ctx: PlanContext, nodes: set[Node]) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
+def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
     """Statements dropping `nodes` (dependants first) and re-creating them (dependencies first)."""
     edges = all_edges(ctx)
     order = topological(nodes, edges)
@@ -110,7 +113,7 @@ def around(ctx: PlanContext, nodes: set[Node]) -> tuple[list[Statement], list[St
     creates: list[Statement] = []
     hazards: list[Hazard] = []
     for node in order:
-        view = definition(ctx, node)
+        view = definition(ctx, node, live_first=live_first)
         if view is None:
             continue
         creates += create_statements(view)
@@ -126,21 +129,22 @@ def around(ctx: PlanContext, nodes: set[Node]) -> tuple[list[Statement], list[St
 # --- column changes under views ---------------------------------------------------------------
 
 
-def _column_targets(changes: list[c.Change], ctx: PlanContext) -> dict[str, tuple[QualifiedName, str]]:
-    """Step id suffix -> (live table, column) for the steps that alter or drop a column."""
+def _column_targets(changes: list[c.Change]) -> dict[str, tuple[QualifiedName, str]]:
+    """Step id (or id suffix) + '#column' -> (live table, column) for the steps that alter or drop a column."""
     targets: dict[str, tuple[QualifiedName, str]] = {}
+    alterations = {c.ColumnAlteration.TYPE, c.ColumnAlteration.COLLATION}
     for change in changes:
         if isinstance(change, c.DropColumn):
-            targets[f"contract/drop-column/{change.subject}"] = (change.live.qname, change.column.name)
-        elif isinstance(change, c.AlterColumn) and c.ColumnAlteration.TYPE in change.kinds:
+            targets[f"contract/drop-column/{change.subject}#{change.column.name}"] = (change.live.qname, change.column.name)
+        elif isinstance(change, c.AlterColumn) and alterations & change.kinds:
             key = f"contract/swap-columns/{change.live.qname}" if swap.is_swap(change) else f"/alter-column-type/{change.subject}"
-            targets[key + f"#{change.old.name}"] = (change.live.qname, change.old.name)
+            targets[f"{key}#{change.old.name}"] = (change.live.qname, change.old.name)
     return targets
 
 
-def _new_views_over(ctx: PlanContext, changes: list[c.Change], table: QualifiedName) -> set[Node]:
-    """Views this plan creates or redefines that read `table` (table-level: their columns are not
-    known before they exist)."""
+def _planned_views_over(ctx: PlanContext, changes: list[c.Change], table: QualifiedName) -> set[Node]:
+    """Views this plan creates or redefines whose new query reads `table` (table-level: their
+    columns are not known before they exist), with the declared views that read them."""
     edges = desired_edges(ctx.desired)
     out = set()
     for change in changes:
@@ -148,73 +152,50 @@ def _new_views_over(ctx: PlanContext, changes: list[c.Change], table: QualifiedN
             node = view_node(change.view if isinstance(change, cc.AddView) else change.new)
             if ("table", table.schema, table.name) in edges.get(node, set()):
                 out.add(node)
-    return out
+    return out | view_dependants(ctx, out, planned=True)
 
 
-def recreated_views(changes: list[c.Change], ctx: PlanContext) -> dict[str, set[Node]]:
-    """Step-id key -> views to drop and re-create around that step; also records them on ctx."""
-    found: dict[str, set[Node]] = {}
-    for key, (table, column) in _column_targets(changes, ctx).items():
-        nodes = column_dependants(ctx, table, column) | _new_views_over(ctx, changes, table)
-        if nodes:
-            found[key] = nodes | view_dependants(ctx, nodes, planned=True)
-    ctx.recreated_views = set().union(*found.values()) if found else set()
+Wanted = dict[str, tuple[set[Node], set[Node]]]
+
+
+def recreated_views(changes: list[c.Change], ctx: PlanContext) -> Wanted:
+    """Step key -> (live views over the column, views of this plan over its table), to drop and
+    re-create around that step."""
+    found: Wanted = {}
+    for key, (table, column) in _column_targets(changes).items():
+        live = column_dependants(ctx, table, column)
+        planned = _planned_views_over(ctx, changes, table)
+        if live or planned:
+            found[key] = (live, planned)
     return found
 
 
-def covered(change: c.Change, ctx: PlanContext) -> bool:
-    """A view change the column-change steps already carry out (with the desired definition)."""
-    if isinstance(change, cc.AddView | cc.ReplaceView):
-        view = change.view if isinstance(change, cc.AddView) else change.new
-        return view_node(view) in ctx.recreated_views and not isinstance(change, cc.AddView)
-    return False
-
-
-def wrap(steps: list[Step], wanted: dict[str, set[Node]], ctx: PlanContext) -> list[Step]:
-    """Put the drops and re-creations of `wanted` into the steps they belong to. A view under
-    several altered columns is dropped in the first such step and re-created in the last."""
-    if not wanted:
-        return steps
-    position = {s.id: (s.phase.rank, s.order, s.id) for s in steps}
-    owners: dict[Node, list[str]] = defaultdict(list)
-    for key, nodes in wanted.items():
+def wrap(steps: list[Step], wanted: Wanted, ctx: PlanContext) -> list[Step]:
+    """Put the drops and re-creations of the views over altered columns into the steps that alter
+    them. In a contract step the views take their desired definitions (views this plan creates
+    exist by then); in an expand step only live views are involved, with their live definitions
+    (their own changes follow in their own steps). A view under columns altered by several steps
+    is dropped and re-created in each."""
+    per_step: dict[str, set[Node]] = defaultdict(set)
+    phases = {s.id: s.phase.value for s in steps}
+    for key, (live, planned) in wanted.items():
         suffix = key.rsplit("#", 1)[0]
-        step = next((s for s in steps if s.id == suffix or s.id.endswith(suffix)), None)
-        if step is None:
-            continue
-        for node in nodes:
-            if step.phase.value == "contract" or _exists(ctx, node):  # views this plan creates exist in contract only
-                owners[node].append(step.id)
-    first: dict[str, set[Node]] = defaultdict(set)
-    last: dict[str, set[Node]] = defaultdict(set)
-    for node, ids in owners.items():
-        ordered_ids = sorted(set(ids), key=position.__getitem__)
-        first[ordered_ids[0]].add(node)
-        last[ordered_ids[-1]].add(node)
-    out = []
-    for step in steps:
-        if step.id in first or step.id in last:
-            step = _wrapped(ctx, step, first.get(step.id, set()), last.get(step.id, set()))
-        out.append(step)
-    return out
+        step_id = next((i for i in phases if i == suffix or i.endswith(suffix)), None)
+        if step_id is not None:
+            per_step[step_id] |= live | (planned if phases[step_id] == "contract" else set())
+    return [_wrapped(ctx, s, per_step[s.id]) if per_step.get(s.id) else s for s in steps]
 
 
-def _wrapped(ctx: PlanContext, step: Step, dropped: set[Node], created: set[Node]) -> Step:
-    drops, _, hazards, locks = around(ctx, dropped)
-    _, creates, more, more_locks = around(ctx, created)
-    hazards += [h for h in more if h not in hazards]
+def _wrapped(ctx: PlanContext, step: Step, nodes: set[Node]) -> Step:
+    drops, creates, hazards, locks = around(ctx, nodes, live_first=step.phase.value != "contract")
     return dataclasses.replace(
         step,
         statements=(*drops, *step.statements, *creates),
         hazards=(*step.hazards, *hazards),
-        locks=(*step.locks, *dict.fromkeys(locks + more_locks)),
-        description=step.description + f" (dependent views dropped and re-created around it: {', '.join(sorted(n[2] for n in dropped | created))})",
+        locks=(*step.locks, *dict.fromkeys(locks)),
+        description=step.description + f" (dependent views dropped and re-created around it: {', '.join(sorted(n[2] for n in nodes))})",
         reverse=None,
     )
-
-
-def _exists(ctx: PlanContext, node: Node) -> bool:
-    return any(view_node(v) == node for v in (*ctx.live.catalog.views, *ctx.live.catalog.materialized_views))
 
 
 # --- creation order among views -----------------------------------------------------------------

@@ -26,7 +26,7 @@ def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
     around_columns = dependencies.recreated_views(changes, ctx)
     steps: list[Step] = []
     for change in changes:
-        if _covered_elsewhere(change, ctx) or dependencies.covered(change, ctx):
+        if _covered_elsewhere(change, ctx):
             continue
         rule = RULES.get(type(change))
         if rule is None:
