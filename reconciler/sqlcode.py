@@ -121,6 +121,12 @@ def drop_view(view: QualifiedName) -> Statement:
     return Statement(sql.SQL("DROP VIEW {}").format(qualified(view)), view.schema, _subject("view", view))
 
 
+def reset_view_options(view: QualifiedName, options: list[str]) -> Statement:
+    """`options` are known option names (security_barrier, security_invoker, check_option)."""
+    names = sql.SQL(", ").join(sql.SQL(o) for o in options if o in ("security_barrier", "security_invoker", "check_option"))
+    return Statement(sql.SQL("ALTER VIEW {} RESET ({})").format(qualified(view), names), view.schema, _subject("view", view))
+
+
 def view_target(view: QualifiedName) -> sql.Composed:
     return sql.SQL("VIEW {}").format(qualified(view))
 

@@ -160,15 +160,10 @@ def replace_view(change: cc.ReplaceView, ctx: PlanContext) -> list[Step]:
 
 def _reset_options(old: View, new: View) -> list[Statement]:
     """CREATE OR REPLACE VIEW sets the options it names and keeps the others: reset those dropped."""
-    from psycopg import sql  # noqa: PLC0415
-
     gone = [n for n, was, now in (("security_barrier", old.security_barrier, new.security_barrier),
                                   ("security_invoker", old.security_invoker, new.security_invoker),
                                   ("check_option", old.check_option, new.check_option)) if was and not now]  # fmt: skip
-    if not gone:
-        return []
-    statement = sql.SQL("ALTER VIEW {} RESET ({})").format(q.qualified(new.qname), sql.SQL(", ").join(sql.SQL(n) for n in gone))
-    return [Statement(statement, new.schema, ("view", new.schema, new.name))]
+    return [q.reset_view_options(new.qname, gone)] if gone else []
 
 
 def _recreate_view(ctx: PlanContext, change: cc.ReplaceView, new: View) -> Step:
@@ -269,6 +264,7 @@ def _materialized_view_indexes(ctx: PlanContext, change: cc.ReplaceView, old: Ma
         steps.append(make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{new.schema}.{name}",
                                description=f"build index {name} on {new.qname} CONCURRENTLY", statements=[create_index_on(new.qname, index, concurrently=True)],
                                transactional=False, locks=[share_update(new.qname)], long_running=True, builds_index=QualifiedName(new.schema, name),
+                               hazards=[Hazard(HazardCode.INDEX_BUILD, f"builds an index CONCURRENTLY on materialized view {new.qname}; reads continue")],
                                after=[steps[-1].id] if name in before else ()))  # fmt: skip
     for name, index in before.items():
         if name not in after:
