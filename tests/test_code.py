@@ -50,11 +50,14 @@ def test_export_then_plan_shows_nothing(conn: psycopg.Connection[Any], database:
     assert files == [
         "public/_schema.yaml",
         "shop/_schema.yaml",
+        "shop/functions/is_positive-2.yaml",  # an overload: same name, other argument types
         "shop/functions/is_positive.yaml",
         "shop/functions/set_updated_at.yaml",
+        "shop/functions/split_total.yaml",
         "shop/functions/top_items.yaml",
         "shop/items.yaml",
         "shop/materialized-views/item_totals.yaml",
+        "shop/procedures/count_items.yaml",
         "shop/procedures/restock.yaml",
         "shop/views/big_items.yaml",
     ]

@@ -28,7 +28,7 @@ TriggerEnabled = Literal["origin", "always", "replica", "disabled"]
 CheckOption = Literal["local", "cascaded"]
 RefreshStrategy = Literal["concurrently", "blocking", "none"]
 
-# Arguments that are part of a routine's identity (PostgreSQL ignores OUT arguments of functions).
+# Arguments that are part of a function's identity (PostgreSQL ignores OUT arguments of functions).
 IDENTITY_MODES = frozenset({"in", "inout", "variadic"})
 
 
@@ -78,7 +78,9 @@ class Function:
 
     @property
     def identity_types(self) -> tuple[str, ...]:
-        return tuple(a.type for a in self.arguments if a.mode in IDENTITY_MODES)
+        """Argument types that identify the routine: OUT arguments do not for functions, they do
+        for procedures (PostgreSQL 14+, where procedures have them)."""
+        return tuple(a.type for a in self.arguments if a.mode in IDENTITY_MODES or self.kind == "procedure")
 
     @property
     def signature(self) -> tuple[str, str, tuple[str, ...]]:
