@@ -229,12 +229,16 @@ def create_routines(catalog: Catalog) -> list[Statement]:
     """Routines come before tables (checks and defaults call them), with body checks off."""
     if not catalog.functions:
         return []
-    return [CHECK_BODIES_OFF, *(create_routine(f) for f in catalog.functions), CHECK_BODIES_ON]
+    # PL/pgSQL and other validators only check syntax: run them at once (bodies checked again);
+    # SQL bodies name tables and are validated at the end of `create_code`
+    again = [create_routine(f) for f in catalog.functions if f.language != "sql"]
+    return [CHECK_BODIES_OFF, *(create_routine(f) for f in catalog.functions), CHECK_BODIES_ON, *again]
 
 
 def create_code(catalog: Catalog, view_order: list[View | MaterializedView]) -> list[Statement]:
     """After tables, constraints and indexes: views in dependency order, triggers, comments,
-    then SQL-language routines once more with body checks on, now that what they read exists."""
+    then SQL-language routines once more with body checks on (`create_routines` ended with them
+    on), now that what they read exists: PostgreSQL's validator reports their errors here."""
     out: list[Statement] = []
     for view in view_order:
         if isinstance(view, View):
@@ -249,7 +253,7 @@ def create_code(catalog: Catalog, view_order: list[View | MaterializedView]) -> 
         for trigger in table.triggers:
             out += create_table_trigger(table.qname, trigger)
     out += [comment_routine(f) for f in catalog.functions if f.comment is not None]
-    out += [create_routine(f) for f in catalog.functions if f.language == "sql"]
+    out += [create_routine(f) for f in catalog.functions if f.language == "sql"]  # validated now that their tables exist
     return out
 
 

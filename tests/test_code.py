@@ -13,7 +13,7 @@ from psycopg import sql
 
 from reconciler.config import IgnoreRules
 from reconciler.diff import diff
-from reconciler.errors import LoadError
+from reconciler.errors import LoadError, NormalizationError
 from reconciler.report.drift import findings
 
 from reconciler.introspect import introspect
@@ -175,3 +175,30 @@ def test_undeclared_code_objects_are_unmanaged_never_dropped(conn: psycopg.Conne
     statuses = {f"{k.kind} {k}": v.status.value for k, v in found.items()}
     assert statuses["view public.v"] == "unmanaged" and statuses["function public.f(integer)"] == "unmanaged"
     assert statuses["table public.t"] == "different"
+
+
+def test_postgresql_rejecting_a_body_or_query_points_at_the_yaml(database: str, tmp_path: Path) -> None:
+    directory = _write(tmp_path / "rejected", """
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Function
+        metadata: {name: broken}
+        spec:
+          returns: trigger
+          language: plpgsql
+          body: BEGIN RETURN NEW END;
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: View
+        metadata: {name: v}
+        spec:
+          query: SELECT id FROM no_such_table
+    """)
+    file = directory / "code.yaml"
+    with pytest.raises(NormalizationError) as info:
+        plan([directory], database)
+    message = str(info.value)
+    assert message.startswith(f"{file}:1: function public.broken: PostgreSQL rejected it: syntax error"), message
+    (directory / "code.yaml").write_text(file.read_text().replace("RETURN NEW END;", "RETURN NEW; END;"))
+    with pytest.raises(NormalizationError) as info:
+        plan([directory], database)
+    assert str(info.value) == f'{file}:9: view public.v: PostgreSQL rejected it: relation "no_such_table" does not exist'
