@@ -74,9 +74,11 @@ def view_dependants(ctx: PlanContext, start: Iterable[Node], *, planned: bool = 
 
 
 def column_dependants(ctx: PlanContext, table: QualifiedName, column: str) -> set[Node]:
+    """Views (transitively) and triggers (UPDATE OF, WHEN) that use a column: PostgreSQL refuses
+    to change its type or drop it while they exist."""
     direct = {d.dependant for d in ctx.live.dependencies
-              if d.dependant[0] in VIEW_KINDS and d.referenced == ("table", table.schema, table.name) and d.column == column}  # fmt: skip
-    return direct | view_dependants(ctx, direct)
+              if d.dependant[0] in (*VIEW_KINDS, "trigger") and d.referenced == ("table", table.schema, table.name) and d.column == column}  # fmt: skip
+    return direct | view_dependants(ctx, {n for n in direct if n[0] in VIEW_KINDS})
 
 
 def definition(ctx: PlanContext, node: Node, *, live_first: bool = False) -> View | MaterializedView | None:
@@ -107,9 +109,11 @@ def create_statements(view: View | MaterializedView) -> list[Statement]:
 
 def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
     """Statements dropping `nodes` (dependants first) and re-creating them (dependencies first)."""
+    triggers = sorted(n for n in nodes if n[0] == "trigger")
+    nodes = {n for n in nodes if n[0] != "trigger"}
     edges = all_edges(ctx)
     order = topological(nodes, edges)
-    drops = [drop_statement(n) for n in reversed(order)]
+    drops = [*(_trigger_drop(n) for n in triggers), *(drop_statement(n) for n in reversed(order))]
     creates: list[Statement] = []
     hazards: list[Hazard] = []
     for node in order:
@@ -119,11 +123,34 @@ def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False) -> t
         creates += create_statements(view)
         if isinstance(view, MaterializedView) and view.refresh != "none":
             hazards.append(Hazard(HazardCode.LONG_RUNNING, f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the step holds its locks"))
-    if nodes:
-        shown = ", ".join(f"{n[1]}.{n[2]}" for n in order)
-        hazards.insert(0, Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"drops and re-creates dependent view(s) {shown} in the same transaction: queries on them wait for it, none sees them missing"))
+    for node in triggers:
+        creates += _trigger_create(ctx, node, live_first=live_first)
+    if nodes or triggers:
+        shown = ", ".join(f"{n[1]}.{n[2]}" for n in (*order, *triggers))
+        hazards.insert(0, Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"drops and re-creates dependent object(s) {shown} in the same transaction: queries on them wait for it, none sees them missing"))
     locks = [Lock(LockLevel.ACCESS_EXCLUSIVE, QualifiedName(n[1], n[2])) for n in order]
     return drops, creates, hazards, locks
+
+
+def _trigger_table(node: Node) -> tuple[QualifiedName, str]:
+    table, _, name = node[2].partition(".")  # trigger nodes are named table.trigger
+    return QualifiedName(node[1], table), name
+
+
+def _trigger_drop(node: Node) -> Statement:
+    table, name = _trigger_table(node)
+    return sqlcode.drop_table_trigger(table, name)
+
+
+def _trigger_create(ctx: PlanContext, node: Node, *, live_first: bool) -> list[Statement]:
+    table, name = _trigger_table(node)
+    catalogs = (ctx.live.catalog, ctx.desired) if live_first else (ctx.desired, ctx.live.catalog)
+    for catalog in catalogs:
+        found = catalog.table(table)
+        trigger = next((t for t in (found.triggers if found else ()) if t.name == name), None)
+        if trigger is not None:
+            return sqlcode.create_table_trigger(table, trigger)
+    return []
 
 
 # --- column changes under views ---------------------------------------------------------------
@@ -193,7 +220,7 @@ def _wrapped(ctx: PlanContext, step: Step, nodes: set[Node]) -> Step:
         statements=(*drops, *step.statements, *creates),
         hazards=(*step.hazards, *hazards),
         locks=(*step.locks, *dict.fromkeys(locks)),
-        description=step.description + f" (dependent views dropped and re-created around it: {', '.join(sorted(n[2] for n in nodes))})",
+        description=step.description + f" (dependants dropped and re-created around it: {', '.join(sorted(n[2] for n in nodes))})",
         reverse=None,
     )
 

@@ -1,6 +1,7 @@
 -- What depends on what, among objects of the introspected schemas (pg_depend, normal
 -- dependencies): views and materialized views on relations, their columns and functions (through
--- their rewrite rule), triggers on functions, check constraints, defaults and indexes on functions.
+-- their rewrite rule), triggers on functions and columns (UPDATE OF, WHEN), check constraints,
+-- defaults and indexes on functions.
 -- One row per (dependant, referenced[, column]).
 WITH deps AS (
     SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid
@@ -23,7 +24,7 @@ WITH deps AS (
     JOIN pg_catalog.pg_trigger t ON deps.classid = 'pg_catalog.pg_trigger'::regclass AND t.oid = deps.objid
     JOIN pg_catalog.pg_class tc ON tc.oid = t.tgrelid
     JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
-    WHERE deps.refclassid = 'pg_catalog.pg_proc'::regclass
+    WHERE NOT t.tgisinternal
     UNION ALL
     SELECT deps.*, 'constraint', cn.nspname, cc.relname || '.' || con.conname
     FROM deps
