@@ -107,8 +107,10 @@ def create_statements(view: View | MaterializedView) -> list[Statement]:
     return out + sqlcode.materialized_view_indexes(view) + sqlcode.materialized_view_comments(view)
 
 
-def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
-    """Statements dropping `nodes` (dependants first) and re-creating them (dependencies first)."""
+def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False, own: frozenset[Node] = frozenset()) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
+    """Statements dropping `nodes` (dependants first) and re-creating them (dependencies first).
+    With `live_first` (an expand step: the old application still reads them) they come back as
+    they are live, except the objects of `own`, which the step exists to change."""
     triggers = sorted(n for n in nodes if n[0] == "trigger")
     nodes = {n for n in nodes if n[0] != "trigger"}
     edges = all_edges(ctx)
@@ -117,7 +119,7 @@ def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False) -> t
     creates: list[Statement] = []
     hazards: list[Hazard] = []
     for node in order:
-        view = definition(ctx, node, live_first=live_first)
+        view = definition(ctx, node, live_first=live_first and node not in own)
         if view is None:
             continue
         creates += create_statements(view)

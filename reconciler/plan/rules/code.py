@@ -84,7 +84,7 @@ def recreate_function(change: cc.RecreateFunction, ctx: PlanContext) -> list[Ste
                         "give the new version another name, move the users over, then remove the old one")  # fmt: skip
     views = {u for u in users if u[0] in d.VIEW_KINDS}
     views |= d.view_dependants(ctx, views)
-    drops, creates, hazards, locks = d.around(ctx, views)
+    drops, creates, hazards, locks = d.around(ctx, views, live_first=True)  # expand: as they are; their own changes follow
     triggers = [u for u in users if u[0] == "trigger"]
     trigger_drops, trigger_creates, tables = _triggers_around(ctx, triggers)
     statements = [*drops, *trigger_drops, q.CHECK_BODIES_OFF_LOCAL, q.drop_routine(old), *_routine(new)[1:], *trigger_creates, *creates]
@@ -103,9 +103,9 @@ def _triggers_around(ctx: PlanContext, nodes: list[tuple[str, str, str]]) -> tup
         table = QualifiedName(schema, table_name)
         live = ctx.live.catalog.table(table)
         desired = ctx.desired.table(table)
-        trigger = next((t for t in (desired.triggers if desired else ()) if t.name == trigger_name), None) or next(
-            (t for t in (live.triggers if live else ()) if t.name == trigger_name), None
-        )
+        trigger = next((t for t in (live.triggers if live else ()) if t.name == trigger_name), None) or next(
+            (t for t in (desired.triggers if desired else ()) if t.name == trigger_name), None
+        )  # as it is live: a changed trigger is replaced by its own step
         if trigger is None:
             continue
         drops.append(q.drop_table_trigger(table, trigger_name))
@@ -170,7 +170,7 @@ def _recreate_view(ctx: PlanContext, change: cc.ReplaceView, new: View) -> Step:
     node = view_node(new)
     compatible = _keeps_columns(change.old, new)
     nodes = {node} | d.view_dependants(ctx, {node}, planned=not compatible)
-    drops, creates, hazards, locks = d.around(ctx, nodes)
+    drops, creates, hazards, locks = d.around(ctx, nodes, live_first=compatible, own=frozenset({node}))
     phase = Phase.EXPAND if compatible else Phase.CONTRACT
     if not compatible:
         hazards.append(breaks_old(f"the new definition of {new.qname} no longer has every column of the old one"))
@@ -203,14 +203,14 @@ def _replace_materialized_view(change: cc.ReplaceView, ctx: PlanContext) -> list
 def _recreate_materialized_view(ctx: PlanContext, change: cc.ReplaceView, old: MaterializedView, new: MaterializedView) -> Step:
     """refresh: blocking or none: DROP + CREATE in one transaction (readers wait while it fills)."""
     node = view_node(new)
-    nodes = {node} | d.view_dependants(ctx, {node}, planned=not _keeps_columns(old, new))
-    drops, creates, hazards, locks = d.around(ctx, nodes)
+    compatible = _keeps_columns(old, new)
+    nodes = {node} | d.view_dependants(ctx, {node}, planned=not compatible)
+    drops, creates, hazards, locks = d.around(ctx, nodes, live_first=compatible, own=frozenset({node}))
     if new.refresh == "none":
         hazards.append(Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"{new.qname} is re-created WITH NO DATA (refresh: none): reading it fails until the application refreshes it"))
     else:
         hazards.append(Hazard(HazardCode.BLOCKING_SCAN, f"{new.qname} is re-populated while its ACCESS EXCLUSIVE lock is held: its readers wait for the whole query",
                               "declare a unique index and `refresh: concurrently` to build the new version beside the old one"))  # fmt: skip
-    compatible = _keeps_columns(old, new)
     if not compatible:
         hazards.append(breaks_old(f"the new definition of {new.qname} no longer has every column of the old one"))
     return make_step(ctx, change, phase=Phase.EXPAND if compatible else Phase.CONTRACT, order=o.CREATE_VIEW if compatible else o.REPLACE_VIEW,
@@ -233,7 +233,7 @@ def _swap_materialized_view(ctx: PlanContext, change: cc.ReplaceView, old: Mater
                       hazards=[Hazard(HazardCode.LONG_RUNNING, f"runs the query of {new.qname} once (the tables it reads are only read)")])  # fmt: skip
     node = view_node(new)
     users = d.view_dependants(ctx, {node}, planned=not _keeps_columns(old, new))
-    drops, creates, hazards, locks = d.around(ctx, users)
+    drops, creates, hazards, locks = d.around(ctx, users, live_first=_keeps_columns(old, new))
     renames = [q.rename_materialized_view(helper_qname, new.name)] + [rename_index(new.schema, index_names[i.name], i.name) for i in new.indexes]
     compatible = _keeps_columns(old, new)  # the old application's queries still work: swap in expand
     phase, order = (Phase.EXPAND, o.CREATE_VIEW) if compatible else (Phase.CONTRACT, o.REPLACE_VIEW)
