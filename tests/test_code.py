@@ -17,6 +17,7 @@ from reconciler.errors import LoadError, NormalizationError
 from reconciler.report.drift import findings
 
 from reconciler.introspect import introspect
+from reconciler.introspect.code import split_search_path
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName
 from reconciler.pg.runner import run_statements
@@ -202,3 +203,8 @@ def test_postgresql_rejecting_a_body_or_query_points_at_the_yaml(database: str, 
     with pytest.raises(NormalizationError) as info:
         plan([directory], database)
     assert str(info.value) == f'{file}:9: view public.v: PostgreSQL rejected it: relation "no_such_table" does not exist'
+
+
+def test_search_path_settings_are_split_as_postgresql_quotes_them() -> None:
+    assert split_search_path('shop, "My Schema", "$user", "a""b", pg_catalog') == ("shop", "My Schema", "$user", 'a"b', "pg_catalog")
+    assert split_search_path('""') == ()

@@ -137,6 +137,11 @@ class ReplaceTrigger(TableChange):
         return f"trigger {self.new.name} differs in " + ", ".join(differing_fields(self.old, self.new))
 
 
+def object_name(obj: Function | View | MaterializedView) -> str:
+    """How reports name a code object within its schema: `name(argument types)` for routines."""
+    return f"{obj.name}({', '.join(obj.identity_types)})" if isinstance(obj, Function) else obj.name
+
+
 def differing_fields(old: object, new: object) -> list[str]:
     return [f.name for f in dataclasses.fields(old) if f.compare and getattr(old, f.name) != getattr(new, f.name)]  # type: ignore[arg-type]
 
@@ -188,7 +193,7 @@ def unmanaged(live: Catalog, desired: Catalog) -> list[tuple[str, str, str]]:
     """(kind, schema, name) of live code objects the desired catalog does not declare."""
     found: list[tuple[str, str, str]] = []
     declared_functions = {f.signature for f in desired.functions}
-    found += [(f.kind, f.schema, f"{f.name}({', '.join(f.identity_types)})") for f in live.functions if f.signature not in declared_functions]
+    found += [(f.kind, f.schema, object_name(f)) for f in live.functions if f.signature not in declared_functions]
     for group, kind in ((desired.views, "view"), (desired.materialized_views, "materialized view")):
         names = {v.qname for v in group}
         found += [(kind, v.schema, v.name) for v in (live.views if kind == "view" else live.materialized_views) if v.qname not in names]

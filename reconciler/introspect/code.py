@@ -104,28 +104,27 @@ def _search_path(row: Any, warnings: list[str]) -> tuple[str, ...] | None:
 
 
 def split_search_path(value: str) -> tuple[str, ...]:
-    """`shop, "My Schema", pg_catalog` -> ('shop', 'My Schema', 'pg_catalog'); `""` -> ()."""
+    """`shop, "My Schema", pg_catalog` -> ('shop', 'My Schema', 'pg_catalog'); `""` -> ().
+    PostgreSQL stores the list quoted as quote_ident does: unquoted spaces only pad separators."""
     parts: list[str] = []
-    current, quoted, i = "", False, 0
+    current: list[str] = []
+    quoted = False
+    i = 0
     while i < len(value):
         ch = value[i]
-        if quoted:
-            if ch == '"' and value[i + 1 : i + 2] == '"':
-                current, i = current + '"', i + 1
-            elif ch == '"':
-                quoted = False
-            else:
-                current += ch
+        if quoted and ch == '"' and value[i + 1 : i + 2] == '"':
+            current.append('"')
+            i += 1
         elif ch == '"':
-            quoted = True
+            quoted = not quoted
+        elif quoted or ch not in ", ":
+            current.append(ch)
         elif ch == ",":
-            parts.append(current.strip() if not current.startswith(" ") else current.strip())
-            current = ""
-        else:
-            current += ch
+            parts.append("".join(current))
+            current = []
         i += 1
-    parts.append(current.strip())
-    return tuple(p for p in parts if p != "")
+    parts.append("".join(current))
+    return tuple(p for p in parts if p)
 
 
 def views(rows: list[Any], indexes: Callable[[int, QualifiedName], list[Index]]) -> tuple[list[View], list[MaterializedView]]:

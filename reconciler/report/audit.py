@@ -31,6 +31,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.introspect import LiveState, read_catalog
 from reconciler.model import Catalog, canonical_json, content_hash
 from reconciler.pg.dsn import connect, redact
+from reconciler.diff.code import object_name
 from reconciler.report.drift import Finding, ObjectKey, PlanProgress, findings, objects_of
 from reconciler.scratch import normalize
 
@@ -72,7 +73,7 @@ def _objects_by_key(catalog: Catalog) -> dict[ObjectKey, object]:
     out.update({ObjectKey("enum", e.schema, e.name): e for e in catalog.enums})
     out.update({ObjectKey("sequence", s.schema, s.name): s for s in catalog.sequences})
     out.update({ObjectKey("table", t.schema, t.name): t for t in catalog.tables})
-    out.update({ObjectKey(f.kind, f.schema, f"{f.name}({', '.join(f.identity_types)})"): f for f in catalog.functions})
+    out.update({ObjectKey(f.kind, f.schema, object_name(f)): f for f in catalog.functions})
     out.update({ObjectKey("view", v.schema, v.name): v for v in catalog.views})
     out.update({ObjectKey("materialized view", v.schema, v.name): v for v in catalog.materialized_views})
     return out

@@ -132,7 +132,7 @@ def top_level(change: c.Change) -> tuple[ObjectKey, Status, str | None]:
             return ObjectKey("table", t.schema, t.name), Status.DIFFERENT, table_detail(change)
         case code.CodeChange(target=obj):
             status = Status.MISSING if isinstance(change, code.AddFunction | code.AddView) else Status.DIFFERENT
-            return ObjectKey(change.kind, obj.schema, change.subject.partition(".")[2]), status, change.detail
+            return ObjectKey(change.kind, obj.schema, code.object_name(obj)), status, change.detail
     raise AssertionError(f"unhandled change {change!r}")
 
 
@@ -234,7 +234,7 @@ def objects_of(catalog: Catalog) -> Iterable[ObjectKey]:
     yield from (ObjectKey("enum", e.schema, e.name) for e in catalog.enums)
     yield from (ObjectKey("sequence", s.schema, s.name) for s in catalog.sequences)
     yield from (ObjectKey("table", t.schema, t.name) for t in catalog.tables)
-    yield from (ObjectKey(f.kind, f.schema, f"{f.name}({', '.join(f.identity_types)})") for f in catalog.functions)
+    yield from (ObjectKey(f.kind, f.schema, code.object_name(f)) for f in catalog.functions)
     yield from (ObjectKey("view", v.schema, v.name) for v in catalog.views)
     yield from (ObjectKey("materialized view", v.schema, v.name) for v in catalog.materialized_views)
 
