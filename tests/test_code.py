@@ -13,7 +13,7 @@ from psycopg import sql
 
 from reconciler.config import IgnoreRules
 from reconciler.diff import diff
-from reconciler.errors import LoadError, NormalizationError
+from reconciler.errors import LoadError, NormalizationError, PlanError
 from reconciler.report.drift import findings
 
 from reconciler.introspect import introspect
@@ -208,3 +208,21 @@ def test_postgresql_rejecting_a_body_or_query_points_at_the_yaml(database: str, 
 def test_search_path_settings_are_split_as_postgresql_quotes_them() -> None:
     assert split_search_path('shop, "My Schema", "$user", "a""b", pg_catalog') == ("shop", "My Schema", "$user", 'a"b', "pg_catalog")
     assert split_search_path('""') == ()
+
+
+def test_dropping_what_an_undeclared_view_reads_is_refused_with_advice(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute("CREATE TABLE public.t (id int PRIMARY KEY, old int); CREATE VIEW public.v AS SELECT id, old FROM public.t")
+    directory = _write(tmp_path / "desired", """
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Table
+        metadata: {name: t}
+        spec:
+          columns: [{name: id, type: int}]
+          primaryKey: [id]
+    """)
+    with pytest.raises(PlanError) as info:
+        plan([directory], database)
+    assert str(info.value) == (
+        "column public.t.old is dropped, but view public.v (not declared in the YAML) use(s) it: "
+        "declare the view(s) with a query that no longer needs it, or drop them yourself first"
+    )

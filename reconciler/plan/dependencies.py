@@ -28,6 +28,7 @@ from reconciler import sqlcode
 from reconciler.codegraph import Edges, Node, desired_edges, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
+from reconciler.errors import PlanError
 from reconciler.model import MaterializedView, QualifiedName, View
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules import swap
@@ -190,6 +191,7 @@ Wanted = dict[str, tuple[set[Node], set[Node]]]
 def recreated_views(changes: list[c.Change], ctx: PlanContext) -> Wanted:
     """Step key -> (live views over the column, views of this plan over its table), to drop and
     re-create around that step."""
+    _refuse_undeclared_users_of_dropped(changes, ctx)
     found: Wanted = {}
     for key, (table, column) in _column_targets(changes).items():
         live = column_dependants(ctx, table, column)
@@ -197,6 +199,26 @@ def recreated_views(changes: list[c.Change], ctx: PlanContext) -> Wanted:
         if live or planned:
             found[key] = (live, planned)
     return found
+
+
+def _refuse_undeclared_users_of_dropped(changes: list[c.Change], ctx: PlanContext) -> None:
+    """A view the YAML does not declare cannot be re-created without a table or column it reads,
+    and reconciler never drops what it does not manage: say so before planning, not at replay."""
+    declared = {view_node(v) for v in (*ctx.desired.views, *ctx.desired.materialized_views)}
+    for change in changes:
+        if isinstance(change, c.DropTable):
+            table, column = change.table.qname, None
+        elif isinstance(change, c.DropColumn):
+            table, column = change.live.qname, change.column.name
+        else:
+            continue
+        users = {d.dependant for d in ctx.live.dependencies
+                 if d.dependant[0] in VIEW_KINDS and d.referenced == ("table", table.schema, table.name) and (column is None or d.column == column)}  # fmt: skip
+        undeclared = sorted(f"{n[0]} {n[1]}.{n[2]}" for n in users | view_dependants(ctx, users) if n not in declared)
+        if undeclared:
+            what = f"column {table}.{column}" if column else f"table {table}"
+            raise PlanError(f"{what} is dropped, but {', '.join(undeclared)} (not declared in the YAML) use(s) it: "
+                            "declare the view(s) with a query that no longer needs it, or drop them yourself first")  # fmt: skip
 
 
 def wrap(steps: list[Step], wanted: Wanted, ctx: PlanContext) -> list[Step]:
