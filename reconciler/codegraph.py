@@ -54,8 +54,23 @@ class _Resolver:
         return self.resolve(functions, schema, self.functions)
 
 
+_CACHE: dict[int, tuple[Catalog, Edges]] = {}
+
+
 def desired_edges(catalog: Catalog) -> Edges:
-    """object -> objects it needs, for every object of `catalog`."""
+    """object -> objects it needs, for every object of `catalog` (computed once per catalog value:
+    the planner asks many times; callers must not modify the result)."""
+    hit = _CACHE.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    edges = _edges(catalog)
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[id(catalog)] = (catalog, edges)
+    return edges
+
+
+def _edges(catalog: Catalog) -> Edges:
     resolver = _Resolver(catalog)
     edges: Edges = defaultdict(set)
     for view in (*catalog.views, *catalog.materialized_views):
@@ -67,7 +82,7 @@ def desired_edges(catalog: Catalog) -> Edges:
             edges[node] |= _index_functions(resolver, index, view.schema)
     for table in catalog.tables:
         edges[("table", table.schema, table.name)] |= _table_functions(resolver, table)
-    return edges
+    return dict(edges)
 
 
 def _index_functions(resolver: _Resolver, index: object, schema: str) -> set[Node]:
