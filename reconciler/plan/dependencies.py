@@ -52,12 +52,17 @@ def all_edges(ctx: PlanContext) -> Edges:
     return edges
 
 
+def _compat(ctx: PlanContext, node: Node) -> bool:
+    """A rename's compatibility view (a view named like a desired table): its own steps drop it."""
+    return node[0] == "view" and ctx.desired.table(QualifiedName(node[1], node[2])) is not None
+
+
 def view_dependants(ctx: PlanContext, start: Iterable[Node], *, planned: bool = False) -> set[Node]:
     """Live views and materialized views that need `start`, transitively; with `planned`, also
     the declared views that will need them (for a contract step: expand has created them)."""
     reverse: dict[Node, set[Node]] = defaultdict(set)
     for dep in ctx.live.dependencies:
-        if dep.dependant[0] in VIEW_KINDS:
+        if dep.dependant[0] in VIEW_KINDS and not _compat(ctx, dep.dependant):
             reverse[dep.referenced].add(dep.dependant)
     if planned:
         for node, needs in desired_edges(ctx.desired).items():
@@ -78,7 +83,8 @@ def column_dependants(ctx: PlanContext, table: QualifiedName, column: str) -> se
     """Views (transitively) and triggers (UPDATE OF, WHEN) that use a column: PostgreSQL refuses
     to change its type or drop it while they exist."""
     direct = {d.dependant for d in ctx.live.dependencies
-              if d.dependant[0] in (*VIEW_KINDS, "trigger") and d.referenced == ("table", table.schema, table.name) and d.column == column}  # fmt: skip
+              if d.dependant[0] in (*VIEW_KINDS, "trigger") and d.referenced == ("table", table.schema, table.name) and d.column == column
+              and not _compat(ctx, d.dependant)}  # fmt: skip
     return direct | view_dependants(ctx, {n for n in direct if n[0] in VIEW_KINDS})
 
 
@@ -213,7 +219,8 @@ def _refuse_undeclared_users_of_dropped(changes: list[c.Change], ctx: PlanContex
         else:
             continue
         users = {d.dependant for d in ctx.live.dependencies
-                 if d.dependant[0] in VIEW_KINDS and d.referenced == ("table", table.schema, table.name) and (column is None or d.column == column)}  # fmt: skip
+                 if d.dependant[0] in VIEW_KINDS and d.referenced == ("table", table.schema, table.name) and (column is None or d.column == column)
+                 and not _compat(ctx, d.dependant)}  # fmt: skip
         undeclared = sorted(f"{n[0]} {n[1]}.{n[2]}" for n in users | view_dependants(ctx, users) if n not in declared)
         if undeclared:
             what = f"column {table}.{column}" if column else f"table {table}"
