@@ -61,6 +61,14 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
         "constraints": sum(len(list(t.constraints())) for t in catalog.tables),
         "indexes": sum(len(t.indexes) for t in catalog.tables),
     }
+    code = {
+        "functions": sum(1 for f in catalog.functions if f.kind == "function"),
+        "procedures": sum(1 for f in catalog.functions if f.kind == "procedure"),
+        "views": len(catalog.views),
+        "materialized views": len(catalog.materialized_views),
+        "triggers": sum(len(t.triggers) for t in catalog.tables),
+    }
+    counts.update({kind: n for kind, n in code.items() if n})  # only when used: older outputs stay as they were
     digest = content_hash(catalog)
     if fmt == "json":
         click.echo(json.dumps({"valid": True, "counts": counts, "contentHash": digest}, indent=2))

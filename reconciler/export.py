@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from reconciler import export_types
+from reconciler import exportcode
 from reconciler.errors import ConfigError
 from reconciler.export_partitions import add_partitioning
 from reconciler.load import load_paths
@@ -256,6 +257,7 @@ def _table_spec(table: Table, catalog: Catalog, metadata_name: str, explicit: se
     _put(spec, "checks", [_check(c, explicit) for c in table.checks])
     _put(spec, "foreignKeys", [_foreign_key(f, table, catalog, explicit) for f in table.foreign_keys])
     _put(spec, "indexes", [_index(i, explicit) for i in table.indexes])
+    _put(spec, "triggers", exportcode.table_triggers(table))
     export_types.table_security(spec, table)
     export_types.add_grants(spec, catalog, "table", table.schema, table.name)
     return add_partitioning(spec, table)
@@ -331,6 +333,7 @@ def render_files(catalog: Catalog, explicit: set[str]) -> dict[str, list[dict[st
         for table in (t for t in catalog.tables if t.schema == schema):
             meta = names.metadata("Table", *_scoped(schema, table.name))
             files[names.path(schema, table.name)] = [_document("Table", meta, _table_spec(table, catalog, meta, explicit))]
+        files.update(exportcode.code_files(catalog, schema, names.metadata, names.path, _document, _index))
     return files
 
 
@@ -343,7 +346,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = '"' if "'" in value and '"' not in value and "\n" not in value else None
+    style = '"' if "'" in value and '"' not in value and "\n" not in value else "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

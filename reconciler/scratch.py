@@ -156,6 +156,9 @@ def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog |
         "enums": lambda cat: {e.qname: e for e in cat.enums},
         "sequences": lambda cat: {s.qname: s for s in cat.sequences},
         "tables": lambda cat: {t.qname: t for t in cat.tables},
+        "functions": lambda cat: {f.signature: f for f in cat.functions},
+        "views": lambda cat: {v.qname: v for v in cat.views},
+        "materialized_views": lambda cat: {v.qname: v for v in cat.materialized_views},
         "domains": lambda cat: {d.qname: d for d in cat.domains},
         "composite_types": lambda cat: {t.qname: t for t in cat.composite_types},
         "collations": lambda cat: {c.qname: c for c in cat.collations},
@@ -163,7 +166,7 @@ def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog |
     indexed = [{kind: index(cat) for kind, index in by_kind.items()} for cat in candidates]
     for kind in by_kind:
         for obj in getattr(desired, kind):
-            key = obj.name if kind == "schemas" else obj.qname
+            key = obj.name if kind == "schemas" else obj.signature if kind == "functions" else obj.qname
             # dataclass equality: every compared field (hints excluded), columns in their order
             if not any(idx[kind].get(key) == obj for idx in indexed):
                 return None
@@ -193,12 +196,18 @@ def with_hints(normalized: Catalog, desired: Catalog) -> Catalog:
         enums=tuple(_renamed(e, desired.enum(e.qname)) for e in normalized.enums),
         sequences=tuple(_renamed(s, desired.sequence(s.qname)) for s in normalized.sequences),
         tables=tuple(_table_hints(t, desired.table(t.qname)) for t in normalized.tables),
+        materialized_views=tuple(_refresh_hint(v, desired) for v in normalized.materialized_views),
         domains=tuple(_renamed(d, next((w for w in desired.domains if w.qname == d.qname), None)) for d in normalized.domains),
         composite_types=tuple(_renamed(t, next((w for w in desired.composite_types if w.qname == t.qname), None)) for t in normalized.composite_types),
         # grants are not rendered (their roles may not exist yet) and need no normalization
         grants=desired.grants,
         default_privileges=desired.default_privileges,
     )
+
+
+def _refresh_hint(view: Any, desired: Catalog) -> Any:
+    source = next((v for v in desired.materialized_views if v.qname == view.qname), None)
+    return view if source is None else dataclasses.replace(view, refresh=source.refresh)
 
 
 def _extension_hint(extension: Extension, desired: Catalog) -> Extension:

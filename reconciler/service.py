@@ -18,6 +18,7 @@ import pickle
 
 from reconciler.config import IgnoreRules, Policy, duration_ms
 from reconciler.diff import diff
+from reconciler.diff.code import unmanaged as code_unmanaged
 from reconciler.errors import InputError, PlanError
 from reconciler.execute.backfill import ProgressSink
 from reconciler.execute.executor import ApplyOptions, ApplyOutcome, apply_plan
@@ -132,7 +133,7 @@ def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = N
         server_version=live.server_version,
         changes=tuple(f"{type(change).__name__} {change.subject}" for change in changes),
         warnings=tuple(warnings),
-        unmanaged=tuple(str(obj) for obj in live.unmanaged),
+        unmanaged=tuple(str(obj) for obj in live.unmanaged) + tuple(f"{k} {s}.{n}" for k, s, n in code_unmanaged(live.catalog, desired)),
         schemas=tuple(prepared.scope),
         verified=not steps,
     )

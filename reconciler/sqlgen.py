@@ -324,6 +324,8 @@ def index_target(table: Table, name: str) -> sql.Composed:
 
 
 def create_catalog(catalog: Catalog) -> list[Statement]:
+    from reconciler import codegraph, sqlcode  # they build on this module
+
     """Statements that create `catalog` in an empty database, in dependency order.
 
     Used to build scratch databases (normalization, plan replay) and by tests. Indexes are built
@@ -336,6 +338,7 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
 
     statements += sqlgen_types.types_before_tables(catalog)
     statements += [create_sequence(s) for s in catalog.sequences]
+    statements += sqlcode.create_routines(catalog)
     statements += [create_table(t) for t in parents_first(catalog.tables)]
     statements += [sequence_owned_by(s) for s in catalog.sequences if s.owned_by is not None]
     for table in catalog.tables:
@@ -345,6 +348,7 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
         statements += [create_index(table, index) for index in table.indexes]
     statements += sqlgen_types.security_after_tables(catalog)
     statements += list(comments(catalog))
+    statements += sqlcode.create_code(catalog, codegraph.view_order(catalog))
     return statements
 
 

@@ -225,11 +225,11 @@ def test_export_is_deterministic(conn: psycopg.Connection[Any], database: str, p
 
 def test_unmanaged_objects_are_reported_not_dropped(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     conn.execute("CREATE TABLE public.t (id int); CREATE VIEW public.v AS SELECT id FROM public.t")
-    conn.execute("CREATE FUNCTION public.f(a int) RETURNS int LANGUAGE sql AS 'SELECT a'")
+    conn.execute("CREATE AGGREGATE public.total(int) (SFUNC = int4pl, STYPE = int)")
     result = subprocess.run([RECONCILER, "export", "--url", database, "--out", str(tmp_path / "x")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "view public.v" in result.stderr and "function public.f(a integer)" in result.stderr
-    assert (tmp_path / "x" / "public" / "t.yaml").exists()
+    assert "aggregate public.total(integer)" in result.stderr
+    assert (tmp_path / "x" / "public" / "t.yaml").exists() and (tmp_path / "x" / "public" / "views" / "v.yaml").exists()
 
 
 def test_export_refuses_a_non_empty_directory(database: str, tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def test_unknown_kind_and_api_version(tmp_path: Path) -> None:
     """)
     assert errors_of([path]) == [
         f"{path}:1:13: apiVersion must be reconciler.dev/v1alpha1, got 'reconciler.dev/v9'",
-        f"{path}:7:7: unknown kind 'Tabel'; expected one of Collation, CompositeType, Domain, Enum, Extension, Schema, Sequence, Table",
+        f"{path}:7:7: unknown kind 'Tabel'; expected one of Collation, CompositeType, Domain, Enum, Extension, Function, MaterializedView, Procedure, Schema, Sequence, Table, View",
     ]
 
 

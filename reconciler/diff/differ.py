@@ -21,6 +21,7 @@ from typing import Callable, Hashable, Iterable, TypeVar
 
 from reconciler.diff import changes as c
 from reconciler.diff import grants, partitions, usertypes
+from reconciler.diff.code import diff_code
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -46,6 +47,7 @@ def diff(live: Catalog, desired: Catalog) -> list[c.Change]:
     found += _sequences(live, desired)
     found += _tables(live, desired)
     found += grants.changes(live, desired)
+    found += diff_code(live, desired)
     return partitions.refine(found, live, desired)
 
 

@@ -14,6 +14,7 @@ session, and the desired side (read back from a scratch database the same way) c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 from collections import defaultdict
@@ -29,6 +30,7 @@ from psycopg import sql
 from psycopg.rows import namedtuple_row, tuple_row
 
 from reconciler.errors import IntrospectionError
+from reconciler.introspect import code
 from reconciler.introspect import grants as grant_reader
 from reconciler.introspect import usertypes
 from reconciler.introspect.partitions import with_partitioning
@@ -98,6 +100,7 @@ class LiveState:
     warnings: tuple[str, ...] = ()
     volatile_functions: frozenset[str] = frozenset()
     roles: frozenset[str] = frozenset()  # every role of the cluster (grants must name existing ones)
+    dependencies: tuple[code.Dependency, ...] = ()  # from pg_depend, see introspect.code
 
     @property
     def major_version(self) -> int:
@@ -110,8 +113,9 @@ class LiveState:
 _SINCE: dict[str, tuple[int, str, str]] = {
     "nulls_not_distinct": (150000, "i.indnullsnotdistinct", "false"),  # also in indexes.sql
     "delete_set_numbers": (150000, "con.confdelsetcols", "NULL::int2[]"),
+    "trigger_is_clone": (130000, "t.tgparentid <> 0", "false"),  # clones are tgisinternal before 13
 }
-_VERSIONED_QUERIES = frozenset({"constraints", "indexes"})
+_VERSIONED_QUERIES = frozenset({"constraints", "indexes", "triggers"})
 
 
 @cache
@@ -262,6 +266,8 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
     catalog = usertypes.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
     catalog = grant_reader.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
+    catalog, code_unmanaged, dependencies = _code(conn, catalog, table_rows, scope, warnings)
+    unmanaged += code_unmanaged
     return LiveState(
         catalog=normalized(catalog),
         server_version=server.version_num,
@@ -274,7 +280,22 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         warnings=tuple(warnings),
         volatile_functions=volatile,
         roles=grant_reader.roles(lambda name, **params: _rows(conn, name, **params)),
+        dependencies=dependencies,
     )
+
+
+def _code(conn: psycopg.Connection[Any], catalog: Catalog, table_rows: list[Any], scope: list[str], warnings: list[str]) -> tuple[Catalog, tuple[UnmanagedObject, ...], tuple[code.Dependency, ...]]:
+    """Functions, procedures, views, materialized views and triggers (see introspect.code)."""
+    functions, unmanaged = code.functions(_rows(conn, "functions", schemas=scope), warnings)
+    view_rows = _rows(conn, "views", schemas=scope)
+    matview_indexes = _group(_rows(conn, "indexes", oids=[r.oid for r in view_rows if r.kind == "m"]))
+    views, materialized = code.views(view_rows, lambda oid, qname: [_index(r, qname, warnings) for r in matview_indexes.get(oid, [])])
+    triggers = _group(_rows(conn, "triggers", oids=[r.oid for r in table_rows]))
+    by_name = {QualifiedName(r.schema, r.name): tuple(code.trigger(t) for t in triggers.get(r.oid, [])) for r in table_rows}
+    tables = tuple(dataclasses.replace(t, triggers=by_name[t.qname]) if by_name.get(t.qname) else t for t in catalog.tables)
+    catalog = dataclasses.replace(catalog, tables=tables, functions=tuple(functions), views=tuple(views), materialized_views=tuple(materialized))
+    dependencies = code.dependencies(_rows(conn, "dependencies", schemas=scope))
+    return catalog, tuple(UnmanagedObject(*u) for u in unmanaged), dependencies
 
 
 def _group(rows: list[Any], position: int | None = None) -> dict[int, list[Any]]:

@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
+from reconciler.load import code
 from reconciler.load import partitions as lp
 from reconciler.load import spec as s
 from reconciler.load import grants as load_grants
@@ -203,7 +204,11 @@ class _Assembler:
         collations = usertypes.collations(self.entries.get("Collation", []), declared, self)
         self._register_tables(declared)
         self._register_sequences(declared)
+        functions = code.functions(self, declared)
+        self.routines = {f.qname for f in functions}
         tables = lp.with_parent_columns([self._table(entry) for entry in self.tables.values()])
+        views = code.views(self, declared)
+        materialized_views = code.materialized_views(self, declared)
         sequences = self._sequences()
         self._check_type_names(enums)
         usertypes.check_type_names([*domains, *composites], enums, self.tables, self.problem)
@@ -220,6 +225,9 @@ class _Assembler:
                 grants=tuple(grants),
                 default_privileges=tuple(default_privileges),
                 collations=tuple(collations),
+                functions=tuple(functions),
+                views=tuple(views),
+                materialized_views=tuple(materialized_views),
             )
         )
 
@@ -382,6 +390,7 @@ class _Assembler:
             policies=usertypes.policies(entry, known, self.problem),
             partition_by=lp.partition_by(self, entry, known),
             partition_of=lp.partition_of(self, entry),
+            triggers=code.triggers(self, entry, known, self.routines),
         )
 
     def _reserve_explicit_names(self, entry: Entry[s.TableSpec]) -> None:

@@ -354,6 +354,22 @@ class PartitionOfSpec(SpecModel):
     """`{from, to}` (range), `{in}` (list) or `{modulus, remainder}` (hash)."""
     default: bool = False
     """The DEFAULT partition (rows no other partition accepts); instead of `bounds`."""
+class TriggerSpec(SpecModel):
+    name: Name
+    timing: Literal["before", "after", "instead of"]
+    events: Annotated[list[Literal["insert", "update", "delete", "truncate"]], Field(min_length=1)]
+    columns: list[Name] = []
+    """`UPDATE OF` these columns (with the `update` event)."""
+    for_each: Literal["row", "statement"] = "row"
+    when: SqlExpression | None = None
+    """Condition over `OLD`/`NEW`, e.g. `OLD.* IS DISTINCT FROM NEW.*`."""
+    function: SqlName
+    """The trigger function, schema-qualified unless in the table's schema, e.g. `shop.set_updated_at`."""
+    arguments: list[str] = []
+    """String arguments passed to the function (TG_ARGV)."""
+    enabled: Literal["origin", "always", "replica", "disabled"] = "origin"
+    """`origin` (the default: fires except in replication), `always`, `replica` or `disabled`."""
+    comment: str | None = None
 
 
 class TableSpec(_SchemaObjectSpec):
@@ -376,6 +392,7 @@ class TableSpec(_SchemaObjectSpec):
     """Make this a partitioned table: `{strategy: range|list|hash, columns: [...]}`."""
     partition_of: PartitionOfSpec | None = None
     """Make this a partition of a partitioned table (its columns come from the parent)."""
+    triggers: list[TriggerSpec] = []
 
 
 class EnumSpec(_SchemaObjectSpec):
@@ -526,3 +543,10 @@ DOCUMENT_KINDS: dict[str, type[_Document]] = {
     "CompositeType": CompositeTypeDocument,
     "Collation": CollationDocument,
 }
+
+
+# Code objects (functions, procedures, views, materialized views) are defined in `codespec`.
+from reconciler.load.codespec import CODE_DOCUMENT_KINDS, CodeDocument  # noqa: E402
+
+AnyDocument = Union[AnyDocument, CodeDocument]  # type: ignore[misc]
+DOCUMENT_KINDS.update(CODE_DOCUMENT_KINDS)

@@ -1,5 +1,6 @@
 """The schema model shared by desired and live state (see `objects`)."""
 
+from reconciler.model.code import FunctionArgument, Function, MaterializedView, ResultColumn, Trigger, View
 from reconciler.model.hashing import canonical, canonical_json, content_hash
 from reconciler.model.objects import (
     Catalog,
@@ -57,6 +58,12 @@ __all__ = [
     "SequenceOptions",
     "Table",
     "UniqueConstraint",
+    "Function",
+    "FunctionArgument",
+    "MaterializedView",
+    "ResultColumn",
+    "Trigger",
+    "View",
     "canonical",
     "canonical_json",
     "content_hash",

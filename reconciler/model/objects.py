@@ -28,6 +28,7 @@ from reconciler.model.security import Policy, RowLevelSecurity
 from reconciler.model.usertypes import Collation, CompositeType, Domain
 
 if TYPE_CHECKING:
+    from reconciler.model.code import Function, MaterializedView, Trigger, View
     from reconciler.model.partitions import PartitionBy, PartitionOf
 
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
@@ -189,6 +190,7 @@ class Table:
     policies: tuple[Policy, ...] = ()
     partition_by: PartitionBy | None = None  # a partitioned table (model.partitions)
     partition_of: PartitionOf | None = None  # a partition of another table
+    triggers: tuple[Trigger, ...] = ()
 
     @property
     def qname(self) -> QualifiedName:
@@ -261,6 +263,9 @@ class Catalog:
     grants: tuple[ObjectGrants, ...] = ()  # see model.grants: per object, sorted by target
     default_privileges: tuple[DefaultPrivileges, ...] = ()  # per (schema, role), sorted
     collations: tuple[Collation, ...] = ()
+    functions: tuple[Function, ...] = ()  # functions and procedures
+    views: tuple[View, ...] = ()
+    materialized_views: tuple[MaterializedView, ...] = ()
 
     @cached_property
     def _tables(self) -> dict[QualifiedName, Table]:
@@ -286,7 +291,8 @@ class Catalog:
     def schema_names(self) -> set[str]:
         """Schemas the catalog uses, declared or not."""
         names = {s.name for s in self.schemas}
-        for group in (self.enums, self.sequences, self.tables, self.domains, self.composite_types, self.collations):
+        for group in (self.enums, self.sequences, self.tables, self.functions, self.views, self.materialized_views,
+                      self.domains, self.composite_types, self.collations):
             names.update(obj.schema for obj in group)
         return names
 
@@ -308,6 +314,9 @@ def normalized(catalog: Catalog) -> Catalog:
         grants=tuple(sorted(catalog.grants, key=lambda g: g.target)),
         default_privileges=tuple(sorted(catalog.default_privileges, key=lambda d: (d.schema, d.for_role))),
         collations=tuple(sorted(catalog.collations, key=lambda c: (c.schema, c.name))),
+        functions=tuple(sorted(catalog.functions, key=lambda f: (f.schema, f.name, f.identity_types))),
+        views=tuple(sorted(catalog.views, key=lambda v: (v.schema, v.name))),
+        materialized_views=tuple(sorted(catalog.materialized_views, key=lambda v: (v.schema, v.name))),
     )
 
 
@@ -328,4 +337,5 @@ def _normalized_table(table: Table) -> Table:
         policies=tuple(sorted(table.policies, key=by_name)),
         partition_by=table.partition_by,
         partition_of=table.partition_of,
+        triggers=tuple(sorted(table.triggers, key=by_name)),
     )

@@ -12,6 +12,7 @@ from collections import Counter
 
 from reconciler.diff import changes as c
 from reconciler.errors import PlanError
+from reconciler.plan import dependencies
 from reconciler.plan.context import PlanContext
 from reconciler.plan.ordering import ordered
 from reconciler.plan.rules import RULES, constraints, swap
@@ -22,6 +23,7 @@ def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
     ctx.swaps = swap.find_swaps(changes)  # type: ignore[assignment]
     ctx.recreated_fks = constraints.find_recreations(changes, ctx)  # type: ignore[assignment]
     ctx.new_primary_keys = constraints.new_primary_keys(changes)
+    around_columns = dependencies.recreated_views(changes, ctx)
     steps: list[Step] = []
     for change in changes:
         if _covered_elsewhere(change, ctx):
@@ -33,6 +35,7 @@ def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
     steps += swap.swap_steps(ctx)
     steps += swap.readded_checks(ctx)
     steps += constraints.recreation_steps(ctx)
+    steps = dependencies.link(dependencies.wrap(steps, around_columns, ctx), ctx)
     return ordered(_unique_ids(steps))
 
 

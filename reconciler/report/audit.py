@@ -31,6 +31,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.introspect import LiveState, read_catalog
 from reconciler.model import Catalog, canonical_json, content_hash
 from reconciler.pg.dsn import connect, redact
+from reconciler.diff.code import object_name
 from reconciler.report.drift import Finding, ObjectKey, PlanProgress, findings, objects_of
 from reconciler.scratch import normalize
 
@@ -72,6 +73,9 @@ def _objects_by_key(catalog: Catalog) -> dict[ObjectKey, object]:
     out.update({ObjectKey("enum", e.schema, e.name): e for e in catalog.enums})
     out.update({ObjectKey("sequence", s.schema, s.name): s for s in catalog.sequences})
     out.update({ObjectKey("table", t.schema, t.name): t for t in catalog.tables})
+    out.update({ObjectKey(f.kind, f.schema, object_name(f)): f for f in catalog.functions})
+    out.update({ObjectKey("view", v.schema, v.name): v for v in catalog.views})
+    out.update({ObjectKey("materialized view", v.schema, v.name): v for v in catalog.materialized_views})
     out.update({ObjectKey("domain", d.schema, d.name): d for d in catalog.domains})
     out.update({ObjectKey("composite type", t.schema, t.name): t for t in catalog.composite_types})
     out.update({ObjectKey("collation", c.schema, c.name): c for c in catalog.collations})
@@ -90,6 +94,9 @@ def narrowed(live: LiveState, scope: list[str] | None) -> Catalog:
         enums=tuple(e for e in catalog.enums if e.schema in keep),
         sequences=tuple(s for s in catalog.sequences if s.schema in keep),
         tables=tuple(t for t in catalog.tables if t.schema in keep),
+        functions=tuple(f for f in catalog.functions if f.schema in keep),
+        views=tuple(v for v in catalog.views if v.schema in keep),
+        materialized_views=tuple(v for v in catalog.materialized_views if v.schema in keep),
         domains=tuple(d for d in catalog.domains if d.schema in keep),
         composite_types=tuple(t for t in catalog.composite_types if t.schema in keep),
         collations=tuple(c for c in catalog.collations if c.schema in keep),

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from reconciler.config import IgnoreRules
 from reconciler.diff import changes as c
-from reconciler.diff import partitions
+from reconciler.diff import code, partitions
 from reconciler.model import Catalog, Column, QualifiedName
 from reconciler.report import drift_types
 
@@ -28,6 +28,7 @@ class Status(StrEnum):
     DIFFERENT = "different"
     MIGRATING = "migrating"  # a plan towards the desired schema is under way
     UNREACHABLE = "unreachable"
+    UNMANAGED = "unmanaged"  # a view, function, procedure or trigger the YAML does not declare: left alone
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class EnvironmentResult:
         statuses = {f.status for f in self.findings.values()}
         if Status.MIGRATING in statuses:
             return Status.MIGRATING
-        drifted = statuses - {Status.IN_SYNC}
+        drifted = statuses - {Status.IN_SYNC, Status.UNMANAGED}
         return Status.DIFFERENT if drifted else Status.IN_SYNC
 
 
@@ -134,6 +135,9 @@ def top_level(change: c.Change) -> tuple[ObjectKey, Status, str | None]:
             return ObjectKey("table", t.schema, t.name), Status.UNEXPECTED, None
         case c.TableChange(desired=t):
             return ObjectKey("table", t.schema, t.name), Status.DIFFERENT, table_detail(change)
+        case code.CodeChange(target=obj):
+            status = Status.MISSING if isinstance(change, code.AddFunction | code.AddView) else Status.DIFFERENT
+            return ObjectKey(change.kind, obj.schema, code.object_name(obj)), status, change.detail
     raise AssertionError(f"unhandled change {change!r}")
 
 
@@ -236,11 +240,16 @@ def objects_of(catalog: Catalog) -> Iterable[ObjectKey]:
     yield from (ObjectKey("sequence", s.schema, s.name) for s in catalog.sequences)
     yield from (ObjectKey("table", t.schema, t.name) for t in catalog.tables)
     yield from (ObjectKey(*key) for key in drift_types.objects_of(catalog))
+    yield from (ObjectKey(f.kind, f.schema, code.object_name(f)) for f in catalog.functions)
+    yield from (ObjectKey("view", v.schema, v.name) for v in catalog.views)
+    yield from (ObjectKey("materialized view", v.schema, v.name) for v in catalog.materialized_views)
 
 
 def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, live: Catalog | None = None) -> tuple[dict[ObjectKey, Finding], int]:
     """Findings per object: every object of the reference is in sync unless a change says
-    otherwise. Extensions installed but not declared are not drift (they are left alone)."""
+    otherwise. Extensions installed but not declared are not drift (they are left alone); views,
+    functions, procedures and triggers of `live` that the reference does not declare are
+    `unmanaged` (reported, never dropped, not counted as drift)."""
     result: dict[ObjectKey, Finding] = {}
     for key in objects_of(reference):
         if not rules.ignores(key.kind, key.schema, key.name):
@@ -261,6 +270,9 @@ def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, li
             if result[key].status == Status.IN_SYNC:
                 result[key] = Finding(Status.DIFFERENT)
             result[key].details.append(detail)
+    for kind, schema, name in code.unmanaged(live, reference) if live is not None else ():
+        if not rules.ignores(kind, schema, name):
+            result[ObjectKey(kind, schema, name)] = Finding(Status.UNMANAGED)
     return result, len(result)
 
 

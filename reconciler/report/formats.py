@@ -21,8 +21,9 @@ SYMBOLS = {
     Status.DIFFERENT: "DIFFERENT",
     Status.MIGRATING: "migrating",
     Status.UNREACHABLE: "unreachable",
+    Status.UNMANAGED: "unmanaged",
 }
-STYLES = {Status.IN_SYNC: "green", Status.MIGRATING: "cyan", Status.UNREACHABLE: "magenta"}
+STYLES = {Status.IN_SYNC: "green", Status.MIGRATING: "cyan", Status.UNREACHABLE: "magenta", Status.UNMANAGED: "yellow"}
 
 
 def _cell(env: EnvironmentResult, key: ObjectKey) -> tuple[Status, list[str]]:
@@ -37,7 +38,7 @@ def _cell(env: EnvironmentResult, key: ObjectKey) -> tuple[Status, list[str]]:
 def _environment_line(env: EnvironmentResult) -> str:
     if not env.reachable:
         return f"{env.name}: UNREACHABLE ({env.target}): {env.error}"
-    drifted = sum(1 for f in env.findings.values() if f.status != Status.IN_SYNC)
+    drifted = sum(1 for f in env.findings.values() if f.status not in (Status.IN_SYNC, Status.UNMANAGED))
     line = f"{env.name}: {env.status.value} ({env.target}, PostgreSQL {env.server_version}): {drifted} of {env.objects} objects differ"
     if env.plan is not None:
         line += f"; plan {env.plan.digest[:19]}… {env.plan.state}, {env.plan.done}/{env.plan.total} steps"
@@ -134,7 +135,7 @@ def render_markdown(report: DriftReport) -> str:
         cells = []
         for env in report.environments:
             status, details = _cell(env, key)
-            mark = "✅" if status == Status.IN_SYNC else "⏳" if status == Status.MIGRATING else "❔" if status == Status.UNREACHABLE else "❌"
+            mark = "✅" if status == Status.IN_SYNC else "⏳" if status == Status.MIGRATING else "❔" if status == Status.UNREACHABLE else "➖" if status == Status.UNMANAGED else "❌"
             cells.append(f"{mark} {status.value}" + "".join(f"<br>{_md(d)}" for d in details))
         lines.append(f"| `{key.kind} {_md(str(key))}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Callable
 
 from reconciler.diff import changes as c
+from reconciler.diff import code as cc
 from reconciler.diff import grants as gr
 from reconciler.diff import usertypes as u
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules import columns, constraints, database, grants, indexes, partitions, security, tables, usertypes
+from reconciler.plan.rules import code, columns, constraints, database, grants, indexes, partitions, security, tables, usertypes
 from reconciler.plan.steps import Step
 
 Rule = Callable[[c.Change, PlanContext], list[Step]]
@@ -66,5 +67,12 @@ RULES: dict[type[c.Change], Rule] = {  # type: ignore[dict-item]
     u.AlterRowLevelSecurity: security.alter_row_level_security,
     gr.ChangeGrants: grants.change_grants,
     gr.ChangeDefaultPrivileges: grants.change_default_privileges,
+    cc.AddFunction: code.add_function,
+    cc.ReplaceFunction: code.replace_function,
+    cc.RecreateFunction: code.recreate_function,
+    cc.AddView: code.add_view,
+    cc.ReplaceView: code.replace_view,
+    cc.AddTrigger: code.add_trigger,
+    cc.ReplaceTrigger: code.replace_trigger,
 }
 RULES.update(partitions.RULES)  # type: ignore[arg-type]

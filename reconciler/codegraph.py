@@ -1,0 +1,147 @@
+"""Dependencies between schema objects, read from the desired model's parsed SQL.
+
+Stage: shared by sqlgen (creating a catalog in dependency order) and the planner
+(`plan.dependencies`, which adds the live side from pg_depend). A node is (kind, schema, name)
+with kind `table`, `view`, `materialized view` or `function` (overloads share a node: a view names a
+function, not a signature). Edges point from an object to what it needs.
+
+Desired-side edges come from pglast parse trees: the relations and function calls of a view
+query, the function of a trigger, the function calls in checks, defaults, generated columns and
+index expressions. Unqualified names resolve in the object's schema, then `public`, as the loader
+documents; names the catalog does not define (built-in functions, tables of other schemas) are
+not nodes and carry no edges.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from reconciler.codetext import references
+from reconciler.model import Catalog, MaterializedView, Table, View
+
+Node = tuple[str, str, str]
+Edges = dict[Node, set[Node]]
+
+
+def view_node(view: View | MaterializedView) -> Node:
+    return ("view" if isinstance(view, View) else "materialized view", view.schema, view.name)
+
+
+class _Resolver:
+    def __init__(self, catalog: Catalog) -> None:
+        self.relations: dict[tuple[str, str], Node] = {}
+        for table in catalog.tables:
+            self.relations[(table.schema, table.name)] = ("table", table.schema, table.name)
+        for view in (*catalog.views, *catalog.materialized_views):
+            self.relations[(view.schema, view.name)] = view_node(view)
+        self.functions = {(f.schema, f.name): ("function", f.schema, f.name) for f in catalog.functions}
+
+    def resolve(self, names: Iterable[tuple[str | None, str]], schema: str, known: dict[tuple[str, str], Node]) -> set[Node]:
+        found = set()
+        for qualifier, name in names:
+            for candidate in ((qualifier,) if qualifier else (schema, "public")):
+                node = known.get((candidate, name))
+                if node is not None:
+                    found.add(node)
+                    break
+        return found
+
+    def expression(self, text: str | None, schema: str) -> set[Node]:
+        if text is None:
+            return set()
+        _, functions = references(text, query=False)
+        return self.resolve(functions, schema, self.functions)
+
+
+_CACHE: dict[int, tuple[Catalog, Edges]] = {}
+
+
+def desired_edges(catalog: Catalog) -> Edges:
+    """object -> objects it needs, for every object of `catalog` (computed once per catalog value:
+    the planner asks many times; callers must not modify the result)."""
+    hit = _CACHE.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    edges = _edges(catalog)
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[id(catalog)] = (catalog, edges)
+    return edges
+
+
+def _edges(catalog: Catalog) -> Edges:
+    resolver = _Resolver(catalog)
+    edges: Edges = defaultdict(set)
+    for view in (*catalog.views, *catalog.materialized_views):
+        relations, functions = references(view.query, query=True)
+        node = view_node(view)
+        edges[node] |= resolver.resolve(relations, view.schema, resolver.relations) - {node}
+        edges[node] |= resolver.resolve(functions, view.schema, resolver.functions)
+        for index in getattr(view, "indexes", ()):
+            edges[node] |= _index_functions(resolver, index, view.schema)
+    for table in catalog.tables:
+        edges[("table", table.schema, table.name)] |= _table_functions(resolver, table)
+    return dict(edges)
+
+
+def _index_functions(resolver: _Resolver, index: object, schema: str) -> set[Node]:
+    found = resolver.expression(getattr(index, "where"), schema)
+    for element in getattr(index, "elements"):
+        found |= resolver.expression(element.expression, schema)
+    return found
+
+
+def _table_functions(resolver: _Resolver, table: Table) -> set[Node]:
+    """Functions a table needs: in checks, defaults, generated columns, index expressions, triggers."""
+    found: set[Node] = set()
+    for check in table.checks:
+        found |= resolver.expression(check.expression, table.schema)
+    for column in table.columns:
+        found |= resolver.expression(column.default, table.schema)
+        found |= resolver.expression(column.generated.expression if column.generated else None, table.schema)
+    for index in table.indexes:
+        found |= _index_functions(resolver, index, table.schema)
+    for trigger in table.triggers:
+        found.add(("function", trigger.function.schema, trigger.function.name))
+    return found
+
+
+def topological(nodes: Iterable[Node], edges: Edges) -> list[Node]:
+    """`nodes` with every node after the nodes it needs (among `nodes`), ties by name; a cycle
+    keeps the remaining nodes in name order (PostgreSQL will then report the real problem)."""
+    pending = sorted(set(nodes))
+    wanted = set(pending)
+    placed: list[Node] = []
+    done: set[Node] = set()
+    while pending:
+        ready = [n for n in pending if not ((edges.get(n, set()) & wanted) - done - {n})]
+        if not ready:
+            ready = pending[:1]
+        for node in ready:
+            placed.append(node)
+            done.add(node)
+        pending = [n for n in pending if n not in done]
+    return placed
+
+
+def dependants(start: Iterable[Node], edges: Edges) -> set[Node]:
+    """Every node that needs one of `start`, transitively (not `start` itself)."""
+    reverse: dict[Node, set[Node]] = defaultdict(set)
+    for node, needs in edges.items():
+        for need in needs:
+            reverse[need].add(node)
+    found: set[Node] = set()
+    queue = list(start)
+    while queue:
+        for user in reverse.get(queue.pop(), ()):
+            if user not in found:
+                found.add(user)
+                queue.append(user)
+    return found - set(start)
+
+
+def view_order(catalog: Catalog) -> list[View | MaterializedView]:
+    """Views and materialized views of `catalog`, each after the views it selects from."""
+    by_node = {view_node(v): v for v in (*catalog.views, *catalog.materialized_views)}
+    return [by_node[n] for n in topological(by_node, desired_edges(catalog))]
