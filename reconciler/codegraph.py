@@ -131,14 +131,20 @@ def dependants(start: Iterable[Node], edges: Edges) -> set[Node]:
     for node, needs in edges.items():
         for need in needs:
             reverse[need].add(node)
+    start = list(start)
+    return reachable(start, reverse) - set(start)
+
+
+def reachable(start: Iterable[Node], users: dict[Node, set[Node]]) -> set[Node]:
+    """Every node reached from `start` by following `users` (node -> the nodes that need it)."""
     found: set[Node] = set()
     queue = list(start)
     while queue:
-        for user in reverse.get(queue.pop(), ()):
+        for user in users.get(queue.pop(), ()):
             if user not in found:
                 found.add(user)
                 queue.append(user)
-    return found - set(start)
+    return found
 
 
 def view_order(catalog: Catalog) -> list[View | MaterializedView]:

@@ -25,7 +25,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from reconciler import sqlcode
-from reconciler.codegraph import Edges, Node, desired_edges, topological, view_node
+from reconciler.codegraph import Edges, Node, desired_edges, reachable, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
@@ -69,14 +69,7 @@ def view_dependants(ctx: PlanContext, start: Iterable[Node], *, planned: bool = 
             if node[0] in VIEW_KINDS:
                 for need in needs:
                     reverse[need].add(node)
-    found: set[Node] = set()
-    queue = list(start)
-    while queue:
-        for user in reverse.get(queue.pop(), ()):
-            if user not in found:
-                found.add(user)
-                queue.append(user)
-    return found
+    return reachable(start, reverse)
 
 
 def column_dependants(ctx: PlanContext, table: QualifiedName, column: str) -> set[Node]:
