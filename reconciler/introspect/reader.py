@@ -205,12 +205,13 @@ def read_catalog(
         raise IntrospectionError(f"reading the catalog failed: {str(exc).strip().splitlines()[0]}") from None
 
 
-Fetcher = Callable[[list[int]], dict[str, list[Any]]]
+# Starts the three large per-table queries and returns the function that waits for their rows.
+Fetcher = Callable[[list[int]], Callable[[], dict[str, list[Any]]]]
 _PER_TABLE_QUERIES = ("columns", "constraints", "indexes")
 
 
 def _serial_fetcher(conn: psycopg.Connection[Any]) -> Fetcher:
-    return lambda oids: {name: _rows(conn, name, oids=oids) for name in _PER_TABLE_QUERIES}
+    return lambda oids: lambda: {name: _rows(conn, name, oids=oids) for name in _PER_TABLE_QUERIES}
 
 
 def _parallel_fetcher(conn: psycopg.Connection[Any], dsn: str, statement_timeout_ms: int) -> Fetcher:
@@ -222,12 +223,42 @@ def _parallel_fetcher(conn: psycopg.Connection[Any], dsn: str, statement_timeout
         with connect(dsn) as other, _snapshot_transaction(other, statement_timeout_ms, snapshot):
             return _rows(other, name, oids=oids)
 
-    def fetch(oids: list[int]) -> dict[str, list[Any]]:
-        with ThreadPoolExecutor(len(_PER_TABLE_QUERIES), thread_name_prefix="introspect") as pool:
-            futures = {name: pool.submit(one, name, oids) for name in _PER_TABLE_QUERIES}
+    def fetch(oids: list[int]) -> Callable[[], dict[str, list[Any]]]:
+        pool = ThreadPoolExecutor(len(_PER_TABLE_QUERIES), thread_name_prefix="introspect")
+        futures = {name: pool.submit(one, name, oids) for name in _PER_TABLE_QUERIES}
+        pool.shutdown(wait=False)  # the threads end with their query
+
+        def wait() -> dict[str, list[Any]]:
             return {name: future.result() for name, future in futures.items()}
 
+        return wait
+
     return fetch
+
+
+Rows = Callable[..., list[Any]]
+
+
+def _read_ahead(conn: psycopg.Connection[Any], scope: list[str], oids: list[int]) -> Rows:
+    """Run the small queries now, while the large ones run on their own connections, and serve
+    their rows to whoever asks for them later; anything not read ahead is queried when asked."""
+    by_schema, by_table = {"schemas": scope}, {"oids": oids}
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("extensions", {}), ("volatile", {}), ("roles", {}), ("partitions", by_table), ("triggers", by_table),
+        *((name, by_schema) for name in ("enums", "sequences", "unmanaged", "functions", "views", "dependencies", "domains",
+                                         "composite_types", "row_security", "collations", "grants", "default_privileges")),
+    ]  # fmt: skip
+    ahead = {_request_key(name, params): _rows(conn, name, **params) for name, params in requests}
+
+    def rows(name: str, **params: Any) -> list[Any]:
+        found = ahead.pop(_request_key(name, params), None)
+        return found if found is not None else _rows(conn, name, **params)
+
+    return rows
+
+
+def _request_key(name: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    return (name, *sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in params.items()))
 
 
 def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: Fetcher) -> LiveState:
@@ -237,13 +268,16 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     wanted.discard(BOOKKEEPING_SCHEMA)
     scope = sorted(wanted)
     table_rows = _rows(conn, "tables", schemas=scope)
-    per_table = fetch([r.oid for r in table_rows])
+    oids = [r.oid for r in table_rows]
+    wait = fetch(oids)
+    rows = _read_ahead(conn, scope, oids)
+    per_table = wait()
     schema_objects = tuple(Schema(r.name, r.comment) for r in all_schemas if r.name in wanted)
-    extensions = tuple(Extension(r.name, r.schema, r.version) for r in _rows(conn, "extensions"))
-    enums = tuple(EnumType(r.schema, r.name, tuple(r.labels), r.comment) for r in _rows(conn, "enums", schemas=scope))
-    sequences = tuple(_sequence(r) for r in _rows(conn, "sequences", schemas=scope))
-    unmanaged = tuple(UnmanagedObject(r.kind, r.schema, r.name) for r in _rows(conn, "unmanaged", schemas=scope))
-    volatile = frozenset(r.name for r in _rows(conn, "volatile"))
+    extensions = tuple(Extension(r.name, r.schema, r.version) for r in rows("extensions"))
+    enums = tuple(EnumType(r.schema, r.name, tuple(r.labels), r.comment) for r in rows("enums", schemas=scope))
+    sequences = tuple(_sequence(r) for r in rows("sequences", schemas=scope))
+    unmanaged = tuple(UnmanagedObject(r.kind, r.schema, r.name) for r in rows("unmanaged", schemas=scope))
+    volatile = frozenset(r.name for r in rows("volatile"))
     columns = _group(per_table["columns"], C_TABLE)
     constraints = _group(per_table["constraints"])
     indexes = _group(per_table["indexes"])
@@ -261,12 +295,11 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
             table_indexes.append(_index(index_row, qname, warnings))
         tables.append(_table(row, columns.get(row.oid, []), constraints.get(row.oid, []), table_indexes))
         stats[qname] = TableStats(rows=row.reltuples, pages=row.relpages)
-    oids = [r.oid for r in table_rows]
-    tables = with_partitioning(tables, oids, _rows(conn, "partitions", oids=oids))
+    tables = with_partitioning(tables, oids, rows("partitions", oids=oids))
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
-    catalog = usertypes.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
-    catalog = grant_reader.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
-    catalog, code_unmanaged, dependencies = _code(conn, catalog, table_rows, scope, warnings)
+    catalog = usertypes.extend(rows, catalog, scope)
+    catalog = grant_reader.extend(rows, catalog, scope)
+    catalog, code_unmanaged, dependencies = _code(rows, catalog, table_rows, scope, warnings)
     unmanaged += code_unmanaged
     return LiveState(
         catalog=normalized(catalog),
@@ -279,22 +312,22 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         unmanaged=unmanaged,
         warnings=tuple(warnings),
         volatile_functions=volatile,
-        roles=grant_reader.roles(lambda name, **params: _rows(conn, name, **params)),
+        roles=grant_reader.roles(rows),
         dependencies=dependencies,
     )
 
 
-def _code(conn: psycopg.Connection[Any], catalog: Catalog, table_rows: list[Any], scope: list[str], warnings: list[str]) -> tuple[Catalog, tuple[UnmanagedObject, ...], tuple[code.Dependency, ...]]:
+def _code(rows: Rows, catalog: Catalog, table_rows: list[Any], scope: list[str], warnings: list[str]) -> tuple[Catalog, tuple[UnmanagedObject, ...], tuple[code.Dependency, ...]]:
     """Functions, procedures, views, materialized views and triggers (see introspect.code)."""
-    functions, unmanaged = code.functions(_rows(conn, "functions", schemas=scope), warnings)
-    view_rows = _rows(conn, "views", schemas=scope)
-    matview_indexes = _group(_rows(conn, "indexes", oids=[r.oid for r in view_rows if r.kind == "m"]))
+    functions, unmanaged = code.functions(rows("functions", schemas=scope), warnings)
+    view_rows = rows("views", schemas=scope)
+    matview_indexes = _group(rows("indexes", oids=[r.oid for r in view_rows if r.kind == "m"]))
     views, materialized = code.views(view_rows, lambda oid, qname: [_index(r, qname, warnings) for r in matview_indexes.get(oid, [])])
-    triggers = _group(_rows(conn, "triggers", oids=[r.oid for r in table_rows]))
+    triggers = _group(rows("triggers", oids=[r.oid for r in table_rows]))
     by_name = {QualifiedName(r.schema, r.name): tuple(code.trigger(t) for t in triggers.get(r.oid, [])) for r in table_rows}
     tables = tuple(dataclasses.replace(t, triggers=by_name[t.qname]) if by_name.get(t.qname) else t for t in catalog.tables)
     catalog = dataclasses.replace(catalog, tables=tables, functions=tuple(functions), views=tuple(views), materialized_views=tuple(materialized))
-    dependencies = code.dependencies(_rows(conn, "dependencies", schemas=scope))
+    dependencies = code.dependencies(rows("dependencies", schemas=scope))
     return catalog, tuple(UnmanagedObject(*u) for u in unmanaged), dependencies
 
 
@@ -321,7 +354,7 @@ def _table(row: Any, columns: list[Any], constraints: list[Any], indexes: list[I
     names = {c[C_NUMBER]: c[C_NAME] for c in columns}
 
     def named(numbers: list[int] | None) -> tuple[str, ...]:
-        return tuple(names[n] for n in numbers or ())
+        return tuple(map(names.__getitem__, numbers)) if numbers else ()
 
     pk = None
     uniques, checks, fks = [], [], []

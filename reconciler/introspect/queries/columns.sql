@@ -5,7 +5,9 @@ SELECT a.attrelid AS table_oid,
        a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
-       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
+       -- a default cannot refer to columns, so it is deparsed without the table's context, which
+       -- would open every table; a generated column's expression needs it
+       pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END) AS default_expr,
        a.attidentity AS identity,
        a.attgenerated AS generated,
        co_n.nspname AS collation_schema,
