@@ -265,8 +265,8 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     tables = with_partitioning(tables, oids, _rows(conn, "partitions", oids=oids))
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
     catalog = usertypes.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
-    catalog = grant_reader.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)
     catalog, code_unmanaged, dependencies = _code(conn, catalog, table_rows, scope, warnings)
+    catalog = grant_reader.extend(lambda name, **params: _rows(conn, name, **params), catalog, scope)  # after _code: routines and views have privileges
     unmanaged += code_unmanaged
     return LiveState(
         catalog=normalized(catalog),
