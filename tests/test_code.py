@@ -412,3 +412,43 @@ def test_a_recreated_view_keeps_its_privileges(conn: psycopg.Connection[Any], da
     assert _as(database, APP, "SELECT id, n FROM public.m") == [(1, 20)]
     assert _as(database, APP, "SELECT id FROM public.t") is None
     assert plan([directory], database).plan.steps == ()
+
+
+def test_function_grant_targets_quote_names_and_keep_types_whole(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    conn.execute(ROLES + """
+        CREATE SCHEMA "we'ird";
+        CREATE TYPE "we'ird"."a,b" AS (x int);
+        CREATE FUNCTION "we'ird"."f""n"(a numeric(10, 2), b "we'ird"."a,b") RETURNS int LANGUAGE sql AS 'SELECT 1';
+    """)
+    directory = _write(tmp_path / "desired", f"""
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Function
+        metadata: {{name: fn}}
+        spec:
+          schema: "we'ird"
+          name: 'f"n'
+          arguments: [{{name: a, type: "numeric(10,2)"}}, {{name: b, type: '"we''ird"."a,b"'}}]
+          returns: int
+          body: SELECT 1
+          grants: [{{to: {APP}, privileges: [EXECUTE]}}, {{to: public, privileges: []}}]
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: CompositeType
+        metadata: {{name: ab}}
+        spec:
+          schema: "we'ird"
+          name: "a,b"
+          attributes: [{{name: x, type: int}}]
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Schema
+        metadata: {{name: weird}}
+        spec: {{name: "we'ird", grants: [{{to: {APP}, privileges: [USAGE]}}, {{to: {OTHER}, privileges: [USAGE]}}]}}
+    """)
+    outcome = _apply(database, directory)
+    text = "\n".join(s.text() for step in outcome.plan.steps for s in step.statements)
+    assert 'GRANT EXECUTE ON FUNCTION "we\'ird"."f""n"(numeric, "we\'ird"."a,b") TO' in text, text
+    call = 'SELECT "we\'ird"."f""n"(1, ROW(1))'
+    assert _as(database, APP, call) == [(1,)]
+    assert _as(database, OTHER, call) is None
+    assert plan([directory], database).plan.steps == ()

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from psycopg import sql
 
 from reconciler.model import Catalog, DefaultPrivilege, DefaultPrivileges, Function, GrantTarget, ObjectGrants, Privilege
+from reconciler.sqlgen import qualified, search_path, type_sql
 
 Rows = Callable[..., list[Any]]
 _DEFAULT_OBJECTS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
@@ -91,9 +92,7 @@ def respell_routine_targets(conn: Any, desired: Catalog) -> Catalog:
     return dataclasses.replace(desired, grants=tuple(grants))
 
 
-def _identity(conn: Any, function: Any) -> str | None:
-    from reconciler.sqlgen import qualified, search_path, type_sql  # sqlgen imports the model only
-
+def _identity(conn: Any, function: Function) -> str | None:
     signature = sql.SQL("{}({})").format(qualified(function.qname), sql.SQL(", ").join(type_sql(t) for t in function.identity_types))
     conn.execute(search_path(function.schema))  # how the routine's CREATE resolved its types
     oid = conn.execute("SELECT pg_catalog.to_regprocedure(%s)::oid", (signature.as_string(conn),)).fetchone()[0]
