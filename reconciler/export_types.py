@@ -6,9 +6,11 @@ defaults are left out, and check names are written only where the loader would d
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from reconciler.model import Catalog, Collation, CompositeType, Domain, GrantTarget, Policy, Privilege, Table
+from reconciler.model.grants import DEFAULT_GRANTS
 from reconciler.model.names import choose_name
 
 
@@ -165,6 +167,20 @@ def add_grants(spec: dict[str, Any], catalog: Catalog, kind: str, schema: str, n
         defaults = default_privileges_of(catalog, schema)
         if defaults:
             spec["defaultPrivileges"] = defaults
+
+
+def routine_grants(catalog: Catalog, target: GrantTarget) -> list[dict[str, Any]]:
+    """`grants:` of a Function or Procedure document: nothing when the routine has PostgreSQL's
+    default ACL (PUBLIC may execute it); else each role's EXECUTE, and `{to: public, privileges: []}`
+    when PUBLIC's default EXECUTE was revoked (PUBLIC holding it stays unnamed, left alone)."""
+    found = next((g for g in catalog.grants if g.target == target), None)
+    if found is None or found.privileges == DEFAULT_GRANTS[target.kind]:
+        return []
+    kept = tuple(a for a in found.privileges if a != Privilege("public", "EXECUTE"))
+    entries = grants_of(dataclasses.replace(catalog, grants=(dataclasses.replace(found, privileges=kept),)), target)
+    if not any(a.grantee == "public" for a in found.privileges):
+        entries.append({"to": "public", "privileges": []})
+    return entries
 
 
 def collation_spec(collation: Collation, metadata_name: str) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from reconciler.export_types import routine_grants
+from reconciler.introspect.grants import routine as routine_target
 from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger, View
 from reconciler.sqltext import sql_name
 
@@ -109,7 +111,11 @@ def code_files(catalog: Catalog, schema: str, metadata: Callable[..., str], path
     for function in (f for f in catalog.functions if f.schema == schema):
         kind = "Function" if function.kind == "function" else "Procedure"
         meta = metadata(kind, *scoped(function.name))
-        files[path(schema, FOLDERS[function.kind], function.name)] = [document(kind, meta, function_spec(function, meta))]
+        spec = function_spec(function, meta)
+        grants = routine_grants(catalog, routine_target(function))
+        if grants:
+            spec["grants"] = grants
+        files[path(schema, FOLDERS[function.kind], function.name)] = [document(kind, meta, spec)]
     for view in (v for v in catalog.views if v.schema == schema):
         meta = metadata("View", *scoped(view.name))
         files[path(schema, FOLDERS["view"], view.name)] = [document("View", meta, view_spec(view, meta))]

@@ -28,6 +28,7 @@ from psycopg import sql
 
 from reconciler.errors import NormalizationError, ServerUnavailable
 from reconciler.introspect import LiveState, read_catalog
+from reconciler.introspect.grants import respell_routine_targets
 from reconciler.model import Catalog, EnumType, Extension, Sequence, Table
 from reconciler.pg import dsn as dsnlib
 from reconciler.pg.localserver import LocalServer, find_binaries
@@ -140,6 +141,7 @@ def normalize(
     with scratch_database(dsn) as scratch_dsn:
         with dsnlib.connect(scratch_dsn, autocommit=True) as conn:
             render(conn, create_catalog(desired), origins or {})
+            desired = respell_routine_targets(conn, desired)
             state = read_catalog(conn, desired_scope(desired), dsn=scratch_dsn)
     return dataclasses.replace(state, catalog=with_hints(state.catalog, desired))
 

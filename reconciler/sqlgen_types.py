@@ -27,6 +27,7 @@ from reconciler.model import (
     Table,
 )
 from reconciler.sqlgen import Statement, comment_on, expression_sql, name_sql, qualified, type_sql
+from reconciler.model.grants import DEFAULT_GRANTS
 
 
 def _domain_statement(domain: QualifiedName, template: str, *args: sql.Composable) -> Statement:
@@ -262,7 +263,29 @@ def grant_object(target: GrantTarget) -> sql.Composed:
         return sql.SQL("SCHEMA {}").format(sql.Identifier(target.name))
     if target.kind in ("table", "sequence"):
         return sql.SQL(target.kind.upper() + " {}").format(sql.Identifier(target.schema, target.name))
-    raise NotImplementedError(f"grants on {target.kind} are not supported yet")  # functions: by signature, later
+    if target.kind in ("view", "materialized view"):  # GRANT ... ON TABLE takes views too
+        return sql.SQL("TABLE {}").format(sql.Identifier(target.schema, target.name))
+    types = sql.SQL(", ").join(type_sql(t) for t in split_types(target.arguments or ""))
+    return sql.SQL(target.kind.upper() + " {}({})").format(sql.Identifier(target.schema, target.name), types)
+
+
+def split_types(arguments: str) -> list[str]:
+    """`integer, numeric(10, 2)` -> its types: commas inside parentheses or quotes do not split.
+    Each type is then re-rendered by the parser (`type_sql`), never spliced as written."""
+    out, depth, quoted, current = [], 0, False, ""
+    for char in arguments:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([":
+            depth += 1
+        elif not quoted and char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0 and not quoted:
+            out.append(current.strip())
+            current = ""
+            continue
+        current += char
+    return [*out, current.strip()] if current.strip() else out
 
 
 def _privilege_list(atoms: Iterable[Privilege]) -> sql.Composed:
@@ -333,10 +356,20 @@ def create_role_if_missing(role: str) -> Statement:
     return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))))
 
 
+def restore(target: GrantTarget, atoms: Iterable[Privilege]) -> list[Statement]:
+    """Statements giving a just-created object exactly the privileges `atoms` (besides its
+    owner's): PostgreSQL's defaults (PUBLIC's EXECUTE on a routine) revoked when absent, the rest
+    granted. Used where an object is re-created, and to copy privileges onto a replay copy."""
+    atoms = list(atoms)
+    defaults = DEFAULT_GRANTS.get(target.kind, ())
+    out = revoke(target, [d for d in defaults if not any(a.grantee == d.grantee and a.privilege == d.privilege for a in atoms)])
+    return out + grant(target, [a for a in atoms if a not in defaults])
+
+
 def privileges_of(catalog: Catalog) -> list[Statement]:
     """GRANTs that give a copy of a schema the privileges `catalog` holds (plan replay copies
     the live schema without privileges, whose owners differ on the copy)."""
-    statements = [s for object_grants in catalog.grants for s in grant(object_grants.target, object_grants.privileges)]
+    statements = [s for object_grants in catalog.grants for s in restore(object_grants.target, object_grants.privileges)]
     for defaults in catalog.default_privileges:
         statements += grant_defaults(defaults.schema, defaults.for_role, defaults.privileges)
     return statements

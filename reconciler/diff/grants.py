@@ -13,6 +13,7 @@ from typing import Iterable
 
 from reconciler.diff.changes import Change
 from reconciler.model import Catalog, DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege, QualifiedName
+from reconciler.model.grants import DEFAULT_GRANTS
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ def changes(live: Catalog, desired: Catalog) -> Iterable[Change]:
     current = {g.target: g for g in live.grants}
     for wanted in desired.grants:
         live_target = _live_target(live, desired, wanted.target)
-        have = current.get(live_target, ObjectGrants(live_target))
+        # an object not there yet starts with PostgreSQL's defaults (PUBLIC may execute a routine);
+        # a routine that exists always has an entry (see introspect.grants)
+        have = current.get(live_target, ObjectGrants(live_target, DEFAULT_GRANTS.get(live_target.kind, ())))
         change = _compare(wanted, have, live_target)
         if change is not None:
             yield change

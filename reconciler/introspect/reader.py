@@ -246,7 +246,8 @@ def _read_ahead(conn: psycopg.Connection[Any], scope: list[str], oids: list[int]
     requests: list[tuple[str, dict[str, Any]]] = [
         ("extensions", {}), ("volatile", {}), ("roles", {}), ("partitions", by_table), ("triggers", by_table),
         *((name, by_schema) for name in ("enums", "sequences", "unmanaged", "functions", "views", "dependencies", "domains",
-                                         "composite_types", "row_security", "collations", "grants", "default_privileges")),
+                                         "composite_types", "row_security", "collations", "grants", "function_grants",
+                                         "default_privileges")),
     ]  # fmt: skip
     ahead = {_request_key(name, params): _rows(conn, name, **params) for name, params in requests}
 
@@ -298,8 +299,8 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     tables = with_partitioning(tables, oids, rows("partitions", oids=oids))
     catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
     catalog = usertypes.extend(rows, catalog, scope)
-    catalog = grant_reader.extend(rows, catalog, scope)
     catalog, code_unmanaged, dependencies = _code(rows, catalog, table_rows, scope, warnings)
+    catalog = grant_reader.extend(rows, catalog, scope)  # after _code: routines and views have privileges
     unmanaged += code_unmanaged
     return LiveState(
         catalog=normalized(catalog),

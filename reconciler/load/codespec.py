@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 
 from reconciler.codetext import CodeTextError, check_body, check_query
 from reconciler.load.spec import (
+    GrantSpec,
     IndexSpec,
     Name,
     SpecModel,
@@ -72,6 +73,9 @@ class _RoutineSpec(_SchemaObjectSpec):
     """`SET search_path` for the routine, e.g. `[shop, pg_catalog]`; `[]` sets it empty."""
     body: str
     """The routine's source (`AS '...'`); passed to PostgreSQL as a string literal."""
+    grants: list[GrantSpec] = []
+    """EXECUTE granted to roles (`privileges: [EXECUTE]` or `[ALL]`). PostgreSQL grants EXECUTE to
+    `public` by default: `{to: public, privileges: []}` revokes it; unnamed, public is left alone."""
 
     @field_validator("body")
     @classmethod

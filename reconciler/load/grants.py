@@ -1,4 +1,4 @@
-"""Load the `grants:` lists of Schema, Table and Sequence documents and the
+"""Load the `grants:` lists of Schema, Table, Sequence, Function and Procedure documents and the
 `defaultPrivileges:` of Schema documents into `model.grants` values.
 
 Stage: load. Privilege names are checked against the object's kind (upper-cased, `ALL`
@@ -14,6 +14,7 @@ from typing import Any, Callable
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s
 from reconciler.model import DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege
+from reconciler.model.code import IDENTITY_MODES
 from reconciler.model.grants import COLUMN_PRIVILEGES, DEFAULT_PRIVILEGES, PRIVILEGES
 
 Problem = Callable[[Diagnostic], None]
@@ -31,7 +32,17 @@ def collect(entries: dict[str, list[Any]], problem: Problem) -> tuple[list[Objec
         grants += _object_grants(entry, GrantTarget("table", entry.spec.schema_, entry.sql_name), problem, columns)
     for entry in entries.get("Sequence", []):
         grants += _object_grants(entry, GrantTarget("sequence", entry.spec.schema_, entry.sql_name), problem)
+    for kind in ("Function", "Procedure"):
+        for entry in entries.get(kind, []):
+            grants += _object_grants(entry, routine_target(entry, kind.lower()), problem)
     return grants, defaults
+
+
+def routine_target(entry: Any, kind: str) -> GrantTarget:
+    """A routine by its signature as the YAML spells it; `scratch.normalize` respells the argument
+    types as PostgreSQL prints them (`int` -> `integer`), as introspection reads them."""
+    types = [a.type for a in entry.spec.arguments if a.mode in IDENTITY_MODES or kind == "procedure"]
+    return GrantTarget(kind, entry.spec.schema_, entry.sql_name, ", ".join(types))  # type: ignore[arg-type]
 
 
 def _privileges(entry: Any, path: tuple[Any, ...], names: list[str], allowed: tuple[str, ...], problem: Problem) -> list[str]:

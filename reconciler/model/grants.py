@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-GrantKind = Literal["schema", "table", "sequence", "function", "procedure"]
+# views and materialized views: read from the live side only (restored when re-created)
+GrantKind = Literal["schema", "table", "sequence", "function", "procedure", "view", "materialized view"]
 DefaultObjects = Literal["tables", "sequences", "functions", "types", "schemas"]
 
 PRIVILEGES: dict[str, tuple[str, ...]] = {
@@ -26,7 +27,10 @@ PRIVILEGES: dict[str, tuple[str, ...]] = {
     "sequence": ("USAGE", "SELECT", "UPDATE"),
     "function": ("EXECUTE",),
     "procedure": ("EXECUTE",),
+    "view": ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"),
+    "materialized view": ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"),
 }
+
 COLUMN_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "REFERENCES")
 DEFAULT_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "tables": PRIVILEGES["table"],
@@ -54,6 +58,11 @@ class Privilege:
     privilege: str  # upper case, e.g. "SELECT"
     column: str | None = None  # column privileges of tables
     grantable: bool = False  # WITH GRANT OPTION
+
+
+# What PostgreSQL grants on a new object besides its owner's own privileges (acldefault): a new
+# function or procedure may be executed by PUBLIC; other kinds start with the owner's only.
+DEFAULT_GRANTS: dict[str, tuple[Privilege, ...]] = {"function": (Privilege("public", "EXECUTE"),), "procedure": (Privilege("public", "EXECUTE"),)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ What it decides:
   their live one (unmanaged views survive unchanged); in an expand step their live one (the old
   application still reads them; their own change follows in its own step);
 - in a contract step, views created or redefined by the plan that read the table are included;
+- a re-created view or materialized view gets its live privileges back right after its CREATE
+  (`live_privileges`), in the same transaction;
 - creation order among views follows their dependencies (`Step.after`); ranks already put
   functions before tables and views (see plan.ordering).
 """
@@ -24,12 +26,12 @@ import dataclasses
 from collections import defaultdict
 from typing import Iterable
 
-from reconciler import sqlcode
+from reconciler import sqlcode, sqlgen_types
 from reconciler.codegraph import Edges, Node, desired_edges, reachable, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
-from reconciler.model import MaterializedView, QualifiedName, View
+from reconciler.model import GrantTarget, MaterializedView, QualifiedName, View
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules import swap
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Step
@@ -107,6 +109,14 @@ def create_statements(view: View | MaterializedView) -> list[Statement]:
     return out + sqlcode.materialized_view_indexes(view) + sqlcode.materialized_view_comments(view)
 
 
+def live_privileges(ctx: PlanContext, target: GrantTarget) -> list[Statement]:
+    """GRANTs giving a re-created view, materialized view or routine the privileges it has live,
+    right after its CREATE in the same transaction: the application's role never loses SELECT or
+    EXECUTE. Declared grant changes follow in their own steps (they diff against the live ACL)."""
+    found = next((g for g in ctx.live.catalog.grants if g.target == target), None)
+    return sqlgen_types.restore(found.target, found.privileges) if found is not None else []
+
+
 def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False, own: frozenset[Node] = frozenset()) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
     """Statements dropping `nodes` (dependants first) and re-creating them (dependencies first).
     With `live_first` (an expand step: the old application still reads them) they come back as
@@ -122,7 +132,7 @@ def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False, own:
         view = definition(ctx, node, live_first=live_first and node not in own)
         if view is None:
             continue
-        creates += create_statements(view)
+        creates += create_statements(view) + live_privileges(ctx, GrantTarget(*node))  # type: ignore[arg-type]
         if isinstance(view, MaterializedView) and view.refresh != "none":
             hazards.append(Hazard(HazardCode.LONG_RUNNING, f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the step holds its locks"))
     for node in triggers:

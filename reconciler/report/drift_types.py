@@ -42,7 +42,10 @@ def objects_of(catalog: Catalog) -> Iterable[tuple[str, str, str]]:
 
 
 def grant_key(target: GrantTarget) -> tuple[str, str, str]:
-    """The drift object a grant belongs to: the schema, table or sequence itself."""
+    """The drift object a grant belongs to: the schema, table, sequence or routine itself (a
+    routine named as code drift names it, `name(argument types)`)."""
+    if target.arguments is not None:
+        return target.kind, target.schema, f"{target.name}({target.arguments})"
     return target.kind, target.schema, target.name
 
 

@@ -18,7 +18,8 @@ from reconciler.codetext import output_names
 from reconciler.codegraph import view_node
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
-from reconciler.model import Function, MaterializedView, QualifiedName, View
+from reconciler.introspect.grants import routine as routine_target
+from reconciler.model import Function, GrantTarget, MaterializedView, QualifiedName, View
 from reconciler.plan import dependencies as d
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
@@ -87,7 +88,8 @@ def recreate_function(change: cc.RecreateFunction, ctx: PlanContext) -> list[Ste
     drops, creates, hazards, locks = d.around(ctx, views, live_first=True)  # expand: as they are; their own changes follow
     triggers = [u for u in users if u[0] == "trigger"]
     trigger_drops, trigger_creates, tables = _triggers_around(ctx, triggers)
-    statements = [*drops, *trigger_drops, q.CHECK_BODIES_OFF_LOCAL, q.drop_routine(old), *_routine(new)[1:], *trigger_creates, *creates]
+    restored = d.live_privileges(ctx, routine_target(old))  # the new version executable by whoever could run the old
+    statements = [*drops, *trigger_drops, q.CHECK_BODIES_OFF_LOCAL, q.drop_routine(old), *_routine(new)[1:], *restored, *trigger_creates, *creates]
     hazards = [breaks_old(f"callers of {old} written for its old arguments or result fail from this step on"), *hazards]
     return [make_step(ctx, change, phase=Phase.EXPAND, order=o.RECREATE_FUNCTION, action=f"recreate-{new.kind}", subject=str(new),
                       description=f"drop and re-create {new.kind} {new} ({change.detail})", statements=statements, hazards=hazards,
@@ -241,7 +243,8 @@ def _swap_materialized_view(ctx: PlanContext, change: cc.ReplaceView, old: Mater
         hazards.insert(0, breaks_old(f"the new definition of {new.qname} no longer has every column of the old one"))
     swap_in = make_step(ctx, change, phase=phase, order=order, action="swap-materialized-view", subject=str(new.qname),
                         description=f"swap the new version of {new.qname} in: drop the old one, rename {helper} and its indexes",
-                        statements=[*drops, q.drop_materialized_view(new.qname), *renames, *q.materialized_view_comments(new), *creates],
+                        statements=[*drops, q.drop_materialized_view(new.qname), *renames, *q.materialized_view_comments(new),
+                                    *d.live_privileges(ctx, GrantTarget("materialized view", new.schema, new.name)), *creates],
                         hazards=[brief_exclusive(ctx, new.qname), *hazards],
                         locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, new.qname), *locks], after=[build.id])  # fmt: skip
     refresh = make_step(ctx, change, phase=phase, order=order if compatible else o.REFRESH_VIEW, action="refresh-materialized-view", subject=str(new.qname),

@@ -22,6 +22,7 @@ from reconciler.plan.steps import Phase, Step
 CREATE_ROLE = o.CREATE_SCHEMA - 10
 GRANT = o.COMMENT - 5  # after every object of the expand phase exists
 REVOKE = o.CONTRACT_COMMENT - 10
+REVOKE_NEW_ROUTINE = o.RECREATE_FUNCTION + 2  # a routine created by the plan: right after it exists
 
 
 def _role_steps(ctx: PlanContext, change: d.ChangeGrants | d.ChangeDefaultPrivileges, roles: Iterable[str], where: str) -> list[Step]:
@@ -57,7 +58,13 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                       statements=g.grant(change.live_target, change.granted), reverse=g.revoke(change.live_target, change.granted),
                       after=[s.id for s in steps])
         )  # fmt: skip
-    if change.revoked or change.option_revoked:
+    if (change.revoked or change.option_revoked) and _new_routine(change, ctx):
+        steps.append(
+            make_step(ctx, change, phase=Phase.EXPAND, order=REVOKE_NEW_ROUTINE, action=f"revoke-{change.target.kind}", subject=_name(change.target),
+                      description=f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's default)",
+                      statements=g.revoke(change.target, change.revoked) + g.revoke(change.target, change.option_revoked, option_only=True))
+        )  # fmt: skip
+    elif change.revoked or change.option_revoked:
         statements = g.revoke(change.target, change.revoked) + g.revoke(change.target, change.option_revoked, option_only=True)
         parts = [_summary(change.revoked, "from")] if change.revoked else []
         parts += [f"the grant option of {_summary(change.option_revoked, 'from')}"] if change.option_revoked else []
@@ -70,6 +77,12 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                                           "with 'permission denied'")])
         )  # fmt: skip
     return steps
+
+
+def _new_routine(change: d.ChangeGrants, ctx: PlanContext) -> bool:
+    """A routine this plan creates: what is revoked is PostgreSQL's default (PUBLIC's EXECUTE),
+    which nobody can be relying on yet, so it goes right after the CREATE, not in the contract phase."""
+    return change.target.kind in ("function", "procedure") and not any(o.target == change.live_target for o in ctx.live.catalog.grants)
 
 
 def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContext) -> list[Step]:
@@ -106,6 +119,9 @@ def _summary(atoms: Iterable[object], preposition: str = "to") -> str:
 
 
 def _name(target: object) -> str:
-    """A schema by its name, other objects schema-qualified (as in every other step id)."""
+    """A schema by its name, other objects schema-qualified (as in every other step id), routines
+    with their argument types."""
     kind, schema, name = getattr(target, "kind"), getattr(target, "schema"), getattr(target, "name")
+    if getattr(target, "arguments", None) is not None:  # a routine by its signature: overloads are separate
+        return f"{schema}.{name}({getattr(target, 'arguments')})"
     return name if kind == "schema" else f"{schema}.{name}"
