@@ -444,3 +444,24 @@ def test_a_unique_constraint_is_added_partition_by_partition(conn: psycopg.Conne
     ]
     with pytest.raises(psycopg.errors.UniqueViolation):
         conn.execute("INSERT INTO public.events VALUES (1, '2024-02-02', 'a'), (2, '2024-02-02', 'a')")
+
+
+def test_a_partitioned_table_has_row_level_security_policies_and_grants(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    """RLS, policies and grants on a partitioned parent are applied, read back and exported."""
+    conn.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parts_reader') THEN CREATE ROLE parts_reader; END IF; END$$")
+    write(tmp_path / "yaml", "events.yaml", doc(PARENT.strip() + """
+  rowLevelSecurity: {enabled: true}
+  policies: [{name: recent_only, command: select, roles: [parts_reader], using: "at > '2000-01-01'"}]
+  grants: [{to: parts_reader, privileges: [SELECT]}]
+""") + "---\n" + year("events_2024", "2024-01-01", "2025-01-01"))
+    apply_plan(database, tmp_path / "yaml")
+    row = conn.execute("SELECT relrowsecurity, has_table_privilege('parts_reader', 'public.events', 'SELECT') FROM pg_class WHERE oid = 'public.events'::regclass").fetchone()
+    assert row == (True, True)
+    assert conn.execute("SELECT polname FROM pg_policy WHERE polrelid = 'public.events'::regclass").fetchall() == [("recent_only",)]
+    out = tmp_path / "out"
+    export(database, out)
+    text = (out / "public" / "events.yaml").read_text()
+    assert "rowLevelSecurity:" in text and "recent_only" in text and "parts_reader" in text
+    loaded = load_paths([out])
+    desired = normalize(loaded.catalog, database, origins=loaded.origins)
+    assert diff(introspect(database, desired_scope(loaded.catalog)).catalog, desired.catalog) == []

@@ -266,3 +266,22 @@ def test_a_renamed_table_and_sequence_keep_their_grants(conn: psycopg.Connection
         path.write_text(text.replace(old, new, 1))
     steps = [s.id for s in plan([tmp_path], database).plan.steps]
     assert not [s for s in steps if "grant" in s or "revoke" in s], steps
+
+
+def test_the_same_privilege_on_a_table_and_on_its_column(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    """SELECT on the table and SELECT on one of its columns, to the same role: read, planned and exported."""
+    conn.execute(SETUP.split("CREATE SCHEMA app;")[0])
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: things}\nspec:\n"
+        "  columns:\n    - {name: id, type: bigint}\n    - {name: label, type: text}\n"
+        f"  grants:\n    - {{to: {ROLE}, privileges: [SELECT]}}\n    - {{to: {ROLE}, privileges: [SELECT], columns: [label]}}\n"
+    )
+    outcome = plan([tmp_path], database)
+    assert outcome.plan.verified
+    grant = outcome.plan.steps[-1].statements[0].text()
+    assert grant == f'GRANT SELECT, SELECT ("label") ON TABLE "public"."things" TO "{ROLE}"'
+    conn.execute(f"CREATE TABLE public.things (id bigint, label text); GRANT SELECT, SELECT (label) ON public.things TO {ROLE}")
+    assert plan([tmp_path], database).plan.steps == ()
+    out = tmp_path / "out"
+    export(database, out)
+    assert "columns: [label]" in (out / "public" / "things.yaml").read_text()

@@ -15,6 +15,7 @@ grant on the objects in scope except the owner's own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import total_ordering
 from typing import Literal
 
 # views and materialized views: read from the live side only (restored when re-created)
@@ -40,7 +41,8 @@ DEFAULT_PRIVILEGES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@total_ordering
+@dataclass(frozen=True, slots=True)
 class GrantTarget:
     kind: GrantKind
     schema: str
@@ -51,13 +53,20 @@ class GrantTarget:
         shown = self.name if self.kind == "schema" else f"{self.schema}.{self.name}"
         return f"{self.kind} {shown}" + (f"({self.arguments})" if self.arguments is not None else "")
 
+    def __lt__(self, other: GrantTarget) -> bool:  # None sorts first, never compared with a string
+        return (self.kind, self.schema, self.name, self.arguments or "") < (other.kind, other.schema, other.name, other.arguments or "")
 
-@dataclass(frozen=True, slots=True, order=True)
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
 class Privilege:
     grantee: str  # a role name, or "public"
     privilege: str  # upper case, e.g. "SELECT"
     column: str | None = None  # column privileges of tables
     grantable: bool = False  # WITH GRANT OPTION
+
+    def __lt__(self, other: Privilege) -> bool:  # a table privilege sorts before the same one on a column
+        return (self.grantee, self.privilege, self.column or "", self.grantable) < (other.grantee, other.privilege, other.column or "", other.grantable)
 
 
 # What PostgreSQL grants on a new object besides its owner's own privileges (acldefault): a new

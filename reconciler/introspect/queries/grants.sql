@@ -9,13 +9,13 @@ WITH objects AS (
     SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
            n.nspname, c.relname, NULL, c.relacl, c.relowner
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'S', 'v', 'm') AND n.nspname = ANY(%(schemas)s::text[]) AND c.relacl IS NOT NULL
+    WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') AND n.nspname = ANY(%(schemas)s::text[]) AND c.relacl IS NOT NULL
     UNION ALL
     SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
            n.nspname, c.relname, a.attname::text, a.attacl, c.relowner
     FROM pg_catalog.pg_attribute a
     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'v', 'm') AND n.nspname = ANY(%(schemas)s::text[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+    WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname = ANY(%(schemas)s::text[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
 )
 SELECT o.kind, o.schema, o.name, o.column_name,
        CASE WHEN x.grantee = 0 THEN 'public' ELSE r.rolname::text END AS grantee,

@@ -17,7 +17,7 @@ SELECT n.nspname AS schema,
                  FROM pg_catalog.pg_policy pol WHERE pol.polrelid = c.oid), '[]') AS policies
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r'
+WHERE c.relkind IN ('r', 'p')
   AND n.nspname = ANY(%(schemas)s::text[])
   AND (c.relrowsecurity OR c.relforcerowsecurity
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid))
