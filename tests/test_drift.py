@@ -190,7 +190,9 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
         conn.execute(f"GRANT SELECT ON app.t TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
                      f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
     with psycopg.connect(two_databases["b"], autocommit=True) as conn:
-        conn.execute(f"GRANT SELECT, UPDATE ON app.t TO {GRANTEE}")
+        conn.execute(f"GRANT SELECT, UPDATE ON app.t TO {GRANTEE}; GRANT USAGE ON SCHEMA other TO {GRANTEE} WITH GRANT OPTION")
+    with psycopg.connect(two_databases["a"], autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}")
     root = project(tmp_path, ("a", "b"))
 
     result = drift(root, two_databases, "--baseline", "a", "--format", "json")
@@ -200,7 +202,8 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
     assert _not_in_sync(report, "b") == {
         "table app.t": ["different", f"UPDATE to {GRANTEE} extra"],
         "table other.x": ["different", f"SELECT to {GRANTEE} missing"],
-        "schema other": ["different", f"default SELECT on tables to {GRANTEE} (for {owner}) missing"],
+        "schema other": ["different", f"USAGE to {GRANTEE} has an extra grant option",
+                         f"default SELECT on tables to {GRANTEE} (for {owner}) missing"],
     }
     assert "does not mention" not in result.stdout
 
@@ -209,7 +212,8 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
     assert _not_in_sync(reverse, "a") == {
         "table app.t": ["different", f"UPDATE to {GRANTEE} missing"],
         "table other.x": ["different", f"SELECT to {GRANTEE} extra"],
-        "schema other": ["different", f"default SELECT on tables to {GRANTEE} (for {owner}) extra"],
+        "schema other": ["different", f"USAGE to {GRANTEE} with grant option missing",
+                         f"default SELECT on tables to {GRANTEE} (for {owner}) extra"],
     }
     text = drift(root, two_databases, "--baseline", "b").stdout
     assert f"UPDATE to {GRANTEE} missing" in text and "does not mention" not in text

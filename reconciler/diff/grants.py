@@ -36,7 +36,7 @@ class ChangeGrants(Change):
     def described(self, extra: str, extra_option: str) -> str:
         """The detail line, with the words for what the reference does not have: "not declared"
         against the YAML, "extra" against another environment (drift --baseline)."""
-        parts = [f"{_shown(p)} to {p.grantee} missing" for p in self.granted]
+        parts = [f"{_shown(p)} to {p.grantee}{' with grant option' if p.grantable else ''} missing" for p in self.granted]
         parts += [f"{_shown(p)} to {p.grantee} {extra}" for p in self.revoked]
         parts += [f"{_shown(p)} to {p.grantee} has an {extra_option} grant option" for p in self.option_revoked]
         return "; ".join(parts)
