@@ -190,9 +190,10 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
         conn.execute(f"GRANT SELECT ON app.t TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
                      f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
     with psycopg.connect(two_databases["b"], autocommit=True) as conn:
-        conn.execute(f"GRANT SELECT, UPDATE ON app.t TO {GRANTEE}; GRANT USAGE ON SCHEMA other TO {GRANTEE} WITH GRANT OPTION")
+        conn.execute(f"GRANT SELECT, UPDATE ON app.t TO {GRANTEE}; GRANT USAGE ON SCHEMA other TO {GRANTEE} WITH GRANT OPTION; "
+                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE} WITH GRANT OPTION")  # fmt: skip
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}")
+        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE}")
     root = project(tmp_path, ("a", "b"))
 
     result = drift(root, two_databases, "--baseline", "a", "--format", "json")
@@ -200,6 +201,7 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
     report = json.loads(result.stdout)
     assert {e["name"]: e["status"] for e in report["environments"]} == {"a": "in-sync", "b": "different"}
     assert _not_in_sync(report, "b") == {
+        "schema app": ["different", f"default USAGE on types to {GRANTEE} (for {owner}) has an extra grant option"],
         "table app.t": ["different", f"UPDATE to {GRANTEE} extra"],
         "table other.x": ["different", f"SELECT to {GRANTEE} missing"],
         "schema other": ["different", f"USAGE to {GRANTEE} has an extra grant option",
@@ -210,6 +212,7 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
     reverse = json.loads(drift(root, two_databases, "--baseline", "b", "--format", "json").stdout)
     assert {e["name"]: e["status"] for e in reverse["environments"]} == {"a": "different", "b": "in-sync"}
     assert _not_in_sync(reverse, "a") == {
+        "schema app": ["different", f"default USAGE on types to {GRANTEE} (for {owner}) with grant option missing"],
         "table app.t": ["different", f"UPDATE to {GRANTEE} missing"],
         "table other.x": ["different", f"SELECT to {GRANTEE} extra"],
         "schema other": ["different", f"USAGE to {GRANTEE} with grant option missing",

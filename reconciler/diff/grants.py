@@ -64,8 +64,12 @@ class ChangeDefaultPrivileges(Change):
 
     def described(self, extra: str, extra_option: str) -> str:
         """The detail line (see ChangeGrants.described)."""
-        parts = [f"default {d.privilege} on {d.objects} to {d.grantee} (for {self.for_role}) missing" for d in self.granted]
-        parts += [f"default {d.privilege} on {d.objects} to {d.grantee} (for {self.for_role}) {extra}" for d in self.revoked + self.option_revoked]
+        def shown(d: DefaultPrivilege) -> str:
+            return f"default {d.privilege} on {d.objects} to {d.grantee} (for {self.for_role})"
+
+        parts = [f"{shown(d)}{' with grant option' if d.grantable else ''} missing" for d in self.granted]
+        parts += [f"{shown(d)} {extra}" for d in self.revoked]
+        parts += [f"{shown(d)} has an {extra_option} grant option" for d in self.option_revoked]
         return "; ".join(parts)
 
 
