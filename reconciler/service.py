@@ -92,7 +92,8 @@ def prepare_loaded(loaded: LoadResult, url: str, *, prune: bool = True) -> Prepa
 
 
 def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
-    """`desired` plus the live tables, enums and sequences it neither declares nor renames."""
+    """`desired` plus the live tables, enums, sequences, domains, composite types and collations
+    it neither declares nor renames."""
     def keys(objects: Any) -> set[tuple[str, str]]:
         found = set()
         for obj in objects:
@@ -276,7 +277,7 @@ def drift(paths: list[Path] | None, targets: list[DriftTarget], *, baseline: str
         loaded = load_paths(paths) if paths is not None else None
         summaries = audit.observe(desired_scope(loaded.catalog) if loaded is not None else None)
         references, desired_hash, description = _references(audit, loaded, paths, summaries, baseline)
-        compared = audit.compare(references, rules)
+        compared = audit.compare(references, rules, baseline=baseline is not None)
     results = []
     for target in targets:
         summary = summaries[target.name]

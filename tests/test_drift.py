@@ -150,3 +150,115 @@ def test_half_applied_plan_is_reported_as_migrating(environments: dict[str, str]
     assert users["prod"]["status"] == "migrating"
     assert users["prod"]["details"][0].startswith("plan sha256:")
     assert users["dev"]["status"] == "different"  # dev has not started: plain drift from v2
+
+
+GRANTEE = "reconciler_drift_app"
+TWO_SCHEMAS = f"""
+    DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRANTEE}') THEN CREATE ROLE {GRANTEE} NOLOGIN; END IF; END $$;
+    CREATE SCHEMA app; CREATE TABLE app.t (id int);
+    CREATE SCHEMA other; CREATE TABLE other.x (id int);
+"""
+
+
+@pytest.fixture
+def two_databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
+    """Environments a and b: schemas app and other, each with one table, and no grants yet."""
+    contexts = [fresh_database(pg_server, f"reconciler_drift_{name}_{os.getpid()}") for name in ("a", "b")]
+    dsns = [ctx.__enter__() for ctx in contexts]
+    try:
+        for dsn in dsns:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(TWO_SCHEMAS)
+        yield dict(zip(("a", "b"), dsns))
+    finally:
+        for ctx in contexts:
+            ctx.__exit__(None, None, None)
+
+
+def _not_in_sync(report: dict[str, object], env: str) -> dict[str, list[str]]:
+    found = {}
+    for o in report["objects"]:  # type: ignore[attr-defined]
+        seen = o["environments"][env]
+        if seen["status"] != "in-sync":
+            found[f"{o['kind']} {o['name'] if o['kind'] == 'schema' else o['schema'] + '.' + o['name']}"] = [seen["status"], *seen["details"]]
+    return found
+
+
+def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[str, str], tmp_path: Path) -> None:
+    with psycopg.connect(two_databases["a"], autocommit=True) as conn:
+        owner = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
+        conn.execute(f"GRANT SELECT ON app.t TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
+                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
+    with psycopg.connect(two_databases["b"], autocommit=True) as conn:
+        conn.execute(f"GRANT SELECT, UPDATE ON app.t TO {GRANTEE}; GRANT USAGE ON SCHEMA other TO {GRANTEE} WITH GRANT OPTION; "
+                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE} WITH GRANT OPTION")  # fmt: skip
+    with psycopg.connect(two_databases["a"], autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE}")
+    root = project(tmp_path, ("a", "b"))
+
+    result = drift(root, two_databases, "--baseline", "a", "--format", "json")
+    assert result.returncode == 2, result.stderr
+    report = json.loads(result.stdout)
+    assert {e["name"]: e["status"] for e in report["environments"]} == {"a": "in-sync", "b": "different"}
+    assert _not_in_sync(report, "b") == {
+        "schema app": ["different", f"default USAGE on types to {GRANTEE} (for {owner}) has an extra grant option"],
+        "table app.t": ["different", f"UPDATE to {GRANTEE} extra"],
+        "table other.x": ["different", f"SELECT to {GRANTEE} missing"],
+        "schema other": ["different", f"USAGE to {GRANTEE} has an extra grant option",
+                         f"default SELECT on tables to {GRANTEE} (for {owner}) missing"],
+    }
+    assert "does not mention" not in result.stdout
+
+    reverse = json.loads(drift(root, two_databases, "--baseline", "b", "--format", "json").stdout)
+    assert {e["name"]: e["status"] for e in reverse["environments"]} == {"a": "different", "b": "in-sync"}
+    assert _not_in_sync(reverse, "a") == {
+        "schema app": ["different", f"default USAGE on types to {GRANTEE} (for {owner}) with grant option missing"],
+        "table app.t": ["different", f"UPDATE to {GRANTEE} missing"],
+        "table other.x": ["different", f"SELECT to {GRANTEE} extra"],
+        "schema other": ["different", f"USAGE to {GRANTEE} with grant option missing",
+                         f"default SELECT on tables to {GRANTEE} (for {owner}) extra"],
+    }
+    text = drift(root, two_databases, "--baseline", "b").stdout
+    assert f"UPDATE to {GRANTEE} missing" in text and "does not mention" not in text
+
+
+def test_baseline_with_yaml_compares_only_its_schemas(two_databases: dict[str, str], tmp_path: Path) -> None:
+    with psycopg.connect(two_databases["a"], autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
+                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "app.yaml").write_text(textwrap.dedent("""\
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Schema
+        metadata: {name: app}
+        ---
+        apiVersion: reconciler.dev/v1alpha1
+        kind: Table
+        metadata: {name: t}
+        spec:
+          schema: app
+          columns: [{name: id, type: integer}]
+        """))  # fmt: skip
+    root = project(tmp_path, ("a", "b"))
+
+    result = drift(root, two_databases, str(schemas), "--baseline", "a", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["objects"] == [], "nothing out of sync, in schema other either"
+    hashes = {e["name"]: e["schemaHash"] for e in report["environments"]}
+    assert hashes["a"] == hashes["b"], "schema other is outside the YAML's scope: its privileges do not count"
+
+
+def test_narrowing_a_full_read_hashes_as_reading_only_that_schema(two_databases: dict[str, str]) -> None:
+    from reconciler.introspect import introspect  # noqa: PLC0415
+    from reconciler.model import content_hash  # noqa: PLC0415
+    from reconciler.report.audit import narrowed  # noqa: PLC0415
+
+    with psycopg.connect(two_databases["a"], autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
+                     f"GRANT USAGE ON SCHEMA app TO {GRANTEE}; GRANT SELECT ON app.t TO {GRANTEE}; "
+                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
+    only_app = introspect(two_databases["a"], ["app"]).catalog
+    assert [str(g.target) for g in only_app.grants] == ["schema app", "table app.t"]
+    assert content_hash(narrowed(introspect(two_databases["a"]), ["app"])) == content_hash(only_app)

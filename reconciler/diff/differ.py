@@ -37,8 +37,9 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 
-def diff(live: Catalog, desired: Catalog) -> list[c.Change]:
-    """Every change that turns `live` into `desired`."""
+def diff(live: Catalog, desired: Catalog, *, baseline: bool = False) -> list[c.Change]:
+    """Every change that turns `live` into `desired` (with `baseline`, `desired` is another
+    environment's live catalog: see grants.between_environments)."""
     found: list[c.Change] = []
     found += _schemas(live, desired)
     found += _extensions(live, desired)
@@ -46,7 +47,7 @@ def diff(live: Catalog, desired: Catalog) -> list[c.Change]:
     found += usertypes.catalog_changes(live, desired)
     found += _sequences(live, desired)
     found += _tables(live, desired)
-    found += grants.changes(live, desired)
+    found += grants.between_environments(live, desired) if baseline else grants.changes(live, desired)
     found += diff_code(live, desired)
     return partitions.refine(found, live, desired)
 

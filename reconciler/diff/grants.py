@@ -3,12 +3,13 @@
 Stage: diff. Only what the desired side manages is compared: on each object with a `grants:`
 list, the privileges of the roles that list names (other roles' privileges are left alone, and
 reported by drift as foreign); default privileges per (schema, role) the YAML mentions. Owner
-privileges are never read, so never touched.
+privileges are never read, so never touched. Against another environment (drift --baseline)
+nothing is declared, so every role's privileges are compared (`between_environments`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from reconciler.diff.changes import Change
@@ -30,9 +31,14 @@ class ChangeGrants(Change):
 
     @property
     def detail(self) -> str:
-        parts = [f"{_shown(p)} to {p.grantee} missing" for p in self.granted]
-        parts += [f"{_shown(p)} to {p.grantee} not declared" for p in self.revoked]
-        parts += [f"{_shown(p)} to {p.grantee} has an undeclared grant option" for p in self.option_revoked]
+        return self.described("not declared", "undeclared")
+
+    def described(self, extra: str, extra_option: str) -> str:
+        """The detail line, with the words for what the reference does not have: "not declared"
+        against the YAML, "extra" against another environment (drift --baseline)."""
+        parts = [f"{_shown(p)} to {p.grantee}{' with grant option' if p.grantable else ''} missing" for p in self.granted]
+        parts += [f"{_shown(p)} to {p.grantee} {extra}" for p in self.revoked]
+        parts += [f"{_shown(p)} to {p.grantee} has an {extra_option} grant option" for p in self.option_revoked]
         return "; ".join(parts)
 
 
@@ -54,8 +60,16 @@ class ChangeDefaultPrivileges(Change):
 
     @property
     def detail(self) -> str:
-        parts = [f"default {d.privilege} on {d.objects} to {d.grantee} (for {self.for_role}) missing" for d in self.granted]
-        parts += [f"default {d.privilege} on {d.objects} to {d.grantee} (for {self.for_role}) not declared" for d in self.revoked + self.option_revoked]
+        return self.described("not declared", "undeclared")
+
+    def described(self, extra: str, extra_option: str) -> str:
+        """The detail line (see ChangeGrants.described)."""
+        def shown(d: DefaultPrivilege) -> str:
+            return f"default {d.privilege} on {d.objects} to {d.grantee} (for {self.for_role})"
+
+        parts = [f"{shown(d)}{' with grant option' if d.grantable else ''} missing" for d in self.granted]
+        parts += [f"{shown(d)} {extra}" for d in self.revoked]
+        parts += [f"{shown(d)} has an {extra_option} grant option" for d in self.option_revoked]
         return "; ".join(parts)
 
 
@@ -112,6 +126,38 @@ def _defaults(live: Catalog, desired: Catalog) -> Iterable[Change]:
         option_revoked = [d for k, d in got.items() if k in want and d.grantable and not want[k].grantable]
         if granted or revoked or option_revoked:
             yield ChangeDefaultPrivileges(wanted.schema, wanted.for_role, tuple(sorted(granted)), tuple(sorted(revoked)), tuple(sorted(option_revoked)))
+
+
+def between_environments(live: Catalog, baseline: Catalog) -> Iterable[Change]:
+    """drift --baseline: `baseline` is another environment's live catalog, which names no managed
+    roles, so every role's privileges are compared, on each object both catalogs hold (an object
+    only one holds is itself missing or unexpected), and every role's default privileges in each
+    schema both hold."""
+    both = _targets(live) & _targets(baseline)
+    current = {g.target: g for g in live.grants}
+    reference = {g.target: g for g in baseline.grants}
+    for target in sorted(both):
+        have, want = current.get(target, ObjectGrants(target)), reference.get(target, ObjectGrants(target))
+        roles = sorted({a.grantee for a in have.privileges + want.privileges})
+        change = _compare(replace(want, managed_roles=tuple(roles)), have, target)
+        if change is not None:
+            yield change
+    schemas = {s.name for s in live.schemas} & {s.name for s in baseline.schemas}
+    pairs = {(d.schema, d.for_role) for d in live.default_privileges + baseline.default_privileges if d.schema in schemas}
+    held = {(d.schema, d.for_role): d for d in baseline.default_privileges}
+    every = tuple(held.get(pair, DefaultPrivileges(*pair)) for pair in sorted(pairs))
+    yield from _defaults(live, replace(baseline, default_privileges=every))
+
+
+def _targets(catalog: Catalog) -> set[GrantTarget]:
+    """Every object of `catalog` that can hold privileges (see introspect.grants)."""
+    found = {GrantTarget("schema", s.name, s.name) for s in catalog.schemas}
+    found |= {GrantTarget("table", t.schema, t.name) for t in catalog.tables}
+    found |= {GrantTarget("sequence", s.schema, s.name) for s in catalog.sequences}
+    found |= {GrantTarget("view", v.schema, v.name) for v in catalog.views}
+    found |= {GrantTarget("materialized view", v.schema, v.name) for v in catalog.materialized_views}
+    found |= {GrantTarget(f.kind, f.schema, f.name, ", ".join(f.identity_types)) for f in catalog.functions}
+    return found
 
 
 def foreign_privileges(live: Catalog, desired: Catalog) -> dict[GrantTarget, tuple[Privilege, ...]]:

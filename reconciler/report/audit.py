@@ -100,6 +100,8 @@ def narrowed(live: LiveState, scope: list[str] | None) -> Catalog:
         domains=tuple(d for d in catalog.domains if d.schema in keep),
         composite_types=tuple(t for t in catalog.composite_types if t.schema in keep),
         collations=tuple(c for c in catalog.collations if c.schema in keep),
+        grants=tuple(g for g in catalog.grants if g.target.schema in keep),  # a schema's own: its name
+        default_privileges=tuple(d for d in catalog.default_privileges if d.schema in keep),
     )
 
 
@@ -153,9 +155,9 @@ class _Worker:
             except ReconcilerError as exc:
                 return ("error", str(exc))
         if kind == "diff":
-            reference, rules = pickle.loads(message[1]), message[2]
+            reference, rules, baseline = pickle.loads(message[1]), message[2], message[3]
             assert self.catalog is not None
-            return findings(diff(self.catalog, reference), reference, rules, live=self.catalog)
+            return findings(diff(self.catalog, reference, baseline=baseline), reference, rules, live=self.catalog, baseline=baseline)
         raise AssertionError(f"unknown message {kind}")
 
 
@@ -262,10 +264,12 @@ class Audit:
             raise ReconcilerError(payload)
         return payload  # type: ignore[no-any-return]
 
-    def compare(self, references: dict[str, bytes], rules: IgnoreRules) -> dict[str, tuple[dict[ObjectKey, Finding], int]]:
+    def compare(self, references: dict[str, bytes], rules: IgnoreRules, *, baseline: bool = False) -> dict[str, tuple[dict[ObjectKey, Finding], int]]:
+        """Findings of each environment against its reference (with `baseline`, another
+        environment's catalog)."""
         asked = [name for name in references]
         for name in asked:
-            self.channels[name].conn.send(("diff", references[name], rules))
+            self.channels[name].conn.send(("diff", references[name], rules, baseline))
         return {name: self.channels[name].conn.recv() for name in asked}
 
 

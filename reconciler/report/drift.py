@@ -245,11 +245,13 @@ def objects_of(catalog: Catalog) -> Iterable[ObjectKey]:
     yield from (ObjectKey("materialized view", v.schema, v.name) for v in catalog.materialized_views)
 
 
-def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, live: Catalog | None = None) -> tuple[dict[ObjectKey, Finding], int]:
+def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, live: Catalog | None = None,
+             baseline: bool = False) -> tuple[dict[ObjectKey, Finding], int]:  # fmt: skip
     """Findings per object: every object of the reference is in sync unless a change says
     otherwise. Extensions installed but not declared are not drift (they are left alone); views,
     functions, procedures and triggers of `live` that the reference does not declare are
-    `unmanaged` (reported, never dropped, not counted as drift)."""
+    `unmanaged` (reported, never dropped, not counted as drift). With `baseline` the reference is
+    another environment: it declares nothing, so privileges it lacks are "extra", not foreign."""
     result: dict[ObjectKey, Finding] = {}
     for key in objects_of(reference):
         if not rules.ignores(key.kind, key.schema, key.name):
@@ -258,13 +260,15 @@ def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, li
         if ignored(change, rules):
             continue
         key, status, detail = top_level(change)
+        if baseline:
+            detail = drift_types.baseline_detail(change) or detail
         key = _extension_key(key)
         finding = result.get(key)
         if finding is None or finding.status == Status.IN_SYNC:
             finding = result[key] = Finding(status)
         if detail:
             finding.details.append(detail)
-    for raw, detail in drift_types.foreign_details(live, reference) if live is not None else ():
+    for raw, detail in drift_types.foreign_details(live, reference) if live is not None and not baseline else ():
         key = ObjectKey(*raw)
         if key in result and not rules.ignores(key.kind, key.schema, key.name):
             if result[key].status == Status.IN_SYNC:

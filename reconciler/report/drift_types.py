@@ -49,6 +49,13 @@ def grant_key(target: GrantTarget) -> tuple[str, str, str]:
     return target.kind, target.schema, target.name
 
 
+def baseline_detail(change: Any) -> str | None:
+    """A grant change's detail against another environment (drift --baseline), else None."""
+    if isinstance(change, gr.ChangeGrants | gr.ChangeDefaultPrivileges):
+        return change.described("extra", "extra")
+    return None
+
+
 def foreign_details(live: Catalog, reference: Catalog) -> list[tuple[tuple[str, str, str], str]]:
     """Privileges of roles a YAML object does not mention: left alone, reported."""
     out = []
