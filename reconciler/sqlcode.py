@@ -8,7 +8,7 @@ their one SELECT (`codetext.canonical_query`).
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from psycopg import sql
 
@@ -225,14 +225,16 @@ def trigger_target(table: QualifiedName, name: str) -> sql.Composed:
 # --- whole catalogs ------------------------------------------------------------------------
 
 
-def create_routines(catalog: Catalog) -> list[Statement]:
-    """Routines come before tables (checks and defaults call them), with body checks off."""
-    if not catalog.functions:
+def create_routines(catalog: Catalog, functions: Sequence[Function] | None = None) -> list[Statement]:
+    """Routines come before tables (checks and defaults call them), with body checks off; those
+    whose signature names a table's row type are passed again after the tables (`functions`)."""
+    functions = catalog.functions if functions is None else functions
+    if not functions:
         return []
     # PL/pgSQL and other validators only check syntax: run them at once (bodies checked again);
     # SQL bodies name tables and are validated at the end of `create_code`
-    again = [create_routine(f) for f in catalog.functions if f.language != "sql"]
-    return [CHECK_BODIES_OFF, *(create_routine(f) for f in catalog.functions), CHECK_BODIES_ON, *again]
+    again = [create_routine(f) for f in functions if f.language != "sql"]
+    return [CHECK_BODIES_OFF, *(create_routine(f) for f in functions), CHECK_BODIES_ON, *again]
 
 
 def create_code(catalog: Catalog, view_order: list[View | MaterializedView]) -> list[Statement]:
