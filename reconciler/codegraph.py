@@ -125,14 +125,11 @@ def routine_needs(catalog: Catalog) -> dict[str, set[Node]]:
     return {str(f): signature_types(resolver, f) for f in catalog.functions}
 
 
-def late_routines(catalog: Catalog) -> list[Function]:
-    """Routines whose signature names a table's or view's row type: created after the relation
-    (domains and composite types exist before every routine)."""
+def late_routines(catalog: Catalog, kinds: tuple[str, ...] = ("table", "view", "materialized view")) -> list[Function]:
+    """Routines whose signature names the row type of a relation of `kinds`: created after the
+    relation (domains and composite types exist before every routine)."""
     resolver = _Resolver(catalog)
-    return [f for f in catalog.functions if any(n[0] in ("table", *_VIEWS) for n in signature_types(resolver, f))]
-
-
-_VIEWS = ("view", "materialized view")
+    return [f for f in catalog.functions if any(n[0] in kinds for n in signature_types(resolver, f))]
 
 
 def domains_calling(catalog: Catalog) -> list[Domain]:

@@ -237,10 +237,11 @@ def create_routines(catalog: Catalog, functions: Sequence[Function] | None = Non
     return [CHECK_BODIES_OFF, *(create_routine(f) for f in functions), CHECK_BODIES_ON, *again]
 
 
-def create_code(catalog: Catalog, view_order: list[View | MaterializedView]) -> list[Statement]:
-    """After tables, constraints and indexes: views in dependency order, triggers, comments,
-    then SQL-language routines once more with body checks on (`create_routines` ended with them
-    on), now that what they read exists: PostgreSQL's validator reports their errors here."""
+def create_code(catalog: Catalog, view_order: list[View | MaterializedView], after_views: Sequence[Function] = ()) -> list[Statement]:
+    """After tables, constraints and indexes: views in dependency order, triggers, the routines
+    whose signature names a view's row type (`after_views`), comments, then SQL-language routines
+    once more with body checks on (`create_routines` ended with them on), now that what they read
+    exists: PostgreSQL's validator reports their errors here."""
     out: list[Statement] = []
     for view in view_order:
         if isinstance(view, View):
@@ -254,6 +255,7 @@ def create_code(catalog: Catalog, view_order: list[View | MaterializedView]) -> 
     for table in catalog.tables:
         for trigger in table.triggers:
             out += create_table_trigger(table.qname, trigger)
+    out += create_routines(catalog, after_views)
     out += [comment_routine(f) for f in catalog.functions if f.comment is not None]
     out += [create_routine(f) for f in catalog.functions if f.language == "sql"]  # validated now that their tables exist
     return out

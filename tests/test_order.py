@@ -83,6 +83,22 @@ def test_function_taking_a_new_tables_rows_in_an_argument(conn: psycopg.Connecti
     assert conn.execute("SELECT public.ident(ROW(7)::public.t)").fetchone() == (7,)
 
 
+def test_function_returning_a_new_views_rows_is_created_after_it(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+    directory = _write(tmp_path / "v", ROWTYPE.replace("public.t}\n      body: SELECT * FROM public.t", "public.v}\n      body: SELECT * FROM public.v") + """
+    ---
+    apiVersion: reconciler.dev/v1alpha1
+    kind: View
+    metadata: {name: v}
+    spec:
+      name: v
+      query: SELECT id FROM public.t WHERE id > 1
+    """)
+    steps = _apply(database, directory)
+    assert steps.index("expand/create-view/public.v") < steps.index("expand/create-function/public.f()")
+    conn.execute("INSERT INTO public.t VALUES (1), (2)")
+    assert conn.execute("SELECT id FROM public.f()").fetchall() == [(2,)]
+
+
 DOMAIN_CALLS = """
     apiVersion: reconciler.dev/v1alpha1
     kind: Function
