@@ -2,12 +2,13 @@
 
 Stage: shared by sqlgen (creating a catalog in dependency order) and the planner
 (`plan.dependencies`, which adds the live side from pg_depend). A node is (kind, schema, name)
-with kind `table`, `view`, `materialized view` or `function` (overloads share a node: a view names a
-function, not a signature). Edges point from an object to what it needs.
+with kind `table`, `view`, `materialized view`, `function` (overloads share a node: a view names a
+function, not a signature), `domain` or `composite type`. Edges point from an object to what it needs.
 
 Desired-side edges come from pglast parse trees: the relations and function calls of a view
 query, the function of a trigger, the function calls in checks, defaults, generated columns and
-index expressions. Unqualified names resolve in the object's schema, then `public`, as the loader
+index expressions, the functions a domain's checks and default call, and the row types (tables,
+views, composite types) and domains a function's arguments and result name. Unqualified names resolve in the object's schema, then `public`, as the loader
 documents; names the catalog does not define (built-in functions, tables of other schemas) are
 not nodes and carry no edges.
 """
@@ -18,7 +19,8 @@ from collections import defaultdict
 from typing import Iterable
 
 from reconciler.codetext import references
-from reconciler.model import Catalog, MaterializedView, Table, View
+from reconciler.model import Catalog, Domain, Function, MaterializedView, Table, View
+from reconciler.sqltext import SqlTextError, parse_type
 
 Node = tuple[str, str, str]
 Edges = dict[Node, set[Node]]
@@ -36,6 +38,9 @@ class _Resolver:
         for view in (*catalog.views, *catalog.materialized_views):
             self.relations[(view.schema, view.name)] = view_node(view)
         self.functions = {(f.schema, f.name): ("function", f.schema, f.name) for f in catalog.functions}
+        self.types = dict(self.relations)
+        self.types.update({(d.schema, d.name): ("domain", d.schema, d.name) for d in catalog.domains})
+        self.types.update({(t.schema, t.name): ("composite type", t.schema, t.name) for t in catalog.composite_types})
 
     def resolve(self, names: Iterable[tuple[str | None, str]], schema: str, known: dict[tuple[str, str], Node]) -> set[Node]:
         found = set()
@@ -52,6 +57,18 @@ class _Resolver:
             return set()
         _, functions = references(text, query=False)
         return self.resolve(functions, schema, self.functions)
+
+    def type_(self, text: str | None, schema: str) -> set[Node]:
+        """The catalog's row type or domain that a type name (or an array of it) names."""
+        if text is None:
+            return set()
+        try:
+            names = [getattr(part, "sval", "") for part in parse_type(text).node.names]
+        except SqlTextError:
+            return set()
+        if len(names) > 2 or (len(names) == 2 and names[0] == "pg_catalog"):
+            return set()
+        return self.resolve([(names[0] if len(names) == 2 else None, names[-1])], schema, self.types)
 
 
 _CACHE: dict[int, tuple[Catalog, Edges]] = {}
@@ -82,7 +99,44 @@ def _edges(catalog: Catalog) -> Edges:
             edges[node] |= _index_functions(resolver, index, view.schema)
     for table in catalog.tables:
         edges[("table", table.schema, table.name)] |= _table_functions(resolver, table)
+    for domain in catalog.domains:
+        node = ("domain", domain.schema, domain.name)
+        for text in (domain.default, *(c.expression for c in domain.checks)):
+            edges[node] |= resolver.expression(text, domain.schema)
+    for function in catalog.functions:
+        edges[function_node(function)] |= signature_types(resolver, function)
     return dict(edges)
+
+
+def function_node(function: Function) -> Node:
+    return ("function", function.schema, function.name)
+
+
+def signature_types(resolver: _Resolver, function: Function) -> set[Node]:
+    """Row types and domains of the catalog named by a routine's arguments and result: it can
+    only be created once they exist."""
+    texts = [a.type for a in function.arguments] + [function.returns] + [c.type for c in function.table]
+    return {n for text in texts for n in resolver.type_(text, function.schema)}
+
+
+def routine_needs(catalog: Catalog) -> dict[str, set[Node]]:
+    """str(routine) -> the row types and domains of the catalog its signature names."""
+    resolver = _Resolver(catalog)
+    return {str(f): signature_types(resolver, f) for f in catalog.functions}
+
+
+def late_routines(catalog: Catalog, kinds: tuple[str, ...] = ("table", "view", "materialized view")) -> list[Function]:
+    """Routines whose signature names the row type of a relation of `kinds`: created after the
+    relation (domains and composite types exist before every routine)."""
+    resolver = _Resolver(catalog)
+    return [f for f in catalog.functions if any(n[0] in kinds for n in signature_types(resolver, f))]
+
+
+def domains_calling(catalog: Catalog) -> list[Domain]:
+    """Domains whose default or checks call a routine of the catalog: they get them with
+    ALTER DOMAIN once the routines exist (a routine may take the domain as an argument)."""
+    edges = desired_edges(catalog)
+    return [d for d in catalog.domains if any(n[0] == "function" for n in edges.get(("domain", d.schema, d.name), ()))]
 
 
 def _index_functions(resolver: _Resolver, index: object, schema: str) -> set[Node]:

@@ -8,7 +8,7 @@ their one SELECT (`codetext.canonical_query`).
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from psycopg import sql
 
@@ -225,20 +225,23 @@ def trigger_target(table: QualifiedName, name: str) -> sql.Composed:
 # --- whole catalogs ------------------------------------------------------------------------
 
 
-def create_routines(catalog: Catalog) -> list[Statement]:
-    """Routines come before tables (checks and defaults call them), with body checks off."""
-    if not catalog.functions:
+def create_routines(catalog: Catalog, functions: Sequence[Function] | None = None) -> list[Statement]:
+    """Routines come before tables (checks and defaults call them), with body checks off; those
+    whose signature names a table's row type are passed again after the tables (`functions`)."""
+    functions = catalog.functions if functions is None else functions
+    if not functions:
         return []
     # PL/pgSQL and other validators only check syntax: run them at once (bodies checked again);
     # SQL bodies name tables and are validated at the end of `create_code`
-    again = [create_routine(f) for f in catalog.functions if f.language != "sql"]
-    return [CHECK_BODIES_OFF, *(create_routine(f) for f in catalog.functions), CHECK_BODIES_ON, *again]
+    again = [create_routine(f) for f in functions if f.language != "sql"]
+    return [CHECK_BODIES_OFF, *(create_routine(f) for f in functions), CHECK_BODIES_ON, *again]
 
 
-def create_code(catalog: Catalog, view_order: list[View | MaterializedView]) -> list[Statement]:
-    """After tables, constraints and indexes: views in dependency order, triggers, comments,
-    then SQL-language routines once more with body checks on (`create_routines` ended with them
-    on), now that what they read exists: PostgreSQL's validator reports their errors here."""
+def create_code(catalog: Catalog, view_order: list[View | MaterializedView], after_views: Sequence[Function] = ()) -> list[Statement]:
+    """After tables, constraints and indexes: views in dependency order, triggers, the routines
+    whose signature names a view's row type (`after_views`), comments, then SQL-language routines
+    once more with body checks on (`create_routines` ended with them on), now that what they read
+    exists: PostgreSQL's validator reports their errors here."""
     out: list[Statement] = []
     for view in view_order:
         if isinstance(view, View):
@@ -252,6 +255,7 @@ def create_code(catalog: Catalog, view_order: list[View | MaterializedView]) -> 
     for table in catalog.tables:
         for trigger in table.triggers:
             out += create_table_trigger(table.qname, trigger)
+    out += create_routines(catalog, after_views)
     out += [comment_routine(f) for f in catalog.functions if f.comment is not None]
     out += [create_routine(f) for f in catalog.functions if f.language == "sql"]  # validated now that their tables exist
     return out

@@ -336,9 +336,13 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
     statements += [create_enum(e) for e in catalog.enums]
     from reconciler import sqlgen_types  # noqa: PLC0415  (it builds on this module)
 
-    statements += sqlgen_types.types_before_tables(catalog)
+    calling = codegraph.domains_calling(catalog)  # their defaults and checks follow the routines
+    late = codegraph.late_routines(catalog)  # routines naming a table's row type follow the tables
+    after_views = codegraph.late_routines(catalog, ("view", "materialized view"))  # a view's: the views
+    statements += sqlgen_types.types_before_tables(catalog, frozenset(d.qname for d in calling))
     statements += [create_sequence(s) for s in catalog.sequences]
-    statements += sqlcode.create_routines(catalog)
+    statements += sqlcode.create_routines(catalog, [f for f in catalog.functions if f not in late])
+    statements += [s for d in calling for s in sqlgen_types.domain_calls(d)]
     statements += [create_table(t) for t in parents_first(catalog.tables)]
     statements += [sequence_owned_by(s) for s in catalog.sequences if s.owned_by is not None]
     for table in catalog.tables:
@@ -346,9 +350,10 @@ def create_catalog(catalog: Catalog) -> list[Statement]:
             if not _inline(constraint):
                 statements.append(add_constraint(table, constraint, not_valid=_is_not_valid(constraint)))
         statements += [create_index(table, index) for index in table.indexes]
+    statements += sqlcode.create_routines(catalog, [f for f in late if f not in after_views])
     statements += sqlgen_types.security_after_tables(catalog)
     statements += list(comments(catalog))
-    statements += sqlcode.create_code(catalog, codegraph.view_order(catalog))
+    statements += sqlcode.create_code(catalog, codegraph.view_order(catalog), after_views)
     return statements
 
 

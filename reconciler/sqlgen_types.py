@@ -227,18 +227,32 @@ def table_security(table: Table) -> list[Statement]:
 # --- whole catalogs (scratch databases) ----------------------------------------------------
 
 
-def types_before_tables(catalog: Catalog) -> list[Statement]:
-    """Collations, domains, then composite types (which may use both), with comments and NOT VALID checks."""
+def types_before_tables(catalog: Catalog, calling: frozenset[QualifiedName] = frozenset()) -> list[Statement]:
+    """Collations, domains, then composite types (which may use both), with comments and NOT VALID checks.
+    The domains of `calling` are created without their default and checks (they call routines
+    created later: `domain_calls`)."""
     statements = [create_collation(c) for c in catalog.collations]
     statements += [collation_comment(c.qname, c.comment) for c in catalog.collations if c.comment is not None]
-    statements += [create_domain(d) for d in catalog.domains]
+    statements += [create_domain(bare_domain(d) if d.qname in calling else d) for d in catalog.domains]
     for domain in catalog.domains:
-        statements += [add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid]
+        if domain.qname not in calling:
+            statements += [add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid]
         if domain.comment is not None:
             statements.append(domain_comment(domain.qname, domain.comment))
     statements += [create_composite(t) for t in catalog.composite_types]
     statements += [type_comment(t.qname, t.comment) for t in catalog.composite_types if t.comment is not None]
     return statements
+
+
+def bare_domain(domain: Domain) -> Domain:
+    """A domain without the parts that may call routines (default and checks)."""
+    return dataclasses.replace(domain, default=None, checks=())
+
+
+def domain_calls(domain: Domain) -> list[Statement]:
+    """The default and checks `bare_domain` left out, added once the routines they call exist."""
+    statements = [set_domain_default(domain.qname, domain.default)] if domain.default is not None else []
+    return statements + [add_domain_check(domain.qname, c, not_valid=c.not_valid) for c in domain.checks]
 
 
 def security_after_tables(catalog: Catalog) -> list[Statement]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from reconciler.diff.changes import Change, TableChange
+from reconciler.diff.usertypes import translate_routine, type_renames
 from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger, View
 
 
@@ -157,12 +158,18 @@ def diff_code(live: Catalog, desired: Catalog) -> Iterable[Change]:
 
 
 def _functions(live: Catalog, desired: Catalog) -> Iterable[Change]:
-    current = {f.signature: f for f in live.functions}
+    """Live routines are matched under the names of types renamed by hint (the routine follows
+    the rename); a change is spelled with the old names, as expand runs before the renames."""
+    renames = type_renames(live, desired)
+    back = {new: old for old, new in renames.items()}
+    current = {translate_routine(f, renames).signature: f for f in live.functions}
     for function in desired.functions:
         old = current.get(function.signature)
         if old is None:
             yield AddFunction(function)
-        elif old != function:
+            continue
+        function = translate_routine(function, back)
+        if old != function:
             recreate = bool(set(differing_fields(old, function)) & _RECREATE_FIELDS)
             yield (RecreateFunction if recreate else ReplaceFunction)(old, function)
 
@@ -193,7 +200,8 @@ def unmanaged(live: Catalog, desired: Catalog) -> list[tuple[str, str, str]]:
     """(kind, schema, name) of live code objects the desired catalog does not declare."""
     found: list[tuple[str, str, str]] = []
     declared_functions = {f.signature for f in desired.functions}
-    found += [(f.kind, f.schema, object_name(f)) for f in live.functions if f.signature not in declared_functions]
+    renames = type_renames(live, desired)
+    found += [(f.kind, f.schema, object_name(f)) for f in live.functions if translate_routine(f, renames).signature not in declared_functions]
     for group, kind in ((desired.views, "view"), (desired.materialized_views, "materialized view")):
         names = {v.qname for v in group}
         found += [(kind, v.schema, v.name) for v in (live.views if kind == "view" else live.materialized_views)

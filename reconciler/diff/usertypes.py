@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from reconciler.diff.changes import Change, TableChange
-from reconciler.model import Catalog, Collation, CompositeType, Domain, DomainCheck, Policy, RowLevelSecurity, Table
+from reconciler.model import Catalog, Collation, CompositeType, Domain, DomainCheck, Function, Policy, RowLevelSecurity, Table
 
 # --- changes: domains ----------------------------------------------------------------------
 
@@ -344,12 +344,14 @@ def check_details(old: tuple[DomainCheck, ...], new: tuple[DomainCheck, ...]) ->
 
 
 def type_renames(live: Catalog, desired: Catalog) -> dict[str, str]:
-    """Column type spellings of domains and composite types renamed by hint: old -> new. A
-    column keeps its type through the rename, so it must not look like a type change."""
+    """Type spellings of enums, domains and composite types renamed by hint: old -> new. A
+    column or a routine's signature keeps its type through the rename, so it must not look like
+    a type change (nor a new routine)."""
     from reconciler.sqltext import sql_name  # noqa: PLC0415
 
     renames: dict[str, str] = {}
-    for group, current in ((desired.domains, live.domains), (desired.composite_types, live.composite_types)):
+    kinds = ((desired.enums, live.enums), (desired.domains, live.domains), (desired.composite_types, live.composite_types))
+    for group, current in kinds:  # type: ignore[assignment]
         names = {obj.qname for obj in current}
         for obj in group:
             old = obj.renamed_from
@@ -363,6 +365,18 @@ def translate_types(table: Table, renames: dict[str, str]) -> Table:
         return table
     columns = tuple(dataclasses.replace(c, type=_renamed_type(c.type, renames)) for c in table.columns)
     return dataclasses.replace(table, columns=columns)
+
+
+def translate_routine(function: Function, renames: dict[str, str]) -> Function:
+    """`function` with the types of its arguments and result renamed (`type_renames`)."""
+    if not renames:
+        return function
+    return dataclasses.replace(
+        function,
+        arguments=tuple(dataclasses.replace(a, type=_renamed_type(a.type, renames)) for a in function.arguments),
+        returns=_renamed_type(function.returns, renames) if function.returns is not None else None,
+        table=tuple(dataclasses.replace(c, type=_renamed_type(c.type, renames)) for c in function.table),
+    )
 
 
 def _renamed_type(type_text: str, renames: dict[str, str]) -> str:

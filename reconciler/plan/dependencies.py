@@ -17,7 +17,9 @@ What it decides:
 - a re-created view or materialized view gets its live privileges back right after its CREATE
   (`live_privileges`), in the same transaction;
 - creation order among views follows their dependencies (`Step.after`); ranks already put
-  functions before tables and views (see plan.ordering).
+  functions before tables and views (see plan.ordering); across kinds, where ranks would be wrong
+  (`link_kinds`): a routine whose arguments or result name a new table's, view's or type's row
+  type after the step creating it, a new domain's checks calling new routines after those.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from reconciler import sqlcode, sqlgen_types
-from reconciler.codegraph import Edges, Node, desired_edges, reachable, topological, view_node
+from reconciler.codegraph import Edges, Node, desired_edges, reachable, routine_needs, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
@@ -264,6 +266,7 @@ def _wrapped(ctx: PlanContext, step: Step, nodes: set[Node]) -> Step:
 
 def link(steps: list[Step], ctx: PlanContext) -> list[Step]:
     """Each view-creating step after the steps creating the views it reads."""
+    steps = link_kinds(steps, ctx)
     creating = {}
     for step in steps:
         action, _, subject = step.id.partition("/")[2].partition("/")
@@ -287,3 +290,63 @@ def link(steps: list[Step], ctx: PlanContext) -> list[Step]:
 
 def _phase_rank(step_id: str) -> int:
     return ("expand", "backfill", "contract").index(step_id.split("/", 1)[0])
+
+
+# --- creation order across kinds ----------------------------------------------------------------
+
+_CREATES = {
+    "table": ("create-table",),
+    "view": ("create-view", "replace-view"),
+    "materialized view": ("create-materialized-view", "build-materialized-view"),
+    "composite type": ("create-type",),
+    "domain": ("create-domain",),
+    "function": ("create-function", "create-procedure", "recreate-function", "recreate-procedure"),
+}
+_ROUTINE_STEPS = _CREATES["function"]
+
+
+def _subjects(ctx: PlanContext) -> dict[str, list[Node]]:
+    """Step subject -> the desired objects it may name (subjects spelled as the rules spell them)."""
+    d = ctx.desired
+    found: dict[str, list[Node]] = defaultdict(list)
+    for kind, objects in (("table", d.tables), ("view", d.views), ("materialized view", d.materialized_views),
+                          ("composite type", d.composite_types), ("domain", d.domains)):  # fmt: skip
+        for obj in objects:
+            found[str(obj.qname)].append((kind, obj.schema, obj.name))
+    for function in d.functions:
+        found[str(function)].append(("function", function.schema, function.name))
+    return found
+
+
+def _action(step: Step) -> tuple[str, str]:
+    action, _, subject = step.id.partition("/")[2].partition("/")
+    return action, subject.split("#", 1)[0]
+
+
+def link_kinds(steps: list[Step], ctx: PlanContext) -> list[Step]:
+    """A step creating a routine after the steps creating the tables, views and types its
+    signature names; a step giving a new domain its checks after the routines they call."""
+    subjects = _subjects(ctx)
+    creating: dict[Node, list[str]] = defaultdict(list)
+    for step in steps:
+        action, subject = _action(step)
+        for node in subjects.get(subject, ()):
+            if action in _CREATES[node[0]]:
+                creating[node].append(step.id)
+    if not creating:
+        return steps
+    signatures = routine_needs(ctx.desired)
+    edges = desired_edges(ctx.desired)
+    out = []
+    for step in steps:
+        action, subject = _action(step)
+        needs: set[Node] = set()
+        if action in _ROUTINE_STEPS:
+            needs = signatures.get(subject, set())
+        elif action == "domain-checks":
+            needs = {n for node in subjects.get(subject, ()) if node[0] == "domain" for n in edges.get(node, set())}
+        found = [i for n in needs for i in creating.get(n, ()) if i != step.id and _phase_rank(i) <= step.phase.rank]
+        if found:
+            step = dataclasses.replace(step, after=tuple(dict.fromkeys((*step.after, *sorted(found)))))
+        out.append(step)
+    return out

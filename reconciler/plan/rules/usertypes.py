@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from reconciler import codegraph
 from reconciler import sqlgen_types as g
 from reconciler.diff import usertypes as u
 from reconciler.errors import PlanError
@@ -26,6 +27,7 @@ CREATE_COLLATION = o.CREATE_EXTENSION + 5
 CREATE_DOMAIN = o.CREATE_ENUM + 2
 CREATE_COMPOSITE = o.CREATE_ENUM + 3  # may use domains
 ALTER_COMPOSITE = o.CREATE_ENUM + 4
+DOMAIN_CALLS = o.RECREATE_FUNCTION + 2  # a new domain's checks and default calling new routines; before tables
 
 
 def columns_using(ctx: PlanContext, name: QualifiedName) -> list[tuple[Table, Column]]:
@@ -51,14 +53,21 @@ def _share_locks(users: list[tuple[Table, Column]]) -> list[Lock]:
 
 def add_domain(change: u.AddDomain, ctx: PlanContext) -> list[Step]:
     domain = change.domain
-    statements = [g.create_domain(domain)]
-    statements += [g.add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid]
+    calls = domain in codegraph.domains_calling(ctx.desired)
+    statements = [g.create_domain(g.bare_domain(domain) if calls else domain)]
+    statements += [g.add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid and not calls]
     if domain.comment is not None:
         statements.append(g.domain_comment(domain.qname, domain.comment))
-    return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=CREATE_DOMAIN, action="create-domain", subject=change.subject,
-                  description=f"create domain {domain.qname} as {domain.type}", statements=statements, reverse=[g.drop_domain(domain.qname)])
-    ]  # fmt: skip
+    create = make_step(ctx, change, phase=Phase.EXPAND, order=CREATE_DOMAIN, action="create-domain", subject=change.subject,
+                       description=f"create domain {domain.qname} as {domain.type}", statements=statements, reverse=[g.drop_domain(domain.qname)])  # fmt: skip
+    if not calls:
+        return [create]
+    return [create, make_step(
+        ctx, change, phase=Phase.EXPAND, order=DOMAIN_CALLS, action="domain-checks", subject=change.subject,
+        description=f"give the new domain {domain.qname} its default and checks, which call routines created after the domain "
+                    "(no column uses it yet: nothing to scan)",
+        statements=g.domain_calls(domain), reverse=[g.set_domain_default(domain.qname, None), *(g.drop_domain_check(domain.qname, c.name) for c in domain.checks)],
+        after=[create.id])]  # fmt: skip
 
 
 def drop_domain(change: u.DropDomain, ctx: PlanContext) -> list[Step]:
