@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Literal
 
-from reconciler.model.grants import DefaultPrivileges, ObjectGrants
-from reconciler.model.security import Policy, RowLevelSecurity
-from reconciler.model.usertypes import Collation, CompositeType, Domain
+from reconciler.model.security import Policy, RowLevelSecurity  # a Table's default is a value
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the modules below build on this one
     from reconciler.model.code import Function, MaterializedView, Trigger, View
+    from reconciler.model.grants import DefaultPrivileges, ObjectGrants
     from reconciler.model.partitions import PartitionBy, PartitionOf
+    from reconciler.model.usertypes import Collation, CompositeType, Domain
 
 FkAction = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FkMatch = Literal["simple", "full"]

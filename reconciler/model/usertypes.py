@@ -9,15 +9,9 @@ domain check has a name (the loader derives PostgreSQL's default when the YAML g
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-if TYPE_CHECKING:  # objects imports this module (Catalog holds these types)
-    from reconciler.model.objects import QualifiedName
-
-
-def _hint() -> object:
-    return field(default=None, compare=False)
+from reconciler.model.objects import QualifiedName, _hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +37,6 @@ class Domain:
 
     @property
     def qname(self) -> QualifiedName:
-        from reconciler.model.objects import QualifiedName  # noqa: PLC0415
-
         return QualifiedName(self.schema, self.name)
 
 
@@ -65,8 +57,6 @@ class CompositeType:
 
     @property
     def qname(self) -> QualifiedName:
-        from reconciler.model.objects import QualifiedName  # noqa: PLC0415
-
         return QualifiedName(self.schema, self.name)
 
 
@@ -86,6 +76,4 @@ class Collation:
 
     @property
     def qname(self) -> QualifiedName:
-        from reconciler.model.objects import QualifiedName  # noqa: PLC0415
-
         return QualifiedName(self.schema, self.name)
