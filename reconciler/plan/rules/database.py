@@ -125,15 +125,10 @@ def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     return steps
 
 
-def enum_columns(ctx: PlanContext, enum: QualifiedName) -> list[tuple[Table, Column, bool]]:
-    """Live columns whose type is the enum (or an array of it): (table, column, is_array)."""
-    spelled = sql_name((enum.schema, enum.name))  # as format_type prints it
-    found = []
-    for table in ctx.live.catalog.tables:
-        for column in table.columns:
-            if column.type in (spelled, spelled + "[]"):
-                found.append((table, column, column.type.endswith("[]")))
-    return found
+def columns_using(ctx: PlanContext, name: QualifiedName) -> list[tuple[Table, Column]]:
+    """Live columns whose type is the user-defined type `name` (enum, domain, composite) or an array of it."""
+    spelled = sql_name((name.schema, name.name))  # as format_type prints it
+    return [(t, c) for t in ctx.live.catalog.tables for c in t.columns if c.type in (spelled, spelled + "[]")]
 
 
 def _literal_users(objects: tuple[Any, ...], column: str) -> list[Any]:
@@ -164,7 +159,8 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     tables = []
     removed = ", ".join(repr(v) for v in change.removed) or "none"
     rebuilt: list[g.Statement] = []  # partial indexes and checks compare with literals of the old type
-    for table, column, is_array in enum_columns(ctx, old):
+    for table, column in columns_using(ctx, old):
+        is_array = column.type.endswith("[]")
         tname = ctx.table_name(table, Phase.CONTRACT)
         tables.append(tname)
         desired_table = ctx.desired.table(tname)

@@ -19,8 +19,8 @@ from reconciler.model import Column, CompositeType, Domain, DomainCheck, Qualifi
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, deletes_data, make_step, not_reversible
+from reconciler.plan.rules.database import columns_using
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.sqltext import sql_name
 
 # Ranks (see plan.ordering): types exist before the tables and columns that use them.
 CREATE_COLLATION = o.CREATE_EXTENSION + 5
@@ -28,12 +28,6 @@ CREATE_DOMAIN = o.CREATE_ENUM + 2
 CREATE_COMPOSITE = o.CREATE_ENUM + 3  # may use domains
 ALTER_COMPOSITE = o.CREATE_ENUM + 4
 DOMAIN_CALLS = o.RECREATE_FUNCTION + 2  # a new domain's checks and default calling new routines; before tables
-
-
-def columns_using(ctx: PlanContext, name: QualifiedName) -> list[tuple[Table, Column]]:
-    """Live columns whose type is `name` or an array of it."""
-    spelled = sql_name((name.schema, name.name))
-    return [(t, c) for t in ctx.live.catalog.tables for c in t.columns if c.type in (spelled, spelled + "[]")]
 
 
 def _scan_hazard(ctx: PlanContext, users: list[tuple[Table, Column]], what: str) -> list[Hazard]:
