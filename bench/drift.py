@@ -77,7 +77,10 @@ def main() -> None:
         desired = Path(workdir) / "desired"
         service.export(targets[0].url, desired, schemas=[SCHEMA])
         mapping, proxy = start_proxies([server.port], args.latency_ms)
-        remote = [service.DriftTarget(t.name, t.url.replace(f"port={server.port}", f"port={mapping[server.port]}")) for t in targets]
+        remote = [
+            service.DriftTarget(t.name, t.url.replace(f"port={server.port}", f"port={mapping[server.port]}"))
+            for t in targets
+        ]
         rows = []
         for label, chosen in (("loopback", targets), (f"{args.latency_ms:g} ms each way", remote)):
             sequential = timed(args.repeat, lambda: [introspect(t.url, [SCHEMA]) for t in chosen])
@@ -85,7 +88,10 @@ def main() -> None:
             audit = timed(args.repeat, lambda: service.drift([desired], chosen))
             baseline = timed(args.repeat, lambda: service.drift(None, chosen, baseline="prod"))
             rows.append((label, sequential, parallel, audit, baseline))
-            print(f"{label}: sequential {sequential:.2f}s, parallel {parallel:.2f}s, audit {audit:.2f}s, baseline audit {baseline:.2f}s", flush=True)
+            print(
+                f"{label}: sequential {sequential:.2f}s, parallel {parallel:.2f}s, audit {audit:.2f}s, baseline audit {baseline:.2f}s",
+                flush=True,
+            )
         proxy.terminate()
     lines = [
         f"Drift audit of {len(targets)} environments x {args.tables:,} tables (median of {args.repeat} runs, {os.cpu_count()} CPUs)",

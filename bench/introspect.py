@@ -79,10 +79,23 @@ def main() -> None:
             params = conninfo.conninfo_to_dict(dsn)
             dump = median_of(
                 args.repeat,
-                [pg_dump, "--schema-only", f"--schema={SCHEMA}", "-h", str(params["host"]), "-p", str(params["port"]),
-                 "-U", str(params["user"]), "-d", dbname, "-f", os.devnull],
+                [
+                    pg_dump,
+                    "--schema-only",
+                    f"--schema={SCHEMA}",
+                    "-h",
+                    str(params["host"]),
+                    "-p",
+                    str(params["port"]),
+                    "-U",
+                    str(params["user"]),
+                    "-d",
+                    dbname,
+                    "-f",
+                    os.devnull,
+                ],
                 env,
-            )  # fmt: skip
+            )
             rows.append((size, ours, dump))
             print(f"  reconciler {ours[0]:.2f}s {ours[1]:.0f} MB | pg_dump {dump[0]:.2f}s {dump[1]:.0f} MB", flush=True)
     table = render(rows, idle_rss, args.repeat)
@@ -102,8 +115,11 @@ def render(rows: list[tuple[int, tuple[float, float], tuple[float, float]]], idl
         lines.append(
             f"| {size:,} | {our_wall:.2f} s | {dump_wall:.2f} s | {our_wall / dump_wall:.2f}x | {our_rss:.0f} MB | {dump_rss:.0f} MB |"
         )
-    lines += ["", f"Python interpreter with reconciler imported, doing nothing: {idle_rss:.0f} MB peak RSS.",
-              "Targets: 10,000 tables faster than pg_dump (ratio < 1), peak memory under 500 MB."]  # fmt: skip
+    lines += [
+        "",
+        f"Python interpreter with reconciler imported, doing nothing: {idle_rss:.0f} MB peak RSS.",
+        "Targets: 10,000 tables faster than pg_dump (ratio < 1), peak memory under 500 MB.",
+    ]
     return "\n".join(lines)
 
 

@@ -42,7 +42,10 @@ async def _serve(mapping: dict[int, int], delay: float, ready: Any) -> None:
         server_r, server_w = await asyncio.open_connection("127.0.0.1", target)
         await asyncio.gather(_pipe(client_r, server_w, delay), _pipe(server_r, client_w, delay), return_exceptions=True)
 
-    servers = [await asyncio.start_server(lambda r, w, t=target: handle(t, r, w), "127.0.0.1", listen) for target, listen in mapping.items()]
+    servers = [
+        await asyncio.start_server(lambda r, w, t=target: handle(t, r, w), "127.0.0.1", listen)
+        for target, listen in mapping.items()
+    ]
     ready.set()
     await asyncio.gather(*(s.serve_forever() for s in servers))
 

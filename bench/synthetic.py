@@ -40,15 +40,19 @@ def _table_statements(i: int) -> Iterator[sql.Composed]:
         sql.Identifier(f"{name}_amount_check"),
         sql.Identifier(f"{name}_code_key"),
     )
-    yield sql.SQL("CREATE INDEX {} ON {} (created_at DESC, active)").format(sql.Identifier(f"{name}_created_idx"), table)
+    yield sql.SQL("CREATE INDEX {} ON {} (created_at DESC, active)").format(
+        sql.Identifier(f"{name}_created_idx"), table
+    )
     if i > 0:
         parent = sql.Identifier(SCHEMA, f"t{i - 1:05d}")
-        yield sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY (parent_id) REFERENCES {} (id) ON DELETE SET NULL").format(
-            table, sql.Identifier(f"{name}_parent_fkey"), parent
-        )
+        yield sql.SQL(
+            "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY (parent_id) REFERENCES {} (id) ON DELETE SET NULL"
+        ).format(table, sql.Identifier(f"{name}_parent_fkey"), parent)
         yield sql.SQL("CREATE INDEX {} ON {} (parent_id)").format(sql.Identifier(f"{name}_parent_idx"), table)
     if i % 10 == 0:
-        yield sql.SQL("CREATE INDEX {} ON {} (lower(title)) WHERE active").format(sql.Identifier(f"{name}_title_idx"), table)
+        yield sql.SQL("CREATE INDEX {} ON {} (lower(title)) WHERE active").format(
+            sql.Identifier(f"{name}_title_idx"), table
+        )
     yield sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(f"synthetic table {i}"))
 
 

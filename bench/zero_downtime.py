@@ -175,43 +175,75 @@ def _chain(*edits: Callable[[str], str]) -> Callable[[str], str]:
 
 SCENARIOS = [
     Scenario(
-        "add-not-null-column", "add a NOT NULL column with a backfill expression",
+        "add-not-null-column",
+        "add a NOT NULL column with a backfill expression",
         ["ALTER TABLE app.orders ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()"],
-        _replace("    - {name: note, type: text}\n", "    - {name: note, type: text}\n    - {name: token, type: uuid, nullable: false, default: gen_random_uuid(), backfill: gen_random_uuid()}\n"),
+        _replace(
+            "    - {name: note, type: text}\n",
+            "    - {name: note, type: text}\n    - {name: token, type: uuid, nullable: false, default: gen_random_uuid(), backfill: gen_random_uuid()}\n",
+        ),
     ),
     Scenario(
-        "int-to-bigint-pk-with-fk", "int -> bigint on a primary key referenced by a foreign key",
-        ["ALTER TABLE app.orders ALTER COLUMN id TYPE bigint", "ALTER TABLE app.order_events ALTER COLUMN order_id TYPE bigint"],
-        _chain(_replace("    - {name: id, type: integer, identity: by default}", "    - {name: id, type: bigint, identity: by default}"),
-               _replace("    - {name: order_id, type: integer, nullable: false}", "    - {name: order_id, type: bigint, nullable: false}")),
+        "int-to-bigint-pk-with-fk",
+        "int -> bigint on a primary key referenced by a foreign key",
+        [
+            "ALTER TABLE app.orders ALTER COLUMN id TYPE bigint",
+            "ALTER TABLE app.order_events ALTER COLUMN order_id TYPE bigint",
+        ],
+        _chain(
+            _replace(
+                "    - {name: id, type: integer, identity: by default}",
+                "    - {name: id, type: bigint, identity: by default}",
+            ),
+            _replace(
+                "    - {name: order_id, type: integer, nullable: false}",
+                "    - {name: order_id, type: bigint, nullable: false}",
+            ),
+        ),
     ),
     Scenario(
-        "add-index", "add an index",
+        "add-index",
+        "add an index",
         ["CREATE INDEX orders_customer_created_idx ON app.orders (customer_id, created_at)"],
-        _replace("  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
-                 "  primaryKey: [id]\n  indexes:\n    - {name: orders_customer_created_idx, columns: [customer_id, created_at]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}"),
+        _replace(
+            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+            "  primaryKey: [id]\n  indexes:\n    - {name: orders_customer_created_idx, columns: [customer_id, created_at]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+        ),
     ),
     Scenario(
-        "add-foreign-key", "add a foreign key",
-        ["ALTER TABLE app.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES app.customers (id)"],
-        _replace("  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
-                 "  primaryKey: [id]\n  foreignKeys:\n    - {name: orders_customer_id_fkey, columns: [customer_id], references: {table: customers}}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}"),
+        "add-foreign-key",
+        "add a foreign key",
+        [
+            "ALTER TABLE app.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES app.customers (id)"
+        ],
+        _replace(
+            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+            "  primaryKey: [id]\n  foreignKeys:\n    - {name: orders_customer_id_fkey, columns: [customer_id], references: {table: customers}}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+        ),
     ),
     Scenario(
-        "add-unique", "add a unique constraint",
+        "add-unique",
+        "add a unique constraint",
         ["ALTER TABLE app.orders ADD CONSTRAINT orders_reference_key UNIQUE (reference)"],
-        _replace("  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
-                 "  primaryKey: [id]\n  uniques:\n    - {name: orders_reference_key, columns: [reference]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}"),
+        _replace(
+            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+            "  primaryKey: [id]\n  uniques:\n    - {name: orders_reference_key, columns: [reference]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+        ),
     ),
     Scenario(
-        "set-not-null", "set NOT NULL on an existing column",
+        "set-not-null",
+        "set NOT NULL on an existing column",
         ["ALTER TABLE app.orders ALTER COLUMN note SET NOT NULL"],
         _replace("    - {name: note, type: text}\n", "    - {name: note, type: text, nullable: false}\n"),
     ),
     Scenario(
-        "rename-column", "rename a column the application uses",
+        "rename-column",
+        "rename a column the application uses",
         ["ALTER TABLE app.orders RENAME COLUMN status TO state"],
-        _replace("    - {name: status, type: text, nullable: false}", "    - {name: state, type: text, nullable: false, renamedFrom: status}"),
+        _replace(
+            "    - {name: status, type: text, nullable: false}",
+            "    - {name: state, type: text, nullable: false, renamedFrom: status}",
+        ),
         new_app=AppVersion(
             read="SELECT id, customer_id, amount_cents, state, note FROM app.orders WHERE id = %s",
             insert="INSERT INTO app.orders (customer_id, reference, amount_cents, state, note) VALUES (%s, %s, 500, 'new', 'x') RETURNING id",
@@ -219,7 +251,8 @@ SCENARIOS = [
         ),
     ),
     Scenario(
-        "set-not-null-behind-long-transaction", "set NOT NULL while a long transaction holds a lock",
+        "set-not-null-behind-long-transaction",
+        "set NOT NULL while a long transaction holds a lock",
         ["ALTER TABLE app.orders ALTER COLUMN note SET NOT NULL"],
         _replace("    - {name: note, type: text}\n", "    - {name: note, type: text, nullable: false}\n"),
         blocker=True,
@@ -288,7 +321,9 @@ class Workload:
                         conn.execute(version.read, (rng.randint(1, self.max_id),), prepare=False)
                     elif roll < 0.75:
                         n += 1
-                        conn.execute(version.insert, (rng.randint(1, 1000), f"W{index}-{n}-{time.monotonic_ns()}"), prepare=False)
+                        conn.execute(
+                            version.insert, (rng.randint(1, 1000), f"W{index}-{n}-{time.monotonic_ns()}"), prepare=False
+                        )
                     elif roll < 0.9:
                         conn.execute(version.update, (rng.randint(1, self.max_id),), prepare=False)
                     else:
@@ -330,12 +365,27 @@ class Result:
     backfill_rate: float | None = None
 
 
-def _summarize(scenario: str, method: str, recording: Recording, migration: float, backfill_rate: float | None = None) -> Result:
+def _summarize(
+    scenario: str, method: str, recording: Recording, migration: float, backfill_rate: float | None = None
+) -> Result:
     ordered = sorted(recording.latencies) or [0.0]
+
     def pct(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
-    return Result(scenario, method, pct(0.5) * 1000, pct(0.99) * 1000, ordered[-1] * 1000, recording.errors,
-                  recording.lock_wait_max * 1000, migration, len(ordered), recording.error_examples, backfill_rate)  # fmt: skip
+
+    return Result(
+        scenario,
+        method,
+        pct(0.5) * 1000,
+        pct(0.99) * 1000,
+        ordered[-1] * 1000,
+        recording.errors,
+        recording.lock_wait_max * 1000,
+        migration,
+        len(ordered),
+        recording.error_examples,
+        backfill_rate,
+    )
 
 
 class Blocker:
@@ -386,9 +436,14 @@ def run_reconciler(scenario: Scenario, dsn: str, args: argparse.Namespace, workd
     # planned beforehand, as in CI (`reconciler plan --out plan.json`); applied under traffic
     plan_file = workdir / f"{scenario.name}.plan.json"
     plan_file.write_text(render_json(service.plan([desired], dsn).plan))
-    policy = Policy.model_validate({"lockTimeout": f"{LOCK_TIMEOUT_MS}ms", "backup": {"when": "never"},
-                                    "retries": {"maxAttempts": 200, "baseDelay": "100ms", "maxDelay": "1s"},
-                                    "backfill": {"batchSize": 2000, "targetBatchTime": "50ms", "pause": "50ms", "maxBatchSize": 20000}})  # fmt: skip
+    policy = Policy.model_validate(
+        {
+            "lockTimeout": f"{LOCK_TIMEOUT_MS}ms",
+            "backup": {"when": "never"},
+            "retries": {"maxAttempts": 200, "baseDelay": "100ms", "maxDelay": "1s"},
+            "backfill": {"batchSize": 2000, "targetBatchTime": "50ms", "pause": "50ms", "maxBatchSize": 20000},
+        }
+    )
     gate = Gate(gated_phases=frozenset(), gated_hazards=frozenset(), auto_approve=True)
     with Workload(dsn, args.clients, args.rate, args.rows) as workload:
         time.sleep(args.settle)
@@ -414,7 +469,8 @@ def _backfill_rate(dsn: str, digest: str) -> float | None:
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
             "SELECT sum(rows_done), sum(extract(epoch FROM finished_at - started_at)) FROM reconciler.steps "
-            "WHERE digest = %s AND phase = 'backfill'", (digest,),
+            "WHERE digest = %s AND phase = 'backfill'",
+            (digest,),
         ).fetchone()
     if not row or not row[0] or not row[1]:
         return None
@@ -438,7 +494,9 @@ def baseline(dsn: str, args: argparse.Namespace) -> Result:
 # --- the report ----------------------------------------------------------------------------
 
 
-def render(results: list[Result], base: Result, update_rate: float, args: argparse.Namespace, elapsed: float, server: str) -> str:
+def render(
+    results: list[Result], base: Result, update_rate: float, args: argparse.Namespace, elapsed: float, server: str
+) -> str:
     lines = [
         "# Zero downtime: migrations under live traffic",
         "",
@@ -460,17 +518,29 @@ def render(results: list[Result], base: Result, update_rate: float, args: argpar
                 continue
             ratio = ""
             if result is ours and naive is not None:
-                ratio = " / ".join(_ratio(a, b) for a, b in ((ours.p99, naive.p99), (ours.max, naive.max), (ours.lock_wait, naive.lock_wait), (ours.migration, naive.migration)))
+                ratio = " / ".join(
+                    _ratio(a, b)
+                    for a, b in (
+                        (ours.p99, naive.p99),
+                        (ours.max, naive.max),
+                        (ours.lock_wait, naive.lock_wait),
+                        (ours.migration, naive.migration),
+                    )
+                )
             lines.append(
                 f"| {scenario.title} | {result.method} | {result.p50:.1f} | {result.p99:.1f} | {result.max:.0f} | {result.errors} | "
                 f"{result.lock_wait:.0f} | {result.migration:.1f} | {ratio} |"
             )
-    lines += ["", "Targets for reconciler: zero failed requests, p99 within 2x the no-migration p99, no lock wait above the lock timeout.",
-              "With another session holding a conflicting lock for seconds, every attempt may hold the queue for up to the lock",
-              "timeout, so there the p99 follows the lock timeout: the target for that scenario is the lock-wait bound.",
-              "On a machine this small, the online forms' own work (PostgreSQL's concurrent index builds and validation scans,",
-              "the batched backfills) shares the CPUs with the sub-millisecond workload and its generator: where the p99 target is",
-              "missed, it is by the milliseconds shown, against stalls of the whole workload with the naive DDL.", ""]  # fmt: skip
+    lines += [
+        "",
+        "Targets for reconciler: zero failed requests, p99 within 2x the no-migration p99, no lock wait above the lock timeout.",
+        "With another session holding a conflicting lock for seconds, every attempt may hold the queue for up to the lock",
+        "timeout, so there the p99 follows the lock timeout: the target for that scenario is the lock-wait bound.",
+        "On a machine this small, the online forms' own work (PostgreSQL's concurrent index builds and validation scans,",
+        "the batched backfills) shares the CPUs with the sub-millisecond workload and its generator: where the p99 target is",
+        "missed, it is by the milliseconds shown, against stalls of the whole workload with the naive DDL.",
+        "",
+    ]
     blocked = {s.name for s in SCENARIOS if s.blocker}
     for r in results:
         if r.method != "reconciler":
@@ -478,16 +548,21 @@ def render(results: list[Result], base: Result, update_rate: float, args: argpar
         p99_ok = r.p99 <= 2 * base.p99 or (r.scenario in blocked and r.p99 <= LOCK_TIMEOUT_MS)
         checks = [r.errors == 0, p99_ok, r.lock_wait <= LOCK_TIMEOUT_MS]
         bound = f"{LOCK_TIMEOUT_MS} ms (lock timeout)" if r.scenario in blocked else f"{2 * base.p99:.1f} ms"
-        lines.append(f"- {r.scenario}: errors {'met' if checks[0] else 'MISSED'} ({r.errors}), p99 {'met' if checks[1] else 'MISSED'} ({r.p99:.1f} vs {bound}), "
-                     f"lock wait {'met' if checks[2] else 'MISSED'} ({r.lock_wait:.0f} ms)")  # fmt: skip
+        lines.append(
+            f"- {r.scenario}: errors {'met' if checks[0] else 'MISSED'} ({r.errors}), p99 {'met' if checks[1] else 'MISSED'} ({r.p99:.1f} vs {bound}), "
+            f"lock wait {'met' if checks[2] else 'MISSED'} ({r.lock_wait:.0f} ms)"
+        )
     errors = [(r.scenario, r.method, e) for r in results for e in r.examples]
     if errors:
         lines += ["", "Example errors seen by the application:", ""]
         lines += [f"- {s} ({m}): {e}" for s, m, e in errors[:12]]
     rates = [r.backfill_rate for r in results if r.backfill_rate]
     if rates:
-        lines += ["", f"Backfill throughput: reconciler's batched backfill {statistics.median(rates):,.0f} rows/s (median over scenarios, under load); "
-                      f"one unbatched UPDATE of the same rows {update_rate:,.0f} rows/s (no load, holding every row lock until it commits)."]  # fmt: skip
+        lines += [
+            "",
+            f"Backfill throughput: reconciler's batched backfill {statistics.median(rates):,.0f} rows/s (median over scenarios, under load); "
+            f"one unbatched UPDATE of the same rows {update_rate:,.0f} rows/s (no load, holding every row lock until it commits).",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -512,7 +587,10 @@ def main() -> None:
     args = parser.parse_args()
     started = time.monotonic()
     results: list[Result] = []
-    with LocalServer(settings={"max_wal_size": "4GB", "checkpoint_timeout": "30min"}) as server, tempfile.TemporaryDirectory() as workdir:
+    with (
+        LocalServer(settings={"max_wal_size": "4GB", "checkpoint_timeout": "30min"}) as server,
+        tempfile.TemporaryDirectory() as workdir,
+    ):
         with psycopg.connect(server.dsn(), autocommit=True) as admin:
             admin.execute("CREATE DATABASE zd_base")
         with psycopg.connect(server.dsn("zd_base"), autocommit=True) as conn:
@@ -537,10 +615,17 @@ def main() -> None:
                 continue
             for method in ("naive", "reconciler"):
                 dsn = fresh()
-                result = run_naive(scenario, dsn, args) if method == "naive" else run_reconciler(scenario, dsn, args, Path(workdir))
+                result = (
+                    run_naive(scenario, dsn, args)
+                    if method == "naive"
+                    else run_reconciler(scenario, dsn, args, Path(workdir))
+                )
                 results.append(result)
-                print(f"{scenario.name:<40} {method:<10} p99 {result.p99:8.1f} ms  max {result.max:8.0f} ms  errors {result.errors:4d}  "
-                      f"lock wait {result.lock_wait:6.0f} ms  migration {result.migration:6.1f} s", flush=True)  # fmt: skip
+                print(
+                    f"{scenario.name:<40} {method:<10} p99 {result.p99:8.1f} ms  max {result.max:8.0f} ms  errors {result.errors:4d}  "
+                    f"lock wait {result.lock_wait:6.0f} ms  migration {result.migration:6.1f} s",
+                    flush=True,
+                )
         update_rate = unbatched_update_rate(fresh(), args.rows)
         report = render(results, base, update_rate, args, time.monotonic() - started, server.binaries.version)
     print("\n" + report)

@@ -24,9 +24,21 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
-@click.option("--log-format", envvar="RECONCILER_LOG_FORMAT", type=click.Choice(["auto", "console", "json"]), default="auto",
-              show_default=True, help="Log lines on stderr: console on a terminal and JSON otherwise (auto), or forced.")
-@click.option("--log-level", envvar="RECONCILER_LOG_LEVEL", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True)
+@click.option(
+    "--log-format",
+    envvar="RECONCILER_LOG_FORMAT",
+    type=click.Choice(["auto", "console", "json"]),
+    default="auto",
+    show_default=True,
+    help="Log lines on stderr: console on a terminal and JSON otherwise (auto), or forced.",
+)
+@click.option(
+    "--log-level",
+    envvar="RECONCILER_LOG_LEVEL",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
 def cli(log_format: str, log_level: str) -> None:
     """GitOps schema-as-code for PostgreSQL: declarative YAML in, zero-downtime migrations out."""
     from reconciler import log  # noqa: PLC0415
@@ -43,7 +55,9 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
         result = service.validate(list(paths))
     except LoadError as exc:
         if fmt == "json":
-            problems = [{"file": d.file, "line": d.line, "column": d.column, "message": d.message} for d in exc.diagnostics]
+            problems = [
+                {"file": d.file, "line": d.line, "column": d.column, "message": d.message} for d in exc.diagnostics
+            ]
             click.echo(json.dumps({"valid": False, "errors": problems}, indent=2))
             sys.exit(ExitCode.ERROR)
         raise
@@ -95,8 +109,16 @@ URL = click.option(
 
 @cli.command()
 @URL
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Directory to write (must be empty unless --force).")
-@click.option("--schema", "schemas", multiple=True, help="Export only this schema (repeatable; default: every user schema).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Directory to write (must be empty unless --force).",
+)
+@click.option(
+    "--schema", "schemas", multiple=True, help="Export only this schema (repeatable; default: every user schema)."
+)
 @click.option("--force", is_flag=True, help="Write into a non-empty directory, overwriting files of the same name.")
 def export(url: str, out: Path, schemas: tuple[str, ...], force: bool) -> None:
     """Write a live database's schema as desired-state YAML, to adopt it."""
@@ -117,11 +139,26 @@ def export(url: str, out: Path, schemas: tuple[str, ...], force: bool) -> None:
 @cli.command("plan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @URL
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sql"]), default="text", show_default=True)
-@click.option("--out", "out", type=click.Path(path_type=Path), help="Also write the plan artifact (JSON) to this file, for `apply --plan`.")
-@click.option("--no-replay", is_flag=True, help="Skip replaying the plan on a scratch copy (the plan is then marked unverified).")
-@click.option("--create-roles", is_flag=True, help="Create roles that grants name but the server lacks (NOLOGIN) instead of refusing to plan.")
-def plan_command(paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool, create_roles: bool) -> None:
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown", "sql"]), default="text", show_default=True
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Also write the plan artifact (JSON) to this file, for `apply --plan`.",
+)
+@click.option(
+    "--no-replay", is_flag=True, help="Skip replaying the plan on a scratch copy (the plan is then marked unverified)."
+)
+@click.option(
+    "--create-roles",
+    is_flag=True,
+    help="Create roles that grants name but the server lacks (NOLOGIN) instead of refusing to plan.",
+)
+def plan_command(
+    paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool, create_roles: bool
+) -> None:
     """Plan the migration from the live database to the desired YAML (exit 0 nothing to do, 2 changes planned)."""
     from reconciler.plan import render  # noqa: PLC0415
     from reconciler.plan.context import PlanSettings  # noqa: PLC0415
@@ -136,11 +173,19 @@ def plan_command(paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, 
     if out is not None and fmt == "text":
         click.echo(f"\nplan written to {out} (digest {plan.digest})")
     if outcome.in_progress:
-        click.echo("this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler history`)", err=True)
+        click.echo(
+            "this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler history`)",
+            err=True,
+        )
     sys.exit(ExitCode.OK if plan.empty else ExitCode.CHANGES)
 
 
-CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path), help="Project file (default: ./reconciler.yaml if present).")
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Project file (default: ./reconciler.yaml if present).",
+)
 ENV = click.option("--env", "env_name", help="Environment of the project file: its connection and policy.")
 
 
@@ -161,15 +206,52 @@ def _target(config_path: Path | None, env_name: str | None, url: str | None) -> 
 @click.option("--url", envvar="RECONCILER_URL", help="PostgreSQL connection URL (or RECONCILER_URL, or --env).")
 @CONFIG
 @ENV
-@click.option("--plan", "plan_file", type=click.Path(path_type=Path), help="Apply this plan file (refused if stale or modified).")
-@click.option("--phase", type=click.Choice(["expand", "backfill", "contract", "all"]), default="all", show_default=True, help="Run phases up to this one.")
-@click.option("--approve", "approvals", multiple=True, metavar="DIGEST[:PHASE]", help="Approve a plan digest (optionally one phase of it). Repeatable.")
-@click.option("--approvals-dir", type=click.Path(path_type=Path), help="Directory of approval files (default: the project's, or ./approvals).")
+@click.option(
+    "--plan", "plan_file", type=click.Path(path_type=Path), help="Apply this plan file (refused if stale or modified)."
+)
+@click.option(
+    "--phase",
+    type=click.Choice(["expand", "backfill", "contract", "all"]),
+    default="all",
+    show_default=True,
+    help="Run phases up to this one.",
+)
+@click.option(
+    "--approve",
+    "approvals",
+    multiple=True,
+    metavar="DIGEST[:PHASE]",
+    help="Approve a plan digest (optionally one phase of it). Repeatable.",
+)
+@click.option(
+    "--approvals-dir",
+    type=click.Path(path_type=Path),
+    help="Directory of approval files (default: the project's, or ./approvals).",
+)
 @click.option("--auto-approve", is_flag=True, help="Pass every gate except data loss.")
-@click.option("--allow-data-loss", is_flag=True, help="With --auto-approve: also pass steps that delete data (a backup still runs first).")
-@click.option("--create-roles", is_flag=True, help="Create roles that grants name but the server lacks (NOLOGIN); same as policy createRoles.")
-def apply_command(paths: tuple[Path, ...], url: str | None, config_path: Path | None, env_name: str | None, plan_file: Path | None, phase: str,
-                  approvals: tuple[str, ...], approvals_dir: Path | None, auto_approve: bool, allow_data_loss: bool, create_roles: bool = False) -> None:  # fmt: skip
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="With --auto-approve: also pass steps that delete data (a backup still runs first).",
+)
+@click.option(
+    "--create-roles",
+    is_flag=True,
+    help="Create roles that grants name but the server lacks (NOLOGIN); same as policy createRoles.",
+)
+def apply_command(
+    paths: tuple[Path, ...],
+    url: str | None,
+    config_path: Path | None,
+    env_name: str | None,
+    plan_file: Path | None,
+    phase: str,
+    approvals: tuple[str, ...],
+    approvals_dir: Path | None,
+    auto_approve: bool,
+    allow_data_loss: bool,
+    create_roles: bool = False,
+) -> None:
     """Apply the desired schema (or a plan file): expand, backfill, contract, stopping at gates.
 
     Exit codes: 0 done (or nothing to do), 3 waiting for an approval, 4 another applier is busy, 1 error."""
@@ -192,9 +274,14 @@ def apply_command(paths: tuple[Path, ...], url: str | None, config_path: Path | 
         allow_data_loss=allow_data_loss,
     )
     request = service.ApplyRequest(
-        url=target_url, policy=policy, gate=gate, paths=list(paths) or None, plan_file=plan_file,
-        up_to=Phase.CONTRACT if phase == "all" else Phase(phase), progress=progress_factory(sys.stderr.isatty()),
-    )  # fmt: skip
+        url=target_url,
+        policy=policy,
+        gate=gate,
+        paths=list(paths) or None,
+        plan_file=plan_file,
+        up_to=Phase.CONTRACT if phase == "all" else Phase(phase),
+        progress=progress_factory(sys.stderr.isatty()),
+    )
     outcome = service.apply(request)
     _report_apply(outcome, plan_file)
 
@@ -242,8 +329,15 @@ def _report_apply(outcome: Any, plan_file: Path | None) -> None:
 @click.option("--phase", type=click.Choice(["expand", "backfill", "contract", "all"]), default="all", show_default=True)
 @click.option("--by", "by", required=True, help="Who approves (recorded in the approval file).")
 @CONFIG
-@click.option("--dir", "directory", type=click.Path(path_type=Path), help="Where to write the approval (default: the project's approvals directory).")
-def approve_command(plan_file: Path | None, digest: str | None, phase: str, by: str, config_path: Path | None, directory: Path | None) -> None:
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    help="Where to write the approval (default: the project's approvals directory).",
+)
+def approve_command(
+    plan_file: Path | None, digest: str | None, phase: str, by: str, config_path: Path | None, directory: Path | None
+) -> None:
     """Write an approval file for a plan (commit it; `apply` reads the directory)."""
     from reconciler.config import load_project  # noqa: PLC0415
     from reconciler.gates.approvals import plan_summary, write_approval  # noqa: PLC0415
@@ -280,7 +374,10 @@ def history_command(url: str | None, config_path: Path | None, env_name: str | N
     for record in plans:
         steps = record["steps"]
         done = sum(1 for s in steps if s["state"] == "done")
-        click.echo(f"{record['digest']}  {record['state']:<9} {done}/{len(steps)} steps  {record['created_at']:%Y-%m-%d %H:%M:%S}" + (f"  {record['message']}" if record["message"] else ""))
+        click.echo(
+            f"{record['digest']}  {record['state']:<9} {done}/{len(steps)} steps  {record['created_at']:%Y-%m-%d %H:%M:%S}"
+            + (f"  {record['message']}" if record["message"] else "")
+        )
         for step in steps:
             extra = f"  error: {step['error']}" if step["error"] else ""
             extra += f"  backup: {step['backupFile']}" if step["backupFile"] else ""
@@ -303,13 +400,24 @@ def abandon_command(url: str | None, config_path: Path | None, env_name: str | N
 @cli.command("drift")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @CONFIG
-@click.option("--env", "env_names", multiple=True, help="Environment of the project file (repeatable; default: all of them).")
+@click.option(
+    "--env", "env_names", multiple=True, help="Environment of the project file (repeatable; default: all of them)."
+)
 @click.option("--url", "urls", multiple=True, metavar="[NAME=]URL", help="Also compare this database (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text", show_default=True
+)
 @click.option("--baseline", help="Compare with this environment instead of the desired YAML.")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
-def drift_command(paths: tuple[Path, ...], config_path: Path | None, env_names: tuple[str, ...], urls: tuple[str, ...], fmt: str,
-                  baseline: str | None, out: Path | None) -> None:  # fmt: skip
+def drift_command(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    env_names: tuple[str, ...],
+    urls: tuple[str, ...],
+    fmt: str,
+    baseline: str | None,
+    out: Path | None,
+) -> None:
     """Compare every environment with the desired schema: one matrix, object x environment.
 
     Exit codes: 0 all in sync, 2 drift found, 1 an environment could not be read (or another error)."""
@@ -327,7 +435,11 @@ def drift_command(paths: tuple[Path, ...], config_path: Path | None, env_names: 
         targets.append(service.DriftTarget(name or dsn_target(url).dbname + "@" + dsn_target(url).host, url))
     chosen_paths: list[Path] | None = list(paths) or (project.schema_paths() if baseline is None else None)
     report = service.drift(chosen_paths, targets, baseline=baseline, rules=project.project.ignore)
-    text = RENDERERS[fmt](report) if fmt != "text" else RENDERERS["text"](report, color=sys.stdout.isatty() and out is None)
+    text = (
+        RENDERERS[fmt](report)
+        if fmt != "text"
+        else RENDERERS["text"](report, color=sys.stdout.isatty() and out is None)
+    )
     if out is not None:
         out.write_text(text)
         click.echo(f"drift report written to {out}")
@@ -352,25 +464,72 @@ def operator_group() -> None:
 
 
 @operator_group.command("run")
-@click.option("--namespace", "-n", "namespaces", multiple=True, help="Namespace to watch (repeatable; default: $POD_NAMESPACE or default).")
-@click.option("--all-namespaces", "-A", is_flag=True, help="Watch every namespace (needs the cluster-wide RBAC of the chart).")
-@click.option("--metrics-port", type=int, default=9090, show_default=True, help="Port of /metrics and /healthz (0: none).")
+@click.option(
+    "--namespace",
+    "-n",
+    "namespaces",
+    multiple=True,
+    help="Namespace to watch (repeatable; default: $POD_NAMESPACE or default).",
+)
+@click.option(
+    "--all-namespaces", "-A", is_flag=True, help="Watch every namespace (needs the cluster-wide RBAC of the chart)."
+)
+@click.option(
+    "--metrics-port", type=int, default=9090, show_default=True, help="Port of /metrics and /healthz (0: none)."
+)
 @click.option("--peering", default=None, help="kopf peering name: replicas sharing it elect one active operator.")
 @click.option("--priority", type=int, default=None, help="Peering priority (default: random, so one replica leads).")
-@click.option("--retry-max-delay", type=float, default=60.0, show_default=True, help="Longest wait between retries of a failing Database, in seconds.")
-@click.option("--settle", type=float, default=1.5, show_default=True, help="Quiet period after a resource change before planning, in seconds.")
-@click.option("--work-dir", envvar="RECONCILER_WORK_DIR", default=None, help="Working directory (where the built-in pg_dump hook writes backups).")
+@click.option(
+    "--retry-max-delay",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Longest wait between retries of a failing Database, in seconds.",
+)
+@click.option(
+    "--settle",
+    type=float,
+    default=1.5,
+    show_default=True,
+    help="Quiet period after a resource change before planning, in seconds.",
+)
+@click.option(
+    "--work-dir",
+    envvar="RECONCILER_WORK_DIR",
+    default=None,
+    help="Working directory (where the built-in pg_dump hook writes backups).",
+)
 @click.pass_context
-def operator_run(ctx: click.Context, namespaces: tuple[str, ...], all_namespaces: bool, metrics_port: int, peering: str | None, priority: int | None,
-                 retry_max_delay: float, settle: float, work_dir: str | None) -> None:  # fmt: skip
+def operator_run(
+    ctx: click.Context,
+    namespaces: tuple[str, ...],
+    all_namespaces: bool,
+    metrics_port: int,
+    peering: str | None,
+    priority: int | None,
+    retry_max_delay: float,
+    settle: float,
+    work_dir: str | None,
+) -> None:
     """Run the controller: converge every Database resource towards its desired objects."""
     from reconciler.operator.main import OperatorOptions, run  # noqa: PLC0415
 
     if namespaces and all_namespaces:
         raise click.UsageError("give --namespace or --all-namespaces, not both")
     log_format = ctx.find_root().params.get("log_format", "auto")
-    run(OperatorOptions(namespaces=namespaces, all_namespaces=all_namespaces, metrics_port=metrics_port, log_format="console" if log_format == "console" else "json",
-                        peering=peering, priority=priority, retry_max_seconds=retry_max_delay, settle_seconds=settle, work_dir=work_dir))  # fmt: skip
+    run(
+        OperatorOptions(
+            namespaces=namespaces,
+            all_namespaces=all_namespaces,
+            metrics_port=metrics_port,
+            log_format="console" if log_format == "console" else "json",
+            peering=peering,
+            priority=priority,
+            retry_max_seconds=retry_max_delay,
+            settle_seconds=settle,
+            work_dir=work_dir,
+        )
+    )
 
 
 @operator_group.command("crds")

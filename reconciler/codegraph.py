@@ -42,10 +42,12 @@ class _Resolver:
         self.types.update({(d.schema, d.name): ("domain", d.schema, d.name) for d in catalog.domains})
         self.types.update({(t.schema, t.name): ("composite type", t.schema, t.name) for t in catalog.composite_types})
 
-    def resolve(self, names: Iterable[tuple[str | None, str]], schema: str, known: dict[tuple[str, str], Node]) -> set[Node]:
+    def resolve(
+        self, names: Iterable[tuple[str | None, str]], schema: str, known: dict[tuple[str, str], Node]
+    ) -> set[Node]:
         found = set()
         for qualifier, name in names:
-            for candidate in ((qualifier,) if qualifier else (schema, "public")):
+            for candidate in (qualifier,) if qualifier else (schema, "public"):
                 node = known.get((candidate, name))
                 if node is not None:
                     found.add(node)

@@ -41,11 +41,17 @@ def _check_duration(value: str | int) -> str | int:
     return value
 
 
-Duration = Annotated[str | int, AfterValidator(_check_duration), Field(description="A duration: 500ms, 2s, 5m, or milliseconds as an integer.")]
+Duration = Annotated[
+    str | int,
+    AfterValidator(_check_duration),
+    Field(description="A duration: 500ms, 2s, 5m, or milliseconds as an integer."),
+]
 
 
 class ConfigModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, alias_generator=to_camel, use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, alias_generator=to_camel, use_attribute_docstrings=True
+    )
 
 
 class SecretRef(ConfigModel):
@@ -72,7 +78,9 @@ class ConnectionSource(ConfigModel):
         if len(given) != 1:
             raise ValueError("give exactly one of env, file, secret or url")
         if self.url is not None and password_of(self.url):
-            raise ValueError(f"the url {redact(self.url)} contains a password: keep secrets out of reconciler.yaml (use env or file)")
+            raise ValueError(
+                f"the url {redact(self.url)} contains a password: keep secrets out of reconciler.yaml (use env or file)"
+            )
         return self
 
 
@@ -131,10 +139,28 @@ class IgnoreRules(ConfigModel):
     schemas: list[str] = []
     objects: list[str] = []
     """Glob patterns over schema.name, e.g. 'public.tmp_*'."""
-    kinds: list[Literal["schema", "extension", "enum", "sequence", "table", "column", "constraint", "index", "domain", "composite type", "collation"]] = []
+    kinds: list[
+        Literal[
+            "schema",
+            "extension",
+            "enum",
+            "sequence",
+            "table",
+            "column",
+            "constraint",
+            "index",
+            "domain",
+            "composite type",
+            "collation",
+        ]
+    ] = []
 
     def ignores(self, kind: str, schema: str, name: str) -> bool:
-        return kind in self.kinds or schema in self.schemas or any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in self.objects)
+        return (
+            kind in self.kinds
+            or schema in self.schemas
+            or any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in self.objects)
+        )
 
 
 class Environment(ConfigModel):
@@ -211,7 +237,9 @@ def load_project(path: Path | None) -> LoadedProject:
     if path is None:
         default = Path(DEFAULT_CONFIG)
         if not default.exists():
-            return LoadedProject(Project.model_validate({"apiVersion": "reconciler.dev/v1alpha1", "kind": "Project"}), None)
+            return LoadedProject(
+                Project.model_validate({"apiVersion": "reconciler.dev/v1alpha1", "kind": "Project"}), None
+            )
         path = default
     if not path.exists():
         raise ConfigError(f"{path}: no such file")

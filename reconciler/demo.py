@@ -53,12 +53,16 @@ class Demo:
     def run(self, *args: str, expect: int = 0) -> str:
         """Run one CLI command as a user would, echoing it first."""
         console.print(f"[bold cyan]$ reconciler {' '.join(args)}[/]")
-        result = subprocess.run([sys.executable, "-m", "reconciler", *args], env=self.env, cwd=self.cwd, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "reconciler", *args], env=self.env, cwd=self.cwd, capture_output=True, text=True
+        )
         output = (result.stdout + result.stderr).rstrip()
         console.print(output, markup=False, highlight=False, soft_wrap=True)
         console.print(f"[dim](exit code {result.returncode})[/]\n")
         if result.returncode != expect:
-            raise SystemExit(f"demo: expected exit code {expect} from `reconciler {' '.join(args)}`, got {result.returncode}")
+            raise SystemExit(
+                f"demo: expected exit code {expect} from `reconciler {' '.join(args)}`, got {result.returncode}"
+            )
         return output
 
 
@@ -67,7 +71,9 @@ def main(argv: list[str]) -> int:
     v1, v2 = repo / "schemas" / "shop", repo / "schemas" / "shop-v2"
     console.print(Rule("reconciler demo"))
     with LocalServer() as server, tempfile.TemporaryDirectory(prefix="reconciler-demo-") as workdir:
-        console.print(f"A throwaway PostgreSQL {server.binaries.version} ({server.binaries.source}) is running on 127.0.0.1:{server.port}.\n")
+        console.print(
+            f"A throwaway PostgreSQL {server.binaries.version} ({server.binaries.source}) is running on 127.0.0.1:{server.port}.\n"
+        )
         with psycopg.connect(server.dsn(), autocommit=True) as admin:
             admin.execute("CREATE DATABASE shop")
         url = server.dsn("shop")

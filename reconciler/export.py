@@ -152,10 +152,16 @@ def _column(column: Column, implied_not_null: bool) -> dict[str, Any]:
         spec["default"] = _sql_value(column.default)
     if column.identity is not None:
         options = _sequence_options(column.identity.options, column.type)
-        spec["identity"] = {"generation": column.identity.generation, **options} if options else column.identity.generation
+        spec["identity"] = (
+            {"generation": column.identity.generation, **options} if options else column.identity.generation
+        )
     if column.generated is not None:
         generated = column.generated
-        spec["generated"] = generated.expression if generated.kind == "stored" else {"expression": generated.expression, "kind": generated.kind}
+        spec["generated"] = (
+            generated.expression
+            if generated.kind == "stored"
+            else {"expression": generated.expression, "kind": generated.kind}
+        )
     _put(spec, "collation", column.collation)
     _put(spec, "comment", column.comment)
     return spec
@@ -332,7 +338,9 @@ def render_files(catalog: Catalog, explicit: set[str]) -> dict[str, list[dict[st
             files[names.path(schema, "_schema")] = header
         for table in (t for t in catalog.tables if t.schema == schema):
             meta = names.metadata("Table", *_scoped(schema, table.name))
-            files[names.path(schema, table.name)] = [_document("Table", meta, _table_spec(table, catalog, meta, explicit))]
+            files[names.path(schema, table.name)] = [
+                _document("Table", meta, _table_spec(table, catalog, meta, explicit))
+            ]
         files.update(exportcode.code_files(catalog, schema, names.metadata, names.path, _document, _index))
     return files
 
@@ -351,7 +359,10 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-    inline = all(isinstance(v, str | int) and not isinstance(v, bool) for v in value) and sum(len(str(v)) for v in value) < 80
+    inline = (
+        all(isinstance(v, str | int) and not isinstance(v, bool) for v in value)
+        and sum(len(str(v)) for v in value) < 80
+    )
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=inline)
 
 
@@ -360,7 +371,9 @@ _Dumper.add_representer(list, _represent_list)
 
 
 def _dump(documents: list[dict[str, Any]]) -> str:
-    return yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+    return yaml.dump_all(
+        documents, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120
+    )
 
 
 def _write(files: dict[str, list[dict[str, Any]]], out: Path) -> list[Path]:
@@ -411,4 +424,3 @@ def export_catalog(catalog: Catalog, out: Path, *, force: bool = False) -> Expor
         explicit |= wrong
     out.mkdir(parents=True, exist_ok=True)
     return ExportResult(files=_write(files, out), tables=len(catalog.tables))
-

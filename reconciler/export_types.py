@@ -152,7 +152,12 @@ def default_privileges_of(catalog: Catalog, schema: str) -> list[dict[str, Any]]
         for atom in group.privileges:
             by_key.setdefault((atom.objects, atom.grantee, atom.grantable), []).append(atom.privilege)
         for (objects, grantee, grantable), privileges in sorted(by_key.items()):
-            entry: dict[str, Any] = {"forRole": group.for_role, "on": objects, "to": grantee, "privileges": sorted(privileges)}
+            entry: dict[str, Any] = {
+                "forRole": group.for_role,
+                "on": objects,
+                "to": grantee,
+                "privileges": sorted(privileges),
+            }
             if grantable:
                 entry["withGrantOption"] = True
             out.append(entry)
@@ -188,7 +193,11 @@ def collation_spec(collation: Collation, metadata_name: str) -> dict[str, Any]:
     _schema_and_name(spec, collation, metadata_name)  # type: ignore[arg-type]
     if collation.provider != "libc":
         spec["provider"] = collation.provider
-    for key, value in (("locale", collation.locale), ("lcCollate", collation.lc_collate), ("lcCtype", collation.lc_ctype)):
+    for key, value in (
+        ("locale", collation.locale),
+        ("lcCollate", collation.lc_collate),
+        ("lcCtype", collation.lc_ctype),
+    ):
         if value is not None:
             spec[key] = value
     if not collation.deterministic:

@@ -16,7 +16,12 @@ from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger
 from reconciler.sqltext import sql_name
 
 Document = dict[str, Any]
-FOLDERS = {"function": "functions", "procedure": "procedures", "view": "views", "materialized view": "materialized-views"}
+FOLDERS = {
+    "function": "functions",
+    "procedure": "procedures",
+    "view": "views",
+    "materialized view": "materialized-views",
+}
 
 
 def _put(spec: dict[str, Any], key: str, value: Any, default: Any = None) -> None:
@@ -78,7 +83,9 @@ def view_spec(view: View, metadata_name: str) -> dict[str, Any]:
     return spec
 
 
-def materialized_view_spec(view: MaterializedView, metadata_name: str, index: Callable[[Any, set[str]], dict[str, Any]]) -> dict[str, Any]:
+def materialized_view_spec(
+    view: MaterializedView, metadata_name: str, index: Callable[[Any, set[str]], dict[str, Any]]
+) -> dict[str, Any]:
     spec = _head(view, metadata_name)
     spec["query"] = view.query
     # index names always written: the loader's derivation is checked for tables only
@@ -103,8 +110,14 @@ def table_triggers(table: Table) -> list[dict[str, Any]]:
     return [trigger_spec(t) for t in table.triggers]
 
 
-def code_files(catalog: Catalog, schema: str, metadata: Callable[..., str], path: Callable[..., str],
-               document: Callable[[str, str, dict[str, Any]], Document], index: Callable[[Any, set[str]], dict[str, Any]]) -> dict[str, list[Document]]:  # fmt: skip
+def code_files(
+    catalog: Catalog,
+    schema: str,
+    metadata: Callable[..., str],
+    path: Callable[..., str],
+    document: Callable[[str, str, dict[str, Any]], Document],
+    index: Callable[[Any, set[str]], dict[str, Any]],
+) -> dict[str, list[Document]]:
     """Files of one schema's code objects: relative path -> documents."""
     files: dict[str, list[Document]] = {}
     scoped = (lambda name: (name,)) if schema == "public" else (lambda name: (schema, name))
@@ -121,5 +134,7 @@ def code_files(catalog: Catalog, schema: str, metadata: Callable[..., str], path
         files[path(schema, FOLDERS["view"], view.name)] = [document("View", meta, view_spec(view, meta))]
     for matview in (v for v in catalog.materialized_views if v.schema == schema):
         meta = metadata("MaterializedView", *scoped(matview.name))
-        files[path(schema, FOLDERS["materialized view"], matview.name)] = [document("MaterializedView", meta, materialized_view_spec(matview, meta, index))]
+        files[path(schema, FOLDERS["materialized view"], matview.name)] = [
+            document("MaterializedView", meta, materialized_view_spec(matview, meta, index))
+        ]
     return files

@@ -58,7 +58,12 @@ class LogProgress:
             return
         self.last = now
         rate = self.done / max(now - self.started, 1e-6)
-        fields: dict[str, Any] = {"step": self.step.id, "rows_done": self.done, "rows_per_s": round(rate), "batch_size": batch_size}
+        fields: dict[str, Any] = {
+            "step": self.step.id,
+            "rows_done": self.done,
+            "rows_per_s": round(rate),
+            "batch_size": batch_size,
+        }
         if self.estimate:
             fields["eta_s"] = round(max(self.estimate - self.done, 0) / rate) if rate else None
         self.log.info("backfill progress", **fields)
@@ -66,6 +71,8 @@ class LogProgress:
 
 def progress_factory(interactive: bool, console: Console | None = None) -> Any:
     def make(step: Step, estimate: float | None) -> Any:
-        return BarProgress(step, estimate, console or Console(stderr=True)) if interactive else LogProgress(step, estimate)
+        return (
+            BarProgress(step, estimate, console or Console(stderr=True)) if interactive else LogProgress(step, estimate)
+        )
 
     return make

@@ -47,7 +47,9 @@ def desired_scope(catalog: Catalog) -> list[str]:
 
 
 def _can_create_databases(conn: psycopg.Connection[Any]) -> bool:
-    row = conn.execute("SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user").fetchone()
+    row = conn.execute(
+        "SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user"
+    ).fetchone()
     return bool(row and row[0])
 
 
@@ -105,7 +107,9 @@ def _local_scratch(major: int) -> Iterator[str]:
 # --- normalization -------------------------------------------------------------------------
 
 
-def render(conn: psycopg.Connection[Any], statements: list[Statement], origins: dict[tuple[str, str, str], str]) -> None:
+def render(
+    conn: psycopg.Connection[Any], statements: list[Statement], origins: dict[tuple[str, str, str], str]
+) -> None:
     """Run `statements`, reporting a failure against the YAML that defined its object."""
 
     def located(statement: Statement, exc: psycopg.Error) -> None:
@@ -114,7 +118,9 @@ def render(conn: psycopg.Connection[Any], statements: list[Statement], origins: 
     try:
         run_batched(conn, statements, on_error=located)
     except psycopg.Error as exc:
-        raise NormalizationError(f"PostgreSQL rejected the desired schema: {str(exc).strip().splitlines()[0]}") from None
+        raise NormalizationError(
+            f"PostgreSQL rejected the desired schema: {str(exc).strip().splitlines()[0]}"
+        ) from None
 
 
 def _located_failure(statement: Statement, exc: psycopg.Error, origins: dict[tuple[str, str, str], str]) -> str:
@@ -175,13 +181,23 @@ def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog |
     extensions = []
     for extension in desired.extensions:
         live = next((e for cat in candidates for e in cat.extensions if e.name == extension.name), None)
-        if live is None or (extension.schema not in (None, live.schema)) or (extension.version not in (None, live.version)):
+        if (
+            live is None
+            or (extension.schema not in (None, live.schema))
+            or (extension.version not in (None, live.version))
+        ):
             return None
         extensions.append(dataclasses.replace(live, version=extension.version))
     return dataclasses.replace(desired, extensions=tuple(extensions))
 
 
-def normalized_catalog(desired: Catalog, dsn: str, *, origins: dict[tuple[str, str, str], str] | None = None, candidates: list[Catalog] = ()) -> Catalog:  # type: ignore[assignment]
+def normalized_catalog(
+    desired: Catalog,
+    dsn: str,
+    *,
+    origins: dict[tuple[str, str, str], str] | None = None,
+    candidates: list[Catalog] = (),
+) -> Catalog:  # type: ignore[assignment]
     """`normalize`, skipping the scratch database when `already_normalized` can tell."""
     shortcut = already_normalized(desired, list(candidates))
     if shortcut is not None:
@@ -199,8 +215,13 @@ def with_hints(normalized: Catalog, desired: Catalog) -> Catalog:
         sequences=tuple(_renamed(s, desired.sequence(s.qname)) for s in normalized.sequences),
         tables=tuple(_table_hints(t, desired.table(t.qname)) for t in normalized.tables),
         materialized_views=tuple(_refresh_hint(v, desired) for v in normalized.materialized_views),
-        domains=tuple(_renamed(d, next((w for w in desired.domains if w.qname == d.qname), None)) for d in normalized.domains),
-        composite_types=tuple(_renamed(t, next((w for w in desired.composite_types if w.qname == t.qname), None)) for t in normalized.composite_types),
+        domains=tuple(
+            _renamed(d, next((w for w in desired.domains if w.qname == d.qname), None)) for d in normalized.domains
+        ),
+        composite_types=tuple(
+            _renamed(t, next((w for w in desired.composite_types if w.qname == t.qname), None))
+            for t in normalized.composite_types
+        ),
         # grants are not rendered (their roles may not exist yet) and need no normalization
         grants=desired.grants,
         default_privileges=desired.default_privileges,
@@ -231,7 +252,11 @@ def _table_hints(table: Table, source: Table | None) -> Table:
     columns = tuple(_copy_hints(c, source.column(c.name), ("renamed_from", "backfill", "using")) for c in table.columns)
     by_name = {c.name: c for c in source.constraints()}
     indexes = {i.name: i for i in source.indexes}
-    pk = _copy_hints(table.primary_key, by_name.get(table.primary_key.name), ("renamed_from",)) if table.primary_key else None
+    pk = (
+        _copy_hints(table.primary_key, by_name.get(table.primary_key.name), ("renamed_from",))
+        if table.primary_key
+        else None
+    )
     return dataclasses.replace(
         table,
         columns=columns,

@@ -94,6 +94,7 @@ def prepare_loaded(loaded: LoadResult, url: str, *, prune: bool = True) -> Prepa
 def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
     """`desired` plus the live tables, enums, sequences, domains, composite types and collations
     it neither declares nor renames."""
+
     def keys(objects: Any) -> set[tuple[str, str]]:
         found = set()
         for obj in objects:
@@ -111,7 +112,8 @@ def retain_live_only(desired: Catalog, live: Catalog) -> Catalog:
         "collations": keys(desired.collations),
     }
     extra = {
-        field: getattr(desired, field) + tuple(obj for obj in getattr(live, field) if (obj.schema, obj.name) not in names)
+        field: getattr(desired, field)
+        + tuple(obj for obj in getattr(live, field) if (obj.schema, obj.name) not in names)
         for field, names in kept.items()
     }
     return normalized(dataclasses.replace(desired, **extra))
@@ -122,10 +124,15 @@ def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = N
     a replay that fails or leaves differences is an error, never a plan shown as valid."""
     live, desired = prepared.live, prepared.desired
     changes = diff(live.catalog, desired)
-    ctx = PlanContext(live=live, desired=desired, settings=settings or PlanSettings(), volatile_functions=live.volatile_functions)
+    ctx = PlanContext(
+        live=live, desired=desired, settings=settings or PlanSettings(), volatile_functions=live.volatile_functions
+    )
     steps = plan_steps(changes, ctx)
     warnings = list(live.warnings)
-    warnings += [f"invalid index {table.schema}.{name} (left by an interrupted CREATE INDEX CONCURRENTLY) will be dropped before it is rebuilt" for table, name in live.invalid_indexes]
+    warnings += [
+        f"invalid index {table.schema}.{name} (left by an interrupted CREATE INDEX CONCURRENTLY) will be dropped before it is rebuilt"
+        for table, name in live.invalid_indexes
+    ]
     result = Plan(
         steps=tuple(steps),
         source_hash=content_hash(live.catalog),
@@ -134,7 +141,8 @@ def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = N
         server_version=live.server_version,
         changes=tuple(f"{type(change).__name__} {change.subject}" for change in changes),
         warnings=tuple(warnings),
-        unmanaged=tuple(str(obj) for obj in live.unmanaged) + tuple(f"{k} {s}.{n}" for k, s, n in code_unmanaged(live.catalog, desired)),
+        unmanaged=tuple(str(obj) for obj in live.unmanaged)
+        + tuple(f"{k} {s}.{n}" for k, s, n in code_unmanaged(live.catalog, desired)),
         schemas=tuple(prepared.scope),
         verified=not steps,
     )
@@ -143,7 +151,10 @@ def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = N
         if replayed.failure:
             raise PlanError(f"the plan does not apply cleanly to a copy of the live schema: {replayed.failure}")
         if replayed.remaining:
-            raise PlanError("after replaying the plan on a copy of the live schema, differences remain: " + "; ".join(replayed.remaining))
+            raise PlanError(
+                "after replaying the plan on a copy of the live schema, differences remain: "
+                + "; ".join(replayed.remaining)
+            )
         notes = [replayed.note] if replayed.note else []
         result = dataclasses.replace(result, verified=True, warnings=result.warnings + tuple(notes))
     return result
@@ -165,7 +176,9 @@ def plan(paths: list[Path], url: str, *, settings: PlanSettings | None = None, v
             f"plan {active.digest} is in progress on this database and leads to another schema: finish it with "
             "`reconciler apply` (on its desired schema) or abandon it with `reconciler abandon`, then plan again"
         )
-    return PlanOutcome(plan=make_plan(prepared, url, settings=settings, verify=verify), live=prepared.live, desired=prepared.desired)
+    return PlanOutcome(
+        plan=make_plan(prepared, url, settings=settings, verify=verify), live=prepared.live, desired=prepared.desired
+    )
 
 
 @dataclass(frozen=True)
@@ -183,7 +196,11 @@ class ApplyRequest:
 def apply(request: ApplyRequest) -> ApplyOutcome:
     """Apply a plan: the given plan file, or the plan in progress in the journal when it targets
     the same desired schema, or a new plan."""
-    settings = PlanSettings(lock_timeout_ms=duration_ms(request.policy.lock_timeout), backfill_batch_size=request.policy.backfill.batch_size, create_roles=request.policy.create_roles)
+    settings = PlanSettings(
+        lock_timeout_ms=duration_ms(request.policy.lock_timeout),
+        backfill_batch_size=request.policy.backfill.batch_size,
+        create_roles=request.policy.create_roles,
+    )
     if request.plan_file is not None:
         chosen = read_plan_file(request.plan_file)
         live = introspect(request.url, list(chosen.schemas) or None)
@@ -258,10 +275,18 @@ def plan_progress(conn: Any) -> tuple[PlanProgress | None, str | None]:
     steps = journal.steps(record.digest)
     done = sum(1 for s in steps.values() if s.state == "done")
     current = next((step_id for step_id, s in steps.items() if s.state != "done"), None)
-    return PlanProgress(record.digest, record.state, done, len(steps), current, towards_desired=False), record.plan.target_hash
+    return PlanProgress(
+        record.digest, record.state, done, len(steps), current, towards_desired=False
+    ), record.plan.target_hash
 
 
-def drift(paths: list[Path] | None, targets: list[DriftTarget], *, baseline: str | None = None, rules: IgnoreRules | None = None) -> DriftReport:
+def drift(
+    paths: list[Path] | None,
+    targets: list[DriftTarget],
+    *,
+    baseline: str | None = None,
+    rules: IgnoreRules | None = None,
+) -> DriftReport:
     """Compare every environment with the desired schema (or with the `baseline` environment).
 
     Environments are read and diffed in parallel, one worker each (see report.audit); the YAML
@@ -296,8 +321,9 @@ def drift(paths: list[Path] | None, targets: list[DriftTarget], *, baseline: str
     return DriftReport(desired_hash=desired_hash, reference=description, environments=results)
 
 
-def _references(audit: Audit, loaded: LoadResult | None, paths: list[Path] | None, summaries: dict[str, Any],
-                baseline: str | None) -> tuple[dict[str, bytes], str | None, str]:  # fmt: skip
+def _references(
+    audit: Audit, loaded: LoadResult | None, paths: list[Path] | None, summaries: dict[str, Any], baseline: str | None
+) -> tuple[dict[str, bytes], str | None, str]:
     """What each reachable environment is compared with: the baseline's catalog, or the desired
     one, normalized once per server major version (PostgreSQL's spelling can differ between
     them), and only when some desired object is not already spelled as an environment has it."""

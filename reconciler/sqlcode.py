@@ -13,7 +13,17 @@ from typing import Iterator, Sequence
 from psycopg import sql
 
 from reconciler.codetext import canonical_query
-from reconciler.model import Catalog, Function, FunctionArgument, Index, MaterializedView, QualifiedName, Table, Trigger, View
+from reconciler.model import (
+    Catalog,
+    Function,
+    FunctionArgument,
+    Index,
+    MaterializedView,
+    QualifiedName,
+    Table,
+    Trigger,
+    View,
+)
 from reconciler.sqlgen import Statement, comment_on, create_index_on, expression_sql, qualified, type_sql
 
 _VOLATILITY = {"immutable": "IMMUTABLE", "stable": "STABLE", "volatile": "VOLATILE"}
@@ -55,7 +65,9 @@ def routine_target(function: Function) -> sql.Composed:
 
 def _returns(function: Function) -> sql.Composable:
     if function.table:
-        columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), type_sql(c.type)) for c in function.table)
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(c.name), type_sql(c.type)) for c in function.table
+        )
         return sql.SQL("RETURNS TABLE ({})").format(columns)
     keyword = "RETURNS SETOF {}" if function.setof else "RETURNS {}"
     return sql.SQL(keyword).format(type_sql(function.returns or "void"))
@@ -66,7 +78,9 @@ def _search_path(function: Function) -> list[sql.Composable]:
         return []
     if not function.search_path:
         return [sql.SQL("SET search_path TO ''")]
-    return [sql.SQL("SET search_path TO {}").format(sql.SQL(", ").join(sql.Identifier(s) for s in function.search_path))]
+    return [
+        sql.SQL("SET search_path TO {}").format(sql.SQL(", ").join(sql.Identifier(s) for s in function.search_path))
+    ]
 
 
 def create_routine(function: Function) -> Statement:
@@ -88,7 +102,9 @@ def create_routine(function: Function) -> Statement:
 
 
 def drop_routine(function: Function) -> Statement:
-    return Statement(sql.SQL("DROP {}").format(routine_target(function)), function.schema, _subject(function.kind, function.qname))
+    return Statement(
+        sql.SQL("DROP {}").format(routine_target(function)), function.schema, _subject(function.kind, function.qname)
+    )
 
 
 def comment_routine(function: Function) -> Statement:
@@ -105,9 +121,15 @@ def _columns(columns: tuple[str, ...]) -> sql.Composable:
 
 
 def create_view(view: View, *, replace: bool = False) -> Statement:
-    options = [name for name, on in (("security_barrier", view.security_barrier), ("security_invoker", view.security_invoker)) if on]
+    options = [
+        name
+        for name, on in (("security_barrier", view.security_barrier), ("security_invoker", view.security_invoker))
+        if on
+    ]
     parts: list[sql.Composable] = [
-        sql.SQL("CREATE OR REPLACE VIEW {}{}" if replace else "CREATE VIEW {}{}").format(qualified(view.qname), _columns(view.columns))
+        sql.SQL("CREATE OR REPLACE VIEW {}{}" if replace else "CREATE VIEW {}{}").format(
+            qualified(view.qname), _columns(view.columns)
+        )
     ]
     if options:
         parts.append(sql.SQL("WITH ({})").format(sql.SQL(", ").join(sql.SQL(o + " = true") for o in options)))
@@ -123,8 +145,12 @@ def drop_view(view: QualifiedName) -> Statement:
 
 def reset_view_options(view: QualifiedName, options: list[str]) -> Statement:
     """`options` are known option names (security_barrier, security_invoker, check_option)."""
-    names = sql.SQL(", ").join(sql.SQL(o) for o in options if o in ("security_barrier", "security_invoker", "check_option"))
-    return Statement(sql.SQL("ALTER VIEW {} RESET ({})").format(qualified(view), names), view.schema, _subject("view", view))
+    names = sql.SQL(", ").join(
+        sql.SQL(o) for o in options if o in ("security_barrier", "security_invoker", "check_option")
+    )
+    return Statement(
+        sql.SQL("ALTER VIEW {} RESET ({})").format(qualified(view), names), view.schema, _subject("view", view)
+    )
 
 
 def view_target(view: QualifiedName) -> sql.Composed:
@@ -139,19 +165,34 @@ def create_materialized_view(view: MaterializedView, *, name: str | None = None,
     return Statement(statement, view.schema, _subject("materialized view", view.qname))
 
 
-def materialized_view_indexes(view: MaterializedView, *, name: str | None = None, rename: dict[str, str] | None = None) -> list[Statement]:
+def materialized_view_indexes(
+    view: MaterializedView, *, name: str | None = None, rename: dict[str, str] | None = None
+) -> list[Statement]:
     """Plain (not CONCURRENTLY) index builds: the materialized view is new and nobody reads it yet."""
     target = QualifiedName(view.schema, name or view.name)
     rename = rename or {}
-    return [create_index_on(target, _renamed_index(i, rename.get(i.name, i.name)), concurrently=False) for i in view.indexes]
+    return [
+        create_index_on(target, _renamed_index(i, rename.get(i.name, i.name)), concurrently=False) for i in view.indexes
+    ]
 
 
 def _renamed_index(index: Index, name: str) -> Index:
-    return Index(name, index.elements, index.unique, index.method, index.where, index.include, index.nulls_not_distinct, index.comment)
+    return Index(
+        name,
+        index.elements,
+        index.unique,
+        index.method,
+        index.where,
+        index.include,
+        index.nulls_not_distinct,
+        index.comment,
+    )
 
 
 def drop_materialized_view(view: QualifiedName) -> Statement:
-    return Statement(sql.SQL("DROP MATERIALIZED VIEW {}").format(qualified(view)), view.schema, _subject("materialized view", view))
+    return Statement(
+        sql.SQL("DROP MATERIALIZED VIEW {}").format(qualified(view)), view.schema, _subject("materialized view", view)
+    )
 
 
 def rename_materialized_view(view: QualifiedName, new_name: str) -> Statement:
@@ -173,7 +214,11 @@ def materialized_view_comments(view: MaterializedView, *, name: str | None = Non
     out = [comment_on(materialized_view_target(target), view.comment, view.schema)] if view.comment is not None else []
     for index in view.indexes:
         if index.comment is not None:
-            out.append(comment_on(sql.SQL("INDEX {}").format(sql.Identifier(view.schema, index.name)), index.comment, view.schema))
+            out.append(
+                comment_on(
+                    sql.SQL("INDEX {}").format(sql.Identifier(view.schema, index.name)), index.comment, view.schema
+                )
+            )
     return out
 
 
@@ -189,7 +234,9 @@ def create_table_trigger(table: QualifiedName, trigger: Trigger) -> list[Stateme
     events: list[sql.Composable] = []
     for event in trigger.events:
         if event == "update" and trigger.update_columns:
-            events.append(sql.SQL("UPDATE OF {}").format(sql.SQL(", ").join(sql.Identifier(c) for c in trigger.update_columns)))
+            events.append(
+                sql.SQL("UPDATE OF {}").format(sql.SQL(", ").join(sql.Identifier(c) for c in trigger.update_columns))
+            )
         else:
             events.append(sql.SQL(event.upper()))
     parts: list[sql.Composable] = [
@@ -210,7 +257,9 @@ def create_table_trigger(table: QualifiedName, trigger: Trigger) -> list[Stateme
 
 
 def enable_trigger(table: QualifiedName, trigger: Trigger) -> Statement:
-    statement = sql.SQL("ALTER TABLE {} " + _ENABLE[trigger.enabled] + " TRIGGER {}").format(qualified(table), sql.Identifier(trigger.name))
+    statement = sql.SQL("ALTER TABLE {} " + _ENABLE[trigger.enabled] + " TRIGGER {}").format(
+        qualified(table), sql.Identifier(trigger.name)
+    )
     return Statement(statement, table.schema, ("table", table.schema, table.name))
 
 
@@ -237,7 +286,9 @@ def create_routines(catalog: Catalog, functions: Sequence[Function] | None = Non
     return [CHECK_BODIES_OFF, *(create_routine(f) for f in functions), CHECK_BODIES_ON, *again]
 
 
-def create_code(catalog: Catalog, view_order: list[View | MaterializedView], after_views: Sequence[Function] = ()) -> list[Statement]:
+def create_code(
+    catalog: Catalog, view_order: list[View | MaterializedView], after_views: Sequence[Function] = ()
+) -> list[Statement]:
     """After tables, constraints and indexes: views in dependency order, triggers, the routines
     whose signature names a view's row type (`after_views`), comments, then SQL-language routines
     once more with body checks on (`create_routines` ended with them on), now that what they read
@@ -257,7 +308,9 @@ def create_code(catalog: Catalog, view_order: list[View | MaterializedView], aft
             out += create_table_trigger(table.qname, trigger)
     out += create_routines(catalog, after_views)
     out += [comment_routine(f) for f in catalog.functions if f.comment is not None]
-    out += [create_routine(f) for f in catalog.functions if f.language == "sql"]  # validated now that their tables exist
+    out += [
+        create_routine(f) for f in catalog.functions if f.language == "sql"
+    ]  # validated now that their tables exist
     return out
 
 

@@ -191,7 +191,9 @@ def index_element(element: IndexElement) -> sql.Composed:
 
 
 def create_schema(schema: Schema) -> Statement:
-    return Statement(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema.name)), subject=("schema", schema.name, schema.name))
+    return Statement(
+        sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema.name)), subject=("schema", schema.name, schema.name)
+    )
 
 
 def create_extension(extension: Extension) -> Statement:
@@ -364,7 +366,9 @@ def _is_not_valid(constraint: Constraint) -> bool:
 # --- alterations (used by the planner) -----------------------------------------------------
 
 
-def _table_statement(table: QualifiedName, template: str, *args: sql.Composable, schema: str | None = None) -> Statement:
+def _table_statement(
+    table: QualifiedName, template: str, *args: sql.Composable, schema: str | None = None
+) -> Statement:
     statement = sql.SQL(template).format(qualified(table), *args)
     return Statement(statement, schema or table.schema, ("table", table.schema, table.name))
 
@@ -381,19 +385,25 @@ def rename_column(table: QualifiedName, old: str, new: str) -> Statement:
     return _table_statement(table, "ALTER TABLE {} RENAME COLUMN {} TO {}", sql.Identifier(old), sql.Identifier(new))
 
 
-def alter_column_type(table: QualifiedName, column: str, type_text: str, collation: str | None = None, using: str | None = None) -> Statement:
+def alter_column_type(
+    table: QualifiedName, column: str, type_text: str, collation: str | None = None, using: str | None = None
+) -> Statement:
     parts: list[sql.Composable] = [type_sql(type_text)]
     if collation is not None:
         parts.append(sql.SQL("COLLATE {}").format(name_sql(collation)))
     if using is not None:
         parts.append(sql.SQL("USING {}").format(expression_sql(using)))
-    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} TYPE {}", sql.Identifier(column), sql.SQL(" ").join(parts))
+    return _table_statement(
+        table, "ALTER TABLE {} ALTER COLUMN {} TYPE {}", sql.Identifier(column), sql.SQL(" ").join(parts)
+    )
 
 
 def set_default(table: QualifiedName, column: str, default: str | None) -> Statement:
     if default is None:
         return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", sql.Identifier(column))
-    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", sql.Identifier(column), expression_sql(default))
+    return _table_statement(
+        table, "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", sql.Identifier(column), expression_sql(default)
+    )
 
 
 def set_not_null(table: QualifiedName, column: str, not_null: bool) -> Statement:
@@ -404,7 +414,12 @@ def set_not_null(table: QualifiedName, column: str, not_null: bool) -> Statement
 def add_identity(table: QualifiedName, column: str, generation: str, options: SequenceOptions) -> Statement:
     keyword = "ALWAYS" if generation == "always" else "BY DEFAULT"
     parts = sql.SQL(" ").join(_sequence_options(options))
-    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} ADD GENERATED " + keyword + " AS IDENTITY ({})", sql.Identifier(column), parts)
+    return _table_statement(
+        table,
+        "ALTER TABLE {} ALTER COLUMN {} ADD GENERATED " + keyword + " AS IDENTITY ({})",
+        sql.Identifier(column),
+        parts,
+    )
 
 
 def drop_identity(table: QualifiedName, column: str) -> Statement:
@@ -414,11 +429,19 @@ def drop_identity(table: QualifiedName, column: str) -> Statement:
 def alter_identity(table: QualifiedName, column: str, generation: str, options: SequenceOptions) -> Statement:
     keyword = "ALWAYS" if generation == "always" else "BY DEFAULT"
     parts: list[sql.Composable] = [sql.SQL("SET GENERATED " + keyword)]
-    for keyword_sql, value in (("SET INCREMENT BY", options.increment), ("SET MINVALUE", options.min_value), ("SET MAXVALUE", options.max_value), ("SET START WITH", options.start), ("SET CACHE", options.cache)):
+    for keyword_sql, value in (
+        ("SET INCREMENT BY", options.increment),
+        ("SET MINVALUE", options.min_value),
+        ("SET MAXVALUE", options.max_value),
+        ("SET START WITH", options.start),
+        ("SET CACHE", options.cache),
+    ):
         if value is not None:
             parts.append(sql.SQL(keyword_sql + " {}").format(sql.Literal(value)))
     parts.append(sql.SQL("SET CYCLE" if options.cycle else "SET NO CYCLE"))
-    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} {}", sql.Identifier(column), sql.SQL(" ").join(parts))
+    return _table_statement(
+        table, "ALTER TABLE {} ALTER COLUMN {} {}", sql.Identifier(column), sql.SQL(" ").join(parts)
+    )
 
 
 def continue_identity(table: QualifiedName, column: str, previous_column: str | None = None) -> Statement:
@@ -444,7 +467,9 @@ def drop_expression(table: QualifiedName, column: str) -> Statement:
 
 
 def set_expression(table: QualifiedName, column: str, expression: str) -> Statement:
-    return _table_statement(table, "ALTER TABLE {} ALTER COLUMN {} SET EXPRESSION AS {}", sql.Identifier(column), expression_sql(expression))
+    return _table_statement(
+        table, "ALTER TABLE {} ALTER COLUMN {} SET EXPRESSION AS {}", sql.Identifier(column), expression_sql(expression)
+    )
 
 
 def validate_constraint(table: QualifiedName, name: str) -> Statement:
@@ -456,7 +481,9 @@ def drop_constraint(table: QualifiedName, name: str) -> Statement:
 
 
 def rename_constraint(table: QualifiedName, old: str, new: str) -> Statement:
-    return _table_statement(table, "ALTER TABLE {} RENAME CONSTRAINT {} TO {}", sql.Identifier(old), sql.Identifier(new))
+    return _table_statement(
+        table, "ALTER TABLE {} RENAME CONSTRAINT {} TO {}", sql.Identifier(old), sql.Identifier(new)
+    )
 
 
 def add_constraint_to(table: QualifiedName, constraint: Constraint, *, not_valid: bool = False) -> Statement:
@@ -466,9 +493,15 @@ def add_constraint_to(table: QualifiedName, constraint: Constraint, *, not_valid
     return Statement(statement, table.schema, ("table", table.schema, table.name))
 
 
-def add_constraint_using_index(table: QualifiedName, constraint: PrimaryKey | UniqueConstraint, index: str) -> Statement:
+def add_constraint_using_index(
+    table: QualifiedName, constraint: PrimaryKey | UniqueConstraint, index: str
+) -> Statement:
     kind = sql.SQL("PRIMARY KEY" if isinstance(constraint, PrimaryKey) else "UNIQUE")
-    parts: list[sql.Composable] = [sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}").format(qualified(table), sql.Identifier(constraint.name), kind, sql.Identifier(index))]
+    parts: list[sql.Composable] = [
+        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}").format(
+            qualified(table), sql.Identifier(constraint.name), kind, sql.Identifier(index)
+        )
+    ]
     parts.extend(_deferrable(constraint))
     return Statement(sql.SQL(" ").join(parts), table.schema, ("table", table.schema, table.name))
 
@@ -483,7 +516,9 @@ def drop_index(schema: str, name: str, *, concurrently: bool) -> Statement:
 
 
 def rename_index(schema: str, old: str, new: str) -> Statement:
-    return Statement(sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier(schema, old), sql.Identifier(new)), schema)
+    return Statement(
+        sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier(schema, old), sql.Identifier(new)), schema
+    )
 
 
 def drop_table(table: QualifiedName) -> Statement:
@@ -517,7 +552,9 @@ def drop_type(name: QualifiedName) -> Statement:
 
 
 def rename_type(name: QualifiedName, new_name: str) -> Statement:
-    return Statement(sql.SQL("ALTER TYPE {} RENAME TO {}").format(qualified(name), sql.Identifier(new_name)), name.schema)
+    return Statement(
+        sql.SQL("ALTER TYPE {} RENAME TO {}").format(qualified(name), sql.Identifier(new_name)), name.schema
+    )
 
 
 def alter_sequence(sequence: Sequence) -> Statement:
@@ -527,11 +564,15 @@ def alter_sequence(sequence: Sequence) -> Statement:
 
 
 def drop_sequence(name: QualifiedName) -> Statement:
-    return Statement(sql.SQL("DROP SEQUENCE {}").format(qualified(name)), name.schema, ("sequence", name.schema, name.name))
+    return Statement(
+        sql.SQL("DROP SEQUENCE {}").format(qualified(name)), name.schema, ("sequence", name.schema, name.name)
+    )
 
 
 def rename_sequence(name: QualifiedName, new_name: str) -> Statement:
-    return Statement(sql.SQL("ALTER SEQUENCE {} RENAME TO {}").format(qualified(name), sql.Identifier(new_name)), name.schema)
+    return Statement(
+        sql.SQL("ALTER SEQUENCE {} RENAME TO {}").format(qualified(name), sql.Identifier(new_name)), name.schema
+    )
 
 
 def sequence_owner(name: QualifiedName, owner: tuple[QualifiedName, str] | None) -> Statement:
@@ -540,16 +581,22 @@ def sequence_owner(name: QualifiedName, owner: tuple[QualifiedName, str] | None)
 
 def alter_extension(extension: Extension, *, version: str | None = None, schema: str | None = None) -> Statement:
     if version is not None:
-        statement = sql.SQL("ALTER EXTENSION {} UPDATE TO {}").format(sql.Identifier(extension.name), sql.Literal(version))
+        statement = sql.SQL("ALTER EXTENSION {} UPDATE TO {}").format(
+            sql.Identifier(extension.name), sql.Literal(version)
+        )
     else:
-        statement = sql.SQL("ALTER EXTENSION {} SET SCHEMA {}").format(sql.Identifier(extension.name), sql.Identifier(schema or "public"))
+        statement = sql.SQL("ALTER EXTENSION {} SET SCHEMA {}").format(
+            sql.Identifier(extension.name), sql.Identifier(schema or "public")
+        )
     return Statement(statement, subject=("extension", extension.schema or "", extension.name))
 
 
 def sync_trigger_function(function: QualifiedName, body: sql.Composable) -> Statement:
     """A PL/pgSQL trigger function; `body` is composed SQL, passed as a string literal."""
     source = body.as_string(None)
-    statement = sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}").format(qualified(function), sql.Literal(source))
+    statement = sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}").format(
+        qualified(function), sql.Literal(source)
+    )
     return Statement(statement, function.schema)
 
 
@@ -561,7 +608,9 @@ def create_trigger(table: QualifiedName, trigger: str, function: QualifiedName) 
 
 
 def drop_trigger(table: QualifiedName, trigger: str) -> Statement:
-    return Statement(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(sql.Identifier(trigger), qualified(table)), table.schema)
+    return Statement(
+        sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(sql.Identifier(trigger), qualified(table)), table.schema
+    )
 
 
 def drop_function(function: QualifiedName) -> Statement:
@@ -578,7 +627,11 @@ def parents_first(tables: Iterable[Table]) -> list[Table]:
     done: set[QualifiedName] = set()
     out: list[Table] = []
     while pending:
-        ready = [t for t in pending if t.partition_of is None or t.partition_of.parent in done or t.partition_of.parent not in names]
+        ready = [
+            t
+            for t in pending
+            if t.partition_of is None or t.partition_of.parent in done or t.partition_of.parent not in names
+        ]
         if not ready:  # a cycle of partitions: PostgreSQL will say what is wrong
             ready = pending[:1]
         for table in ready:
@@ -589,7 +642,10 @@ def parents_first(tables: Iterable[Table]) -> list[Table]:
 
 
 def partition_by_clause(partition_by: PartitionBy) -> sql.Composed:
-    keys = [sql.Identifier(k.column) if k.column is not None else expression_sql(k.expression or "") for k in partition_by.keys]
+    keys = [
+        sql.Identifier(k.column) if k.column is not None else expression_sql(k.expression or "")
+        for k in partition_by.keys
+    ]
     return sql.SQL("PARTITION BY " + partition_by.strategy.upper() + " ({})").format(sql.SQL(", ").join(keys))
 
 
@@ -604,11 +660,14 @@ def partition_bound(bound: PartitionBound) -> sql.Composed:
     if bound.default:
         return sql.Composed([sql.SQL("DEFAULT")])
     if bound.modulus is not None:
-        return sql.SQL("FOR VALUES WITH (MODULUS {}, REMAINDER {})").format(sql.Literal(bound.modulus), sql.Literal(bound.remainder))
+        return sql.SQL("FOR VALUES WITH (MODULUS {}, REMAINDER {})").format(
+            sql.Literal(bound.modulus), sql.Literal(bound.remainder)
+        )
     if bound.values:
         return sql.SQL("FOR VALUES IN ({})").format(sql.SQL(", ").join(_bound_value(v) for v in bound.values))
     return sql.SQL("FOR VALUES FROM ({}) TO ({})").format(
-        sql.SQL(", ").join(_bound_value(v) for v in bound.lower), sql.SQL(", ").join(_bound_value(v) for v in bound.upper)
+        sql.SQL(", ").join(_bound_value(v) for v in bound.lower),
+        sql.SQL(", ").join(_bound_value(v) for v in bound.upper),
     )
 
 
@@ -626,7 +685,9 @@ def create_partition(table: Table) -> Statement:
     return Statement(statement, table.schema, table_subject(table))
 
 
-def create_table_like(table: QualifiedName, parent: QualifiedName, partition_by: PartitionBy | None = None) -> Statement:
+def create_table_like(
+    table: QualifiedName, parent: QualifiedName, partition_by: PartitionBy | None = None
+) -> Statement:
     """A standalone table shaped like a partitioned parent, to be attached as a partition.
     Identity is not copied (PostgreSQL refuses to attach a table with an identity column); the
     parent's checks and indexes are, so ATTACH finds them and adopts them instead of building."""
@@ -645,7 +706,9 @@ def attach_partition(parent: QualifiedName, table: QualifiedName, bound: Partiti
 
 
 def detach_partition(parent: QualifiedName, table: QualifiedName, *, concurrently: bool) -> Statement:
-    template = "ALTER TABLE {} DETACH PARTITION {} CONCURRENTLY" if concurrently else "ALTER TABLE {} DETACH PARTITION {}"
+    template = (
+        "ALTER TABLE {} DETACH PARTITION {} CONCURRENTLY" if concurrently else "ALTER TABLE {} DETACH PARTITION {}"
+    )
     return _table_statement(parent, template, qualified(table))
 
 
@@ -658,7 +721,9 @@ def detach_partition_finalize(parent: QualifiedName, table: QualifiedName) -> St
         "BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = {}::pg_catalog.regclass AND inhdetachpending) "
         "THEN EXECUTE {}; ELSE EXECUTE {}; END IF; END"
     ).format(sql.Literal(qualified(table).as_string(None)), sql.Literal(finalize), sql.Literal(detach))
-    return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))), parent.schema, ("table", parent.schema, parent.name))
+    return Statement(
+        sql.SQL("DO {}").format(sql.Literal(body.as_string(None))), parent.schema, ("table", parent.schema, parent.name)
+    )
 
 
 def detach_partition_finalize_only(parent: QualifiedName, table: QualifiedName) -> Statement:
@@ -667,7 +732,9 @@ def detach_partition_finalize_only(parent: QualifiedName, table: QualifiedName) 
 
 def add_check_text(table: QualifiedName, name: str, expression: sql.Composable, *, not_valid: bool) -> Statement:
     """A helper check whose expression reconciler composed itself (partition bounds)."""
-    statement = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})").format(qualified(table), sql.Identifier(name), expression)
+    statement = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})").format(
+        qualified(table), sql.Identifier(name), expression
+    )
     if not_valid:
         statement = sql.SQL("{} NOT VALID").format(statement)
     return Statement(statement, table.schema, ("table", table.schema, table.name))
@@ -680,21 +747,30 @@ def create_index_only(table: QualifiedName, index: Index) -> Statement:
 
 
 def attach_index(schema: str, parent_index: str, child_index: str) -> Statement:
-    return Statement(sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(sql.Identifier(schema, parent_index), sql.Identifier(schema, child_index)), schema)
+    return Statement(
+        sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(
+            sql.Identifier(schema, parent_index), sql.Identifier(schema, child_index)
+        ),
+        schema,
+    )
 
 
 def partition_constraint(key: PartitionKey, bound: PartitionBound) -> sql.Composable | None:
     """The rows `bound` admits, as a CHECK expression over a single-key partitioning, written the
     way PostgreSQL writes its own partition constraint so ATTACH can prove it and skip its scan.
     None where a CHECK cannot say it simply (hash, several keys, DEFAULT)."""
-    column: sql.Composable = sql.Identifier(key.column) if key.column is not None else expression_sql(key.expression or "")
+    column: sql.Composable = (
+        sql.Identifier(key.column) if key.column is not None else expression_sql(key.expression or "")
+    )
     if bound.default or bound.modulus is not None or len(bound.lower) > 1:
         return None
     if bound.values:
         values = [v for v in bound.values if v.upper() != "NULL"]
         listed = sql.SQL("{} = ANY (ARRAY[{}])").format(column, sql.SQL(", ").join(_bound_value(v) for v in values))
         if len(values) < len(bound.values):
-            return sql.SQL("({} IS NULL OR {})").format(column, listed) if values else sql.SQL("{} IS NULL").format(column)
+            return (
+                sql.SQL("({} IS NULL OR {})").format(column, listed) if values else sql.SQL("{} IS NULL").format(column)
+            )
         return sql.SQL("({} IS NOT NULL AND {})").format(column, listed)
     parts: list[sql.Composable] = [sql.SQL("{} IS NOT NULL").format(column)]
     if bound.lower[0].upper() not in ("MINVALUE", "MAXVALUE"):

@@ -31,11 +31,15 @@ from reconciler.model.grants import DEFAULT_GRANTS
 
 
 def _domain_statement(domain: QualifiedName, template: str, *args: sql.Composable) -> Statement:
-    return Statement(sql.SQL(template).format(qualified(domain), *args), domain.schema, ("domain", domain.schema, domain.name))
+    return Statement(
+        sql.SQL(template).format(qualified(domain), *args), domain.schema, ("domain", domain.schema, domain.name)
+    )
 
 
 def _type_statement(name: QualifiedName, template: str, *args: sql.Composable) -> Statement:
-    return Statement(sql.SQL(template).format(qualified(name), *args), name.schema, ("composite type", name.schema, name.name))
+    return Statement(
+        sql.SQL(template).format(qualified(name), *args), name.schema, ("composite type", name.schema, name.name)
+    )
 
 
 # --- domains -------------------------------------------------------------------------------
@@ -48,7 +52,9 @@ def domain_check_definition(check: DomainCheck) -> sql.Composed:
 def create_domain(domain: Domain) -> Statement:
     """CREATE DOMAIN with its valid checks; NOT VALID ones are added afterwards (CREATE DOMAIN
     has no NOT VALID)."""
-    parts: list[sql.Composable] = [sql.SQL("CREATE DOMAIN {} AS {}").format(qualified(domain.qname), type_sql(domain.type))]
+    parts: list[sql.Composable] = [
+        sql.SQL("CREATE DOMAIN {} AS {}").format(qualified(domain.qname), type_sql(domain.type))
+    ]
     if domain.collation is not None:
         parts.append(sql.SQL("COLLATE {}").format(name_sql(domain.collation)))
     if domain.default is not None:
@@ -73,7 +79,9 @@ def drop_domain_check(domain: QualifiedName, name: str) -> Statement:
 
 
 def rename_domain_check(domain: QualifiedName, old: str, new: str) -> Statement:
-    return _domain_statement(domain, "ALTER DOMAIN {} RENAME CONSTRAINT {} TO {}", sql.Identifier(old), sql.Identifier(new))
+    return _domain_statement(
+        domain, "ALTER DOMAIN {} RENAME CONSTRAINT {} TO {}", sql.Identifier(old), sql.Identifier(new)
+    )
 
 
 def set_domain_default(domain: QualifiedName, default: str | None) -> Statement:
@@ -102,8 +110,14 @@ def domain_comment(domain: QualifiedName, comment: str | None) -> Statement:
 
 
 def create_collation(collation: Collation) -> Statement:
-    options: list[sql.Composable] = [sql.SQL("provider = " + {"libc": "libc", "icu": "icu", "builtin": "builtin"}[collation.provider])]
-    for keyword, value in (("locale", collation.locale), ("lc_collate", collation.lc_collate), ("lc_ctype", collation.lc_ctype)):
+    options: list[sql.Composable] = [
+        sql.SQL("provider = " + {"libc": "libc", "icu": "icu", "builtin": "builtin"}[collation.provider])
+    ]
+    for keyword, value in (
+        ("locale", collation.locale),
+        ("lc_collate", collation.lc_collate),
+        ("lc_ctype", collation.lc_ctype),
+    ):
         if value is not None:
             options.append(sql.SQL(keyword + " = {}").format(sql.Literal(value)))
     if not collation.deterministic:
@@ -113,7 +127,9 @@ def create_collation(collation: Collation) -> Statement:
 
 
 def drop_collation(name: QualifiedName) -> Statement:
-    return Statement(sql.SQL("DROP COLLATION {}").format(qualified(name)), name.schema, ("collation", name.schema, name.name))
+    return Statement(
+        sql.SQL("DROP COLLATION {}").format(qualified(name)), name.schema, ("collation", name.schema, name.name)
+    )
 
 
 def collation_comment(name: QualifiedName, comment: str | None) -> Statement:
@@ -147,7 +163,9 @@ def alter_attribute_type(name: QualifiedName, attribute: CompositeAttribute) -> 
     parts: list[sql.Composable] = [type_sql(attribute.type)]
     if attribute.collation is not None:
         parts.append(sql.SQL("COLLATE {}").format(name_sql(attribute.collation)))
-    return _type_statement(name, "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}", sql.Identifier(attribute.name), sql.SQL(" ").join(parts))
+    return _type_statement(
+        name, "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}", sql.Identifier(attribute.name), sql.SQL(" ").join(parts)
+    )
 
 
 def rename_composite(name: QualifiedName, new_name: str) -> Statement:
@@ -195,7 +213,9 @@ def _policy_clauses(policy: Policy) -> list[sql.Composable]:
 
 def create_policy(table: QualifiedName, policy: Policy) -> Statement:
     kind = "PERMISSIVE" if policy.permissive else "RESTRICTIVE"
-    head = sql.SQL("CREATE POLICY {} ON {} AS " + kind + " FOR " + policy.command.upper()).format(sql.Identifier(policy.name), qualified(table))
+    head = sql.SQL("CREATE POLICY {} ON {} AS " + kind + " FOR " + policy.command.upper()).format(
+        sql.Identifier(policy.name), qualified(table)
+    )
     return _table_statement(table, "{} {}", head, sql.SQL(" ").join(_policy_clauses(policy)))
 
 
@@ -211,7 +231,9 @@ def drop_policy(table: QualifiedName, name: str) -> Statement:
 
 
 def rename_policy(table: QualifiedName, old: str, new: str) -> Statement:
-    return _table_statement(table, "ALTER POLICY {} ON {} RENAME TO {}", sql.Identifier(old), qualified(table), sql.Identifier(new))
+    return _table_statement(
+        table, "ALTER POLICY {} ON {} RENAME TO {}", sql.Identifier(old), qualified(table), sql.Identifier(new)
+    )
 
 
 def table_security(table: Table) -> list[Statement]:
@@ -261,8 +283,16 @@ def security_after_tables(catalog: Catalog) -> list[Statement]:
 
 # --- privileges ----------------------------------------------------------------------------
 
-_KEYWORDS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE", "CREATE", "EXECUTE"})
-_DEFAULT_OBJECTS = {"tables": "TABLES", "sequences": "SEQUENCES", "functions": "FUNCTIONS", "types": "TYPES", "schemas": "SCHEMAS"}
+_KEYWORDS = frozenset(
+    {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE", "CREATE", "EXECUTE"}
+)
+_DEFAULT_OBJECTS = {
+    "tables": "TABLES",
+    "sequences": "SEQUENCES",
+    "functions": "FUNCTIONS",
+    "types": "TYPES",
+    "schemas": "SCHEMAS",
+}
 
 
 def _keyword(privilege: str) -> sql.SQL:
@@ -310,7 +340,10 @@ def _privilege_list(atoms: Iterable[Privilege]) -> sql.Composed:
         if atom.column is not None:
             columns.setdefault(atom.privilege, []).append(atom.column)
     items: list[sql.Composable] = [_keyword(p) for p in whole]
-    items += [sql.SQL("{} ({})").format(_keyword(p), sql.SQL(", ").join(sql.Identifier(c) for c in sorted(cols))) for p, cols in sorted(columns.items())]
+    items += [
+        sql.SQL("{} ({})").format(_keyword(p), sql.SQL(", ").join(sql.Identifier(c) for c in sorted(cols)))
+        for p, cols in sorted(columns.items())
+    ]
     return sql.SQL(", ").join(items)
 
 
@@ -329,7 +362,11 @@ def grant(target: GrantTarget, atoms: Iterable[Privilege]) -> list[Statement]:
     out = []
     for (grantee, grantable), group in _by_grantee(atoms).items():
         template = "GRANT {} ON {} TO {}" + (" WITH GRANT OPTION" if grantable else "")
-        out.append(Statement(sql.SQL(template).format(_privilege_list(group), grant_object(target), _grantee(grantee)), target.schema))
+        out.append(
+            Statement(
+                sql.SQL(template).format(_privilege_list(group), grant_object(target), _grantee(grantee)), target.schema
+            )
+        )
     return out
 
 
@@ -337,15 +374,31 @@ def revoke(target: GrantTarget, atoms: Iterable[Privilege], *, option_only: bool
     out = []
     head = "REVOKE GRANT OPTION FOR " if option_only else "REVOKE "
     for (grantee, _), group in _by_grantee(dataclasses.replace(a, grantable=False) for a in atoms).items():
-        out.append(Statement(sql.SQL(head + "{} ON {} FROM {}").format(_privilege_list(group), grant_object(target), _grantee(grantee)), target.schema))
+        out.append(
+            Statement(
+                sql.SQL(head + "{} ON {} FROM {}").format(
+                    _privilege_list(group), grant_object(target), _grantee(grantee)
+                ),
+                target.schema,
+            )
+        )
     return out
 
 
 def _defaults_head(schema: str, for_role: str) -> sql.Composed:
-    return sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {}").format(sql.Identifier(for_role), sql.Identifier(schema))
+    return sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {}").format(
+        sql.Identifier(for_role), sql.Identifier(schema)
+    )
 
 
-def grant_defaults(schema: str, for_role: str, atoms: Iterable[DefaultPrivilege], *, revoke_them: bool = False, option_only: bool = False) -> list[Statement]:
+def grant_defaults(
+    schema: str,
+    for_role: str,
+    atoms: Iterable[DefaultPrivilege],
+    *,
+    revoke_them: bool = False,
+    option_only: bool = False,
+) -> list[Statement]:
     grouped: dict[tuple[str, str, bool], list[str]] = {}
     for atom in atoms:
         grouped.setdefault((atom.objects, atom.grantee, atom.grantable and not revoke_them), []).append(atom.privilege)
@@ -353,10 +406,22 @@ def grant_defaults(schema: str, for_role: str, atoms: Iterable[DefaultPrivilege]
     for (objects, grantee, grantable), privileges in sorted(grouped.items()):
         privilege_list = sql.SQL(", ").join(_keyword(p) for p in sorted(privileges))
         if revoke_them:
-            template = "{} REVOKE " + ("GRANT OPTION FOR " if option_only else "") + "{} ON " + _DEFAULT_OBJECTS[objects] + " FROM {}"
+            template = (
+                "{} REVOKE "
+                + ("GRANT OPTION FOR " if option_only else "")
+                + "{} ON "
+                + _DEFAULT_OBJECTS[objects]
+                + " FROM {}"
+            )
         else:
-            template = "{} GRANT {} ON " + _DEFAULT_OBJECTS[objects] + " TO {}" + (" WITH GRANT OPTION" if grantable else "")
-        out.append(Statement(sql.SQL(template).format(_defaults_head(schema, for_role), privilege_list, _grantee(grantee)), schema))
+            template = (
+                "{} GRANT {} ON " + _DEFAULT_OBJECTS[objects] + " TO {}" + (" WITH GRANT OPTION" if grantable else "")
+            )
+        out.append(
+            Statement(
+                sql.SQL(template).format(_defaults_head(schema, for_role), privilege_list, _grantee(grantee)), schema
+            )
+        )
     return out
 
 
@@ -364,9 +429,9 @@ def create_role_if_missing(role: str) -> Statement:
     """CREATE ROLE ... NOLOGIN unless it exists: roles are cluster-wide, so another database (or
     the replay of this plan on a scratch database of the same server) may have created it."""
     create = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)).as_string(None)
-    body = sql.SQL("BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {}) THEN EXECUTE {}; END IF; END").format(
-        sql.Literal(role), sql.Literal(create)
-    )
+    body = sql.SQL(
+        "BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {}) THEN EXECUTE {}; END IF; END"
+    ).format(sql.Literal(role), sql.Literal(create))
     return Statement(sql.SQL("DO {}").format(sql.Literal(body.as_string(None))))
 
 
@@ -376,14 +441,18 @@ def restore(target: GrantTarget, atoms: Iterable[Privilege]) -> list[Statement]:
     granted. Used where an object is re-created, and to copy privileges onto a replay copy."""
     atoms = list(atoms)
     defaults = DEFAULT_GRANTS.get(target.kind, ())
-    out = revoke(target, [d for d in defaults if not any(a.grantee == d.grantee and a.privilege == d.privilege for a in atoms)])
+    out = revoke(
+        target, [d for d in defaults if not any(a.grantee == d.grantee and a.privilege == d.privilege for a in atoms)]
+    )
     return out + grant(target, [a for a in atoms if a not in defaults])
 
 
 def privileges_of(catalog: Catalog) -> list[Statement]:
     """GRANTs that give a copy of a schema the privileges `catalog` holds (plan replay copies
     the live schema without privileges, whose owners differ on the copy)."""
-    statements = [s for object_grants in catalog.grants for s in restore(object_grants.target, object_grants.privileges)]
+    statements = [
+        s for object_grants in catalog.grants for s in restore(object_grants.target, object_grants.privileges)
+    ]
     for defaults in catalog.default_privileges:
         statements += grant_defaults(defaults.schema, defaults.for_role, defaults.privileges)
     return statements

@@ -69,7 +69,9 @@ def _single_target(probe: str, text: str, what: str) -> ast.Node:
         raise SqlTextError(f"{what} must be a single SQL expression, found {len(targets)}")
     target = targets[0]
     if target.name is not None:
-        raise SqlTextError(f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it incomplete?")
+        raise SqlTextError(
+            f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it incomplete?"
+        )
     if target.indirection:
         raise SqlTextError(f"{what} must be a single SQL expression")
     return target.val  # cached: callers must not modify the tree

@@ -56,7 +56,7 @@ def project(tmp_path: Path, policy: str = "") -> Path:
               lockTimeout: 300ms
               retries: {{maxAttempts: 100, baseDelay: 50ms, maxDelay: 300ms}}
               backfill: {{batchSize: 500, pause: 5ms}}
-        {textwrap.indent(textwrap.dedent(policy), '      ').strip()}
+        {textwrap.indent(textwrap.dedent(policy), "      ").strip()}
     """
     (tmp_path / "reconciler.yaml").write_text(textwrap.dedent(config).lstrip())
     return tmp_path
@@ -72,7 +72,9 @@ def seed(conn: psycopg.Connection[Any], rows: int = 2000) -> None:
 
 
 def fingerprint(conn: psycopg.Connection[Any]) -> tuple[Any, ...]:
-    row = conn.execute("SELECT count(*), sum(id), sum(amount), md5(string_agg(note, ',' ORDER BY id)) FROM public.orders").fetchone()
+    row = conn.execute(
+        "SELECT count(*), sum(id), sum(amount), md5(string_agg(note, ',' ORDER BY id)) FROM public.orders"
+    ).fetchone()
     assert row is not None
     return tuple(row)
 
@@ -81,7 +83,9 @@ def digest_from(output: str) -> str:
     return next(line.split()[-1] for line in output.splitlines() if line.startswith("plan digest:"))
 
 
-def test_gate_waits_then_approval_by_digest_lets_contract_run(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_gate_waits_then_approval_by_digest_lets_contract_run(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     seed(conn)
     before = fingerprint(conn)
     root = project(tmp_path)
@@ -101,7 +105,9 @@ def test_gate_waits_then_approval_by_digest_lets_contract_run(conn: psycopg.Conn
     assert f"plan {digest} applied" in done.stdout
     again = reconciler(root, database, "plan", "--url", database, "schemas")
     assert again.returncode == 0 and again.stdout.startswith("No changes")
-    after = conn.execute("SELECT count(*), sum(id), sum(amount), md5(string_agg(note, ',' ORDER BY id)) FROM public.orders").fetchone()
+    after = conn.execute(
+        "SELECT count(*), sum(id), sum(amount), md5(string_agg(note, ',' ORDER BY id)) FROM public.orders"
+    ).fetchone()
     assert tuple(after) == before  # type: ignore[arg-type]
     assert conn.execute("SELECT count(*) FROM public.orders WHERE amount_eur <> amount / 100.0").fetchone() == (0,)
 
@@ -112,7 +118,11 @@ def test_stale_and_tampered_plans_are_refused(conn: psycopg.Connection[Any], dat
     planned = reconciler(root, database, "plan", "schemas", "--url", database, "--out", "plan.json", "--format", "json")
     assert planned.returncode == 2, planned.stderr
     plan = json.loads((root / "plan.json").read_text())
-    tampered = dict(plan, steps=[dict(plan["steps"][0], sql=[{"sql": "DROP TABLE public.orders", "schema": "public"}])] + plan["steps"][1:])
+    tampered = dict(
+        plan,
+        steps=[dict(plan["steps"][0], sql=[{"sql": "DROP TABLE public.orders", "schema": "public"}])]
+        + plan["steps"][1:],
+    )
     (root / "tampered.json").write_text(json.dumps(tampered))
     refused = reconciler(root, database, "apply", "--env", "test", "--plan", "tampered.json", "--auto-approve")
     assert refused.returncode == 1
@@ -124,24 +134,41 @@ def test_stale_and_tampered_plans_are_refused(conn: psycopg.Connection[Any], dat
     assert conn.execute("SELECT to_regclass('public.orders') IS NOT NULL").fetchone() == (True,)
 
 
-def test_data_loss_needs_approval_and_a_successful_backup(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_data_loss_needs_approval_and_a_successful_backup(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     seed(conn, 500)
     root = project(tmp_path, "")
     auto = reconciler(root, database, "apply", "--env", "test", "--auto-approve")
     assert auto.returncode == 3
     assert "hazard deletes-data" in auto.stderr and "legacy" in auto.stderr
     # a failing backup hook stops the step before it runs
-    config = (root / "reconciler.yaml").read_text().replace("backfill: {batchSize: 500, pause: 5ms}", "backfill: {batchSize: 500, pause: 5ms}\n      backup: {command: [sh, -c, 'echo disk full >&2; exit 7']}")
+    config = (
+        (root / "reconciler.yaml")
+        .read_text()
+        .replace(
+            "backfill: {batchSize: 500, pause: 5ms}",
+            "backfill: {batchSize: 500, pause: 5ms}\n      backup: {command: [sh, -c, 'echo disk full >&2; exit 7']}",
+        )
+    )
     (root / "reconciler.yaml").write_text(config)
     failed = reconciler(root, database, "apply", "--env", "test", "--auto-approve", "--allow-data-loss")
     assert failed.returncode == 1
     assert "backup hook 'sh' failed (exit 7: disk full)" in failed.stderr
-    assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy'").fetchone() == (1,)
+    assert conn.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'legacy'"
+    ).fetchone() == (1,)
     # a working hook: the command gets the step and the connection in its environment
     hook = root / "hook.sh"
-    hook.write_text('#!/bin/sh\necho "$RECONCILER_STEP_ID $RECONCILER_TABLES $PGDATABASE $RECONCILER_PLAN_DIGEST" >> hook.log\necho saved\n')
+    hook.write_text(
+        '#!/bin/sh\necho "$RECONCILER_STEP_ID $RECONCILER_TABLES $PGDATABASE $RECONCILER_PLAN_DIGEST" >> hook.log\necho saved\n'
+    )
     hook.chmod(0o755)
-    (root / "reconciler.yaml").write_text(config.replace("command: [sh, -c, 'echo disk full >&2; exit 7']", "command: [./hook.sh], pgDump: {directory: dumps}"))
+    (root / "reconciler.yaml").write_text(
+        config.replace(
+            "command: [sh, -c, 'echo disk full >&2; exit 7']", "command: [./hook.sh], pgDump: {directory: dumps}"
+        )
+    )
     ok = reconciler(root, database, "apply", "--env", "test", "--auto-approve", "--allow-data-loss")
     assert ok.returncode == 0, ok.stderr
     log = (root / "hook.log").read_text()
@@ -163,7 +190,9 @@ def test_a_second_applier_is_turned_away(conn: psycopg.Connection[Any], database
     assert "another applier is working on this database" in busy.stderr and "other-applier" in busy.stderr
 
 
-def test_ddl_backs_off_while_a_lock_is_held_and_never_stalls_other_queries(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_ddl_backs_off_while_a_lock_is_held_and_never_stalls_other_queries(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     seed(conn, 200)
     root = project(tmp_path)
     holder = psycopg.connect(database)
@@ -183,8 +212,14 @@ def test_ddl_backs_off_while_a_lock_is_held_and_never_stalls_other_queries(conn:
 
     thread = threading.Thread(target=probe)
     thread.start()
-    process = subprocess.Popen([RECONCILER, "apply", "--env", "test", "--auto-approve", "--allow-data-loss"], cwd=root,
-                               env={**os.environ, "TEST_DATABASE_URL": database}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [RECONCILER, "apply", "--env", "test", "--auto-approve", "--allow-data-loss"],
+        cwd=root,
+        env={**os.environ, "TEST_DATABASE_URL": database},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3)
     assert process.poll() is None, "apply should still be backing off while the lock is held"
     holder.rollback()
@@ -201,12 +236,16 @@ def _done_steps(dsn: str) -> int:
     with psycopg.connect(dsn, autocommit=True) as conn:
         if conn.execute("SELECT to_regclass('reconciler.steps')").fetchone() == (None,):
             return 0
-        row = conn.execute("SELECT count(*) FILTER (WHERE state = 'done'), coalesce(max(rows_done), 0) FROM reconciler.steps").fetchone()
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE state = 'done'), coalesce(max(rows_done), 0) FROM reconciler.steps"
+        ).fetchone()
         assert row is not None
         return int(row[0])
 
 
-def test_killed_at_every_step_resumes_and_loses_nothing(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_killed_at_every_step_resumes_and_loses_nothing(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     seed(conn, 3000)
     before = fingerprint(conn)
     root = project(tmp_path)
@@ -227,24 +266,40 @@ def test_killed_at_every_step_resumes_and_loses_nothing(conn: psycopg.Connection
     assert final.returncode == 0, final.stderr
     assert reconciler(root, database, "plan", "schemas", "--url", database).returncode == 0
     assert fingerprint(conn) == before
-    assert conn.execute("SELECT count(*) FROM public.orders WHERE amount_eur IS DISTINCT FROM amount / 100.0").fetchone() == (0,)
+    assert conn.execute(
+        "SELECT count(*) FROM public.orders WHERE amount_eur IS DISTINCT FROM amount / 100.0"
+    ).fetchone() == (0,)
 
 
-def test_killed_in_the_middle_of_a_backfill_resumes_from_its_checkpoint(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_killed_in_the_middle_of_a_backfill_resumes_from_its_checkpoint(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     seed(conn, 60000)
     before = fingerprint(conn)
     root = project(tmp_path)
-    config = (root / "reconciler.yaml").read_text().replace("backfill: {batchSize: 500, pause: 5ms}", "backfill: {batchSize: 200, maxBatchSize: 200, pause: 10ms}")
+    config = (
+        (root / "reconciler.yaml")
+        .read_text()
+        .replace("backfill: {batchSize: 500, pause: 5ms}", "backfill: {batchSize: 200, maxBatchSize: 200, pause: 10ms}")
+    )
     (root / "reconciler.yaml").write_text(config)
     env = {**os.environ, "TEST_DATABASE_URL": database}
-    process = subprocess.Popen([RECONCILER, "apply", "--env", "test", "--phase", "backfill"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [RECONCILER, "apply", "--env", "test", "--phase", "backfill"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     rows = 0
     while time.monotonic() < deadline and process.poll() is None:
         with psycopg.connect(database, autocommit=True) as watcher:
             found = watcher.execute("SELECT to_regclass('reconciler.steps') IS NOT NULL").fetchone()
             if found and found[0]:
-                got = watcher.execute("SELECT coalesce(sum(rows_done), 0) FROM reconciler.steps WHERE step_id LIKE 'backfill/%'").fetchone()
+                got = watcher.execute(
+                    "SELECT coalesce(sum(rows_done), 0) FROM reconciler.steps WHERE step_id LIKE 'backfill/%'"
+                ).fetchone()
                 rows = int(got[0]) if got else 0
         if rows > 10000:
             break
@@ -260,4 +315,6 @@ def test_killed_in_the_middle_of_a_backfill_resumes_from_its_checkpoint(conn: ps
     assert all(s["state"] == "done" for s in backfills)
     assert sum(s["rowsDone"] for s in backfills) == 60000 * len(backfills)  # every row exactly once, none twice
     assert fingerprint(conn) == before
-    assert conn.execute("SELECT count(*) FROM public.orders WHERE amount_eur IS DISTINCT FROM amount / 100.0").fetchone() == (0,)
+    assert conn.execute(
+        "SELECT count(*) FROM public.orders WHERE amount_eur IS DISTINCT FROM amount / 100.0"
+    ).fetchone() == (0,)

@@ -55,14 +55,22 @@ def helm(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         binary = tool("helm")
     except KubeHarnessError as exc:
         pytest.fail(str(exc), pytrace=False)
-    return subprocess.run(
-        [str(binary), *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    return subprocess.run([str(binary), *args], env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def render(env: dict[str, str], *values: str) -> list[dict[str, Any]]:
-    result = helm(env, "template", FULLNAME, str(CHART), "--namespace", "ops",
-                  "--include-crds", "--kube-version", KUBE_VERSION, *values)  # fmt: skip
+    result = helm(
+        env,
+        "template",
+        FULLNAME,
+        str(CHART),
+        "--namespace",
+        "ops",
+        "--include-crds",
+        "--kube-version",
+        KUBE_VERSION,
+        *values,
+    )
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
@@ -91,8 +99,7 @@ def test_chart_crds_match_repository_crds() -> None:
 
 def test_kopf_peering_crds() -> None:
     crds = {doc["metadata"]["name"]: doc for doc in chart_crds()}
-    for name, scope in (("kopfpeerings.kopf.dev", "Namespaced"),
-                        ("clusterkopfpeerings.kopf.dev", "Cluster")):  # fmt: skip
+    for name, scope in (("kopfpeerings.kopf.dev", "Namespaced"), ("clusterkopfpeerings.kopf.dev", "Cluster")):
         spec = crds[name]["spec"]
         assert crds[name]["apiVersion"] == "apiextensions.k8s.io/v1"
         assert spec["scope"] == scope
@@ -110,18 +117,22 @@ def test_helm_lint_strict(helm_env: dict[str, str], values: list[str]) -> None:
 
 
 @pytest.mark.parametrize("values", list(VALUE_SETS.values()), ids=list(VALUE_SETS))
-def test_rendered_manifests_are_valid_for_kubernetes_1_20(
-    helm_env: dict[str, str], values: list[str]
-) -> None:
+def test_rendered_manifests_are_valid_for_kubernetes_1_20(helm_env: dict[str, str], values: list[str]) -> None:
     custom = {
-        (f"{crd['spec']['group']}/{version['name']}", crd["spec"]["names"]["kind"]):
-            version["schema"]["openAPIV3Schema"]
-        for crd in chart_crds() for version in crd["spec"]["versions"]
-    }  # fmt: skip
+        (f"{crd['spec']['group']}/{version['name']}", crd["spec"]["names"]["kind"]): version["schema"][
+            "openAPIV3Schema"
+        ]
+        for crd in chart_crds()
+        for version in crd["spec"]["versions"]
+    }
     docs = render(helm_env, *values)
     assert {doc["kind"] for doc in docs} >= {
-        "CustomResourceDefinition", "ServiceAccount", "Deployment", "Service",
-        "ClusterRole", "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "ServiceAccount",
+        "Deployment",
+        "Service",
+        "ClusterRole",
+        "ClusterRoleBinding",
     }
     for doc in docs:
         key = (doc["apiVersion"], doc["kind"])
@@ -141,8 +152,16 @@ def test_deployment_runs_the_operator_locked_down(helm_env: dict[str, str]) -> N
     (deployment,) = [doc for doc in docs if doc["kind"] == "Deployment"]
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["reconciler", "--log-format", "console", "operator", "run"]
-    assert container["args"] == ["--namespace", "team-a", "--namespace", "team-b",
-                                 "--metrics-port", "9102", "--peering", "reconciler"]  # fmt: skip
+    assert container["args"] == [
+        "--namespace",
+        "team-a",
+        "--namespace",
+        "team-b",
+        "--metrics-port",
+        "9102",
+        "--peering",
+        "reconciler",
+    ]
     assert {"name": "RECONCILER_LOG_FORMAT", "value": "console"} in container["env"]
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
     assert container["ports"] == [{"name": "metrics", "containerPort": 9102, "protocol": "TCP"}]
@@ -172,14 +191,23 @@ class Installed:
         self.account = f"system:serviceaccount:{namespace}:{FULLNAME}"
 
     def install(self, *values: str) -> None:
-        result = helm(self.env, "install", FULLNAME, str(CHART), "--namespace", self.namespace,
-                      "--create-namespace", f"--kubeconfig={self.kube.kubeconfig}",
-                      "--set", "image.pullPolicy=Never", *values)  # fmt: skip
+        result = helm(
+            self.env,
+            "install",
+            FULLNAME,
+            str(CHART),
+            "--namespace",
+            self.namespace,
+            "--create-namespace",
+            f"--kubeconfig={self.kube.kubeconfig}",
+            "--set",
+            "image.pullPolicy=Never",
+            *values,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
     def uninstall(self) -> None:
-        helm(self.env, "uninstall", FULLNAME, "--namespace", self.namespace,
-             f"--kubeconfig={self.kube.kubeconfig}")  # fmt: skip
+        helm(self.env, "uninstall", FULLNAME, "--namespace", self.namespace, f"--kubeconfig={self.kube.kubeconfig}")
 
     def can(self, verb: str, resource: str, *scope: str) -> bool:
         result = self.kube.kubectl("auth", "can-i", verb, resource, f"--as={self.account}", *scope)
@@ -216,8 +244,7 @@ def test_install_creates_crds_and_objects(kube: KubeServer, namespaced_release: 
     ns = namespaced_release.namespace
     for crd in chart_crds():
         name = crd["metadata"]["name"]
-        established = kube.kubectl("wait", "--for=condition=Established", f"crd/{name}",
-                                   "--timeout=60s")  # fmt: skip
+        established = kube.kubectl("wait", "--for=condition=Established", f"crd/{name}", "--timeout=60s")
         assert established.returncode == 0, f"{name}: {established.stderr}"
     for kind in ("deployment", "serviceaccount", "service", "role", "rolebinding", "kopfpeering"):
         listed = kube.kubectl("get", kind, "-n", ns, "-o", "name")
@@ -299,13 +326,29 @@ def test_operator_runs_with_the_chart_permissions(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     log_path = tmp_path / "operator.log"
-    command = [sys.executable, "-m", "reconciler", "--log-format", "json", "operator", "run",
-               "--namespace", ns, "--metrics-port", str(port), "--peering", "reconciler",
-               "--work-dir", str(tmp_path / "work")]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "reconciler",
+        "--log-format",
+        "json",
+        "operator",
+        "run",
+        "--namespace",
+        ns,
+        "--metrics-port",
+        str(port),
+        "--peering",
+        "reconciler",
+        "--work-dir",
+        str(tmp_path / "work"),
+    ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            command, env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-            stdout=log, stderr=subprocess.STDOUT,
+            command,
+            env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             peers: dict[str, Any] = {}
@@ -331,8 +374,23 @@ def test_operator_runs_with_the_chart_permissions(
 # -- the image the chart runs -----------------------------------------------------------------
 
 DOCKER_INSTRUCTIONS = {
-    "FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER",
-    "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
 }
 
 
@@ -361,8 +419,11 @@ def test_dockerfile_builds_a_non_root_operator_image() -> None:
     uid = values["podSecurityContext"]["runAsUser"]
     assert last["USER"].split(":")[0] == str(uid) != "0"
     # Everything the image copies exists and is not excluded by .dockerignore.
-    ignored = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")]  # fmt: skip
+    ignored = [
+        line.strip()
+        for line in (REPO / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     for name, args in instructions:
         if name == "COPY":
             for source in args.split()[:-1]:

@@ -33,7 +33,11 @@ def test_validate_a_broken_copy_reports_every_error(tmp_path: Path) -> None:
     users = broken / "users.yaml"
     users.write_text(users.read_text().replace("type: citext", "type: citext(").replace("full_name", "full name", 1))
     orders = broken / "orders.yaml"
-    orders.write_text(orders.read_text().replace("onDelete: restrict", "onDelete: explode").replace("nullable: false", "nullable: nope", 1))
+    orders.write_text(
+        orders.read_text()
+        .replace("onDelete: restrict", "onDelete: explode")
+        .replace("nullable: false", "nullable: nope", 1)
+    )
     result = run("validate", str(tmp_path))
     assert result.returncode == 1
     assert result.stdout == ""
@@ -47,13 +51,20 @@ def test_validate_a_broken_copy_reports_every_error(tmp_path: Path) -> None:
 
 
 def test_validate_json_output(tmp_path: Path) -> None:
-    (tmp_path / "bad.yaml").write_text("apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: t}\nspec: {colums: []}\n")
+    (tmp_path / "bad.yaml").write_text(
+        "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: t}\nspec: {colums: []}\n"
+    )
     result = run("validate", "--format", "json", str(tmp_path))
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["valid"] is False
     assert report["errors"] == [
-        {"file": str(tmp_path / "bad.yaml"), "line": 4, "column": 8, "message": "unknown field 'colums' in spec (did you mean 'columns'?)"}
+        {
+            "file": str(tmp_path / "bad.yaml"),
+            "line": 4,
+            "column": 8,
+            "message": "unknown field 'colums' in spec (did you mean 'columns'?)",
+        }
     ]
 
 

@@ -18,7 +18,9 @@ def test_committed_crds_match_the_models() -> None:
     for name, crd in generated.items():
         path = REPO / "crds" / name
         assert path.exists(), f"crds/{name} is missing: run `reconciler operator crds --out crds`"
-        assert yaml.safe_load(path.read_text()) == crd, f"crds/{name} is stale: run `reconciler operator crds --out crds`"
+        assert yaml.safe_load(path.read_text()) == crd, (
+            f"crds/{name} is stale: run `reconciler operator crds --out crds`"
+        )
 
 
 def test_every_desired_kind_has_a_crd() -> None:
@@ -31,7 +33,9 @@ def test_schemas_are_structural() -> None:
 
     def walk(node: dict, path: str) -> None:
         assert "$ref" not in node and "anyOf" not in node and "oneOf" not in node, path
-        typed = "type" in node or node.get("x-kubernetes-preserve-unknown-fields") or node.get("x-kubernetes-int-or-string")
+        typed = (
+            "type" in node or node.get("x-kubernetes-preserve-unknown-fields") or node.get("x-kubernetes-int-or-string")
+        )
         assert typed, f"{path} has no type"
         for name, child in (node.get("properties") or {}).items():
             walk(child, f"{path}.{name}")

@@ -56,14 +56,22 @@ def project(tmp_path: Path, names: tuple[str, ...]) -> Path:
             kind: Project
             schemas: [{EXAMPLES}]
             environments:
-            """) + environments  # fmt: skip
+            """)
+        + environments
     )
     return tmp_path
 
 
 def drift(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     variables = {f"{name.upper()}_URL": url for name, url in env.items()}
-    return subprocess.run([RECONCILER, "drift", *args], cwd=root, env={**os.environ, **variables}, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [RECONCILER, "drift", *args],
+        cwd=root,
+        env={**os.environ, **variables},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def sabotage(environments: dict[str, str]) -> None:
@@ -115,7 +123,10 @@ def test_drift_matrix_in_every_format(environments: dict[str, str], tmp_path: Pa
     markdown = drift(root, env, "--format", "markdown").stdout
     assert markdown.startswith("## reconciler drift")
     assert "| object | dev | staging | prod | qa |" in markdown
-    assert "| `table shop.users` | ❌ different<br>column nickname unexpected | ✅ in-sync | ✅ in-sync | ❔ unreachable |" in markdown
+    assert (
+        "| `table shop.users` | ❌ different<br>column nickname unexpected | ✅ in-sync | ✅ in-sync | ❔ unreachable |"
+        in markdown
+    )
 
     junit = ET.fromstring(drift(root, env, "--format", "junit").stdout)
     suites = {s.get("name"): s for s in junit.iter("testsuite")}
@@ -138,10 +149,18 @@ def test_baseline_comparison_and_exit_2(environments: dict[str, str], tmp_path: 
 
 def test_half_applied_plan_is_reported_as_migrating(environments: dict[str, str], tmp_path: Path) -> None:
     v2 = REPO / "schemas" / "shop-v2"
-    applied = subprocess.run([RECONCILER, "apply", str(v2)], env={**os.environ, "RECONCILER_URL": environments["prod"]},
-                             cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    applied = subprocess.run(
+        [RECONCILER, "apply", str(v2)],
+        env={**os.environ, "RECONCILER_URL": environments["prod"]},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert applied.returncode == 3, applied.stderr  # waiting at the contract gate
-    (tmp_path / "reconciler.yaml").write_text(project(tmp_path, ENVIRONMENTS).joinpath("reconciler.yaml").read_text().replace(str(EXAMPLES), str(v2)))
+    (tmp_path / "reconciler.yaml").write_text(
+        project(tmp_path, ENVIRONMENTS).joinpath("reconciler.yaml").read_text().replace(str(EXAMPLES), str(v2))
+    )
     report = json.loads(drift(tmp_path, environments, "--format", "json").stdout)
     prod = next(e for e in report["environments"] if e["name"] == "prod")
     assert prod["status"] == "migrating"
@@ -180,20 +199,29 @@ def _not_in_sync(report: dict[str, object], env: str) -> dict[str, list[str]]:
     for o in report["objects"]:  # type: ignore[attr-defined]
         seen = o["environments"][env]
         if seen["status"] != "in-sync":
-            found[f"{o['kind']} {o['name'] if o['kind'] == 'schema' else o['schema'] + '.' + o['name']}"] = [seen["status"], *seen["details"]]
+            found[f"{o['kind']} {o['name'] if o['kind'] == 'schema' else o['schema'] + '.' + o['name']}"] = [
+                seen["status"],
+                *seen["details"],
+            ]
     return found
 
 
 def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[str, str], tmp_path: Path) -> None:
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
         owner = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
-        conn.execute(f"GRANT SELECT ON app.t TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
-                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
+        conn.execute(
+            f"GRANT SELECT ON app.t TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}"
+        )
     with psycopg.connect(two_databases["b"], autocommit=True) as conn:
-        conn.execute(f"GRANT SELECT, UPDATE ON app.t TO {GRANTEE}; GRANT USAGE ON SCHEMA other TO {GRANTEE} WITH GRANT OPTION; "
-                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE} WITH GRANT OPTION")  # fmt: skip
+        conn.execute(
+            f"GRANT SELECT, UPDATE ON app.t TO {GRANTEE}; GRANT USAGE ON SCHEMA other TO {GRANTEE} WITH GRANT OPTION; "
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE} WITH GRANT OPTION"
+        )
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE}")
+        conn.execute(
+            f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE}"
+        )
     root = project(tmp_path, ("a", "b"))
 
     result = drift(root, two_databases, "--baseline", "a", "--format", "json")
@@ -204,8 +232,11 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
         "schema app": ["different", f"default USAGE on types to {GRANTEE} (for {owner}) has an extra grant option"],
         "table app.t": ["different", f"UPDATE to {GRANTEE} extra"],
         "table other.x": ["different", f"SELECT to {GRANTEE} missing"],
-        "schema other": ["different", f"USAGE to {GRANTEE} has an extra grant option",
-                         f"default SELECT on tables to {GRANTEE} (for {owner}) missing"],
+        "schema other": [
+            "different",
+            f"USAGE to {GRANTEE} has an extra grant option",
+            f"default SELECT on tables to {GRANTEE} (for {owner}) missing",
+        ],
     }
     assert "does not mention" not in result.stdout
 
@@ -215,8 +246,11 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
         "schema app": ["different", f"default USAGE on types to {GRANTEE} (for {owner}) with grant option missing"],
         "table app.t": ["different", f"UPDATE to {GRANTEE} missing"],
         "table other.x": ["different", f"SELECT to {GRANTEE} extra"],
-        "schema other": ["different", f"USAGE to {GRANTEE} with grant option missing",
-                         f"default SELECT on tables to {GRANTEE} (for {owner}) extra"],
+        "schema other": [
+            "different",
+            f"USAGE to {GRANTEE} with grant option missing",
+            f"default SELECT on tables to {GRANTEE} (for {owner}) extra",
+        ],
     }
     text = drift(root, two_databases, "--baseline", "b").stdout
     assert f"UPDATE to {GRANTEE} missing" in text and "does not mention" not in text
@@ -224,11 +258,14 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
 
 def test_baseline_with_yaml_compares_only_its_schemas(two_databases: dict[str, str], tmp_path: Path) -> None:
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
-                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
+        conn.execute(
+            f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}"
+        )
     schemas = tmp_path / "schemas"
     schemas.mkdir()
-    (schemas / "app.yaml").write_text(textwrap.dedent("""\
+    (schemas / "app.yaml").write_text(
+        textwrap.dedent("""\
         apiVersion: reconciler.dev/v1alpha1
         kind: Schema
         metadata: {name: app}
@@ -239,7 +276,8 @@ def test_baseline_with_yaml_compares_only_its_schemas(two_databases: dict[str, s
         spec:
           schema: app
           columns: [{name: id, type: integer}]
-        """))  # fmt: skip
+        """)
+    )
     root = project(tmp_path, ("a", "b"))
 
     result = drift(root, two_databases, str(schemas), "--baseline", "a", "--format", "json")
@@ -256,9 +294,11 @@ def test_narrowing_a_full_read_hashes_as_reading_only_that_schema(two_databases:
     from reconciler.report.audit import narrowed  # noqa: PLC0415
 
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
-                     f"GRANT USAGE ON SCHEMA app TO {GRANTEE}; GRANT SELECT ON app.t TO {GRANTEE}; "
-                     f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}")  # fmt: skip
+        conn.execute(
+            f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
+            f"GRANT USAGE ON SCHEMA app TO {GRANTEE}; GRANT SELECT ON app.t TO {GRANTEE}; "
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}"
+        )
     only_app = introspect(two_databases["a"], ["app"]).catalog
     assert [str(g.target) for g in only_app.grants] == ["schema app", "table app.t"]
     assert content_hash(narrowed(introspect(two_databases["a"]), ["app"])) == content_hash(only_app)

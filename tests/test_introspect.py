@@ -130,7 +130,9 @@ def round_trip(dsn: str, out: Path) -> None:
     assert_same(outcome.live.catalog, live.catalog)
 
 
-def test_every_attribute_survives_the_round_trip(conn: psycopg.Connection[Any], database: str, pg_server: PgServer, tmp_path: Path) -> None:
+def test_every_attribute_survives_the_round_trip(
+    conn: psycopg.Connection[Any], database: str, pg_server: PgServer, tmp_path: Path
+) -> None:
     build_everything(conn, pg_server.major)
     live = introspect(database)
     catalog = live.catalog
@@ -149,9 +151,15 @@ def test_every_attribute_survives_the_round_trip(conn: psycopg.Connection[Any], 
     assert {c.name: c.not_valid for c in items.checks} == {"items_price_check": False, "items_qty_check": True}
     assert next(c for c in items.checks if c.name == "items_price_check").no_inherit
     fk = items.foreign_keys[0]
-    assert (fk.references, fk.match, fk.on_delete, fk.on_update, fk.deferrable, fk.initially_deferred, fk.not_valid) == (
-        QualifiedName("Other Schema", "Parent Table"), "full", "cascade", "set default", True, True, True
-    )
+    assert (
+        fk.references,
+        fk.match,
+        fk.on_delete,
+        fk.on_update,
+        fk.deferrable,
+        fk.initially_deferred,
+        fk.not_valid,
+    ) == (QualifiedName("Other Schema", "Parent Table"), "full", "cascade", "set default", True, True, True)
     unique = next(u for u in items.uniques if u.name == "items_email_key")
     assert unique.include == ("name",)
     assert next(u for u in items.uniques if u.name == "items_serial_key").deferrable
@@ -174,7 +182,12 @@ def test_every_attribute_survives_the_round_trip(conn: psycopg.Connection[Any], 
     assert parent.uniques[0].deferrable and parent.uniques[0].initially_deferred
     counter = catalog.sequence(QualifiedName("app", "counter"))
     assert counter is not None and counter.owned_by == (QualifiedName("app", "items"), "counter")
-    assert (counter.type, counter.options.increment, counter.options.cycle, counter.comment) == ("integer", -2, True, "counts down")
+    assert (counter.type, counter.options.increment, counter.options.cycle, counter.comment) == (
+        "integer",
+        -2,
+        True,
+        "counts down",
+    )
     mood = catalog.enum(QualifiedName("app", "mood"))
     assert mood is not None and mood.values == ("sad", "ok", "happy", 'it\'s "quoted"')
     if pg_server.major >= 15:
@@ -201,7 +214,9 @@ def test_example_schema_round_trip(conn: psycopg.Connection[Any], database: str,
 
 
 @pytest.mark.slow
-def test_synthetic_catalog_of_1000_tables_round_trips(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_synthetic_catalog_of_1000_tables_round_trips(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     from synthetic import create_synthetic  # noqa: PLC0415  (bench helper)
 
     create_synthetic(conn, 1000)
@@ -211,22 +226,30 @@ def test_synthetic_catalog_of_1000_tables_round_trips(conn: psycopg.Connection[A
     round_trip(database, tmp_path / "export")
 
 
-def test_export_is_deterministic(conn: psycopg.Connection[Any], database: str, pg_server: PgServer, tmp_path: Path) -> None:
+def test_export_is_deterministic(
+    conn: psycopg.Connection[Any], database: str, pg_server: PgServer, tmp_path: Path
+) -> None:
     build_everything(conn, pg_server.major)
     export(database, tmp_path / "a")
     export(database, tmp_path / "b")
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.yaml"))
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.yaml"))
     assert files_a == files_b
-    assert [Path("Other Schema/Parent Table.yaml"), Path("Other Schema/_schema.yaml")] == [f for f in files_a if f.parts[0] == "Other Schema"]
+    assert [Path("Other Schema/Parent Table.yaml"), Path("Other Schema/_schema.yaml")] == [
+        f for f in files_a if f.parts[0] == "Other Schema"
+    ]
     for relative in files_a:
         assert (tmp_path / "a" / relative).read_bytes() == (tmp_path / "b" / relative).read_bytes()
 
 
-def test_unmanaged_objects_are_reported_not_dropped(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_unmanaged_objects_are_reported_not_dropped(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute("CREATE TABLE public.t (id int); CREATE VIEW public.v AS SELECT id FROM public.t")
     conn.execute("CREATE AGGREGATE public.total(int) (SFUNC = int4pl, STYPE = int)")
-    result = subprocess.run([RECONCILER, "export", "--url", database, "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    result = subprocess.run(
+        [RECONCILER, "export", "--url", database, "--out", str(tmp_path / "x")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "aggregate public.total(integer)" in result.stderr
     assert (tmp_path / "x" / "public" / "t.yaml").exists() and (tmp_path / "x" / "public" / "views" / "v.yaml").exists()
@@ -234,9 +257,14 @@ def test_unmanaged_objects_are_reported_not_dropped(conn: psycopg.Connection[Any
 
 def test_export_refuses_a_non_empty_directory(database: str, tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
-    result = subprocess.run([RECONCILER, "export", "--url", database, "--out", str(tmp_path)], capture_output=True, text=True)
+    result = subprocess.run(
+        [RECONCILER, "export", "--url", database, "--out", str(tmp_path)], capture_output=True, text=True
+    )
     assert result.returncode == 1
-    assert result.stderr.strip() == f"error: {tmp_path} is not empty; choose an empty directory or pass --force to overwrite files in it"
+    assert (
+        result.stderr.strip()
+        == f"error: {tmp_path} is not empty; choose an empty directory or pass --force to overwrite files in it"
+    )
 
 
 @pytest.mark.parametrize("problem", ["unreachable", "bad password", "missing database"])
@@ -251,14 +279,20 @@ def test_export_connection_failures_are_one_clear_line(pg_server: PgServer, tmp_
     else:
         params.update(dbname="does_not_exist")
     url = conninfo.make_conninfo(**params)
-    result = subprocess.run([RECONCILER, "export", "--url", url, "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    result = subprocess.run(
+        [RECONCILER, "export", "--url", url, "--out", str(tmp_path / "x")], capture_output=True, text=True
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot connect to database")
     assert "Traceback" not in result.stderr
     password = str(params.get("password") or "")
     assert not password or password not in result.stderr
-    expected = {"unreachable": "Connection refused", "bad password": "password authentication failed", "missing database": "does not exist"}
+    expected = {
+        "unreachable": "Connection refused",
+        "bad password": "password authentication failed",
+        "missing database": "does not exist",
+    }
     assert expected[problem] in lines[0]
 
 
@@ -293,7 +327,12 @@ def test_index_fast_paths_agree_with_the_parser(conn: psycopg.Connection[Any], d
     with psycopg.connect(database) as other, reader._snapshot_transaction(other, 60_000):
         oid = other.execute("SELECT 'ix.t'::regclass::oid").fetchone()[0]  # type: ignore[index]
         rows = reader._rows(other, "indexes", oids=[oid])
-        definitions = dict(other.execute("SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s", [oid]).fetchall())
+        definitions = dict(
+            other.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s",
+                [oid],
+            ).fetchall()
+        )
     from_catalog = {row.name: reader._plain_index(row) for row in rows if row.key_columns is not None}
     simple = {"plain", "uniq", "descending", "nulls_first", "partial", "gin_plain", "hashed"}
     assert set(from_catalog) == simple | {"quoted", "Quoted Name"}

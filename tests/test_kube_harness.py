@@ -24,19 +24,25 @@ CRD = {
         "group": GROUP,
         "scope": "Namespaced",
         "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
-        "versions": [{
-            "name": "v1",
-            "served": True,
-            "storage": True,
-            "schema": {"openAPIV3Schema": {
-                "type": "object",
-                "properties": {"spec": {
-                    "type": "object",
-                    "required": ["size"],
-                    "properties": {"size": {"type": "integer", "minimum": 1}},
-                }},
-            }},
-        }],
+        "versions": [
+            {
+                "name": "v1",
+                "served": True,
+                "storage": True,
+                "schema": {
+                    "openAPIV3Schema": {
+                        "type": "object",
+                        "properties": {
+                            "spec": {
+                                "type": "object",
+                                "required": ["size"],
+                                "properties": {"size": {"type": "integer", "minimum": 1}},
+                            }
+                        },
+                    }
+                },
+            }
+        ],
     },
 }
 
@@ -54,9 +60,7 @@ def _gadget(name: str, size: object) -> dict[str, object]:
 def gadget_crd(kube: KubeServer) -> Iterator[None]:
     created = kube.kubectl("apply", "-f", "-", input=json.dumps(CRD))
     assert created.returncode == 0, created.stderr
-    established = kube.kubectl(
-        "wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s"
-    )
+    established = kube.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
     assert established.returncode == 0, established.stderr
     yield
     kube.kubectl("delete", "crd", CRD_NAME, "--wait=false")
@@ -75,9 +79,7 @@ def test_schema_validation_rejects_bad_custom_resource(kube: KubeServer, gadget_
     api.create_namespaced_custom_object(GROUP, "v1", "default", "gadgets", _gadget("good", 3))
     try:
         with pytest.raises(kubernetes.client.ApiException) as rejected:
-            api.create_namespaced_custom_object(
-                GROUP, "v1", "default", "gadgets", _gadget("bad", "three")
-            )
+            api.create_namespaced_custom_object(GROUP, "v1", "default", "gadgets", _gadget("bad", "three"))
         assert rejected.value.status == 422
         assert "spec.size" in rejected.value.body
 

@@ -29,7 +29,12 @@ def errors_of(paths: list[Path]) -> list[str]:
 
 
 def table(name: str = "t", body: str = "") -> str:
-    return HEADER + f"kind: Table\nmetadata:\n  name: {name}\nspec:\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "  ") + "\n"
+    return (
+        HEADER
+        + f"kind: Table\nmetadata:\n  name: {name}\nspec:\n"
+        + textwrap.indent(textwrap.dedent(body).strip("\n"), "  ")
+        + "\n"
+    )
 
 
 # --- the example schema --------------------------------------------------------------------
@@ -79,24 +84,36 @@ def test_content_hash_ignores_migration_hints_but_not_state(tmp_path: Path) -> N
 
 
 def test_unknown_field_is_located_with_a_suggestion(tmp_path: Path) -> None:
-    path = write(tmp_path, "t.yaml", table(body="""
+    path = write(
+        tmp_path,
+        "t.yaml",
+        table(
+            body="""
         columns:
           - name: a
             type: int
             nulable: false
-    """))
+    """
+        ),
+    )
     assert errors_of([path]) == [f"{path}:9:7: unknown field 'nulable' in spec.columns[0] (did you mean 'nullable'?)"]
 
 
 def test_wrong_types_are_not_coerced(tmp_path: Path) -> None:
-    path = write(tmp_path, "t.yaml", table(body="""
+    path = write(
+        tmp_path,
+        "t.yaml",
+        table(
+            body="""
         columns:
           - name: a
             type: int
             nullable: "no"
           - name: 5
             type: int
-    """))
+    """
+        ),
+    )
     assert errors_of([path]) == [
         f"{path}:9:17: spec.columns[0].nullable: Input should be a valid boolean",
         f"{path}:10:13: spec.columns[1].name: Input should be a valid string",
@@ -126,7 +143,10 @@ def test_yes_and_on_stay_strings(tmp_path: Path) -> None:
 
 
 def test_unknown_kind_and_api_version(tmp_path: Path) -> None:
-    path = write(tmp_path, "x.yaml", """
+    path = write(
+        tmp_path,
+        "x.yaml",
+        """
         apiVersion: reconciler.dev/v9
         kind: Table
         metadata: {name: t}
@@ -136,7 +156,8 @@ def test_unknown_kind_and_api_version(tmp_path: Path) -> None:
         kind: Tabel
         metadata: {name: t}
         spec: {}
-    """)
+    """,
+    )
     assert errors_of([path]) == [
         f"{path}:1:13: apiVersion must be reconciler.dev/v1alpha1, got 'reconciler.dev/v9'",
         f"{path}:7:7: unknown kind 'Tabel'; expected one of Collation, CompositeType, Domain, Enum, Extension, Function, MaterializedView, Procedure, Schema, Sequence, Table, View",
@@ -148,7 +169,9 @@ def test_kubernetes_name_rules(tmp_path: Path) -> None:
     (message,) = errors_of([path])
     assert message.startswith(f"{path}:4:9: metadata.name: 'order_items' is not a valid Kubernetes object name")
     path = write(tmp_path, "t.yaml", table(name="shop.orders", body="columns: []"))
-    assert errors_of([path]) == [f"{path}:4:9: metadata.name 'shop.orders' contains '.', so it cannot be the SQL name: set spec.name"]
+    assert errors_of([path]) == [
+        f"{path}:4:9: metadata.name 'shop.orders' contains '.', so it cannot be the SQL name: set spec.name"
+    ]
 
 
 # --- semantic errors -----------------------------------------------------------------------
@@ -164,7 +187,12 @@ def test_duplicates_across_files(tmp_path: Path) -> None:
 
 def test_references_to_missing_tables_and_columns(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", table(name="parent", body="columns: [{name: id, type: int}]\nprimaryKey: [id]"))
-    path = write(tmp_path, "b.yaml", table(name="child", body="""
+    path = write(
+        tmp_path,
+        "b.yaml",
+        table(
+            name="child",
+            body="""
         columns:
           - {name: id, type: int}
           - {name: parent_id, type: int}
@@ -180,7 +208,9 @@ def test_references_to_missing_tables_and_columns(tmp_path: Path) -> None:
           - columns: [id, zz]
         checks:
           - expression: quantity > 0
-    """))
+    """,
+        ),
+    )
     assert errors_of([tmp_path]) == [
         f"{path}:9:15: table 'child' has no column 'idd'",
         f"{path}:12:44: referenced table 'public.parent' has no column 'nope'",
@@ -192,13 +222,24 @@ def test_references_to_missing_tables_and_columns(tmp_path: Path) -> None:
 
 
 def test_foreign_key_needs_a_unique_target(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", table(name="parent", body="columns: [{name: id, type: int}, {name: code, type: text}]\nprimaryKey: [id]"))
-    path = write(tmp_path, "b.yaml", table(name="child", body="""
+    write(
+        tmp_path,
+        "a.yaml",
+        table(name="parent", body="columns: [{name: id, type: int}, {name: code, type: text}]\nprimaryKey: [id]"),
+    )
+    path = write(
+        tmp_path,
+        "b.yaml",
+        table(
+            name="child",
+            body="""
         columns: [{name: code, type: text}]
         foreignKeys:
           - columns: [code]
             references: {table: parent, columns: [code]}
-    """))
+    """,
+        ),
+    )
     (message,) = errors_of([tmp_path])
     assert message.startswith(f"{path}:9:19: referenced columns ['code'] of 'public.parent' are not covered")
 
@@ -212,7 +253,11 @@ def test_identifier_longer_than_63_bytes(tmp_path: Path) -> None:
 
 
 def test_sql_fragments_must_be_exactly_one_expression(tmp_path: Path) -> None:
-    path = write(tmp_path, "t.yaml", table(body="""
+    path = write(
+        tmp_path,
+        "t.yaml",
+        table(
+            body="""
         columns:
           - {name: a, type: int, default: "1; DROP TABLE users"}
           - {name: b, type: "int; DROP TABLE users"}
@@ -223,12 +268,14 @@ def test_sql_fragments_must_be_exactly_one_expression(tmp_path: Path) -> None:
         indexes:
           - columns: [a]
             where: "a, b"
-    """))
+    """
+        ),
+    )
     assert errors_of([path]) == [
         f"{path}:7:37: spec.columns[0].default: expression must be a single SQL expression, not several statements",
         f"{path}:8:23: spec.columns[1].type: type must be a single SQL expression, not several statements",
         f"{path}:9:38: spec.columns[2].backfill: expression must be a single SQL expression (found more than an expression)",
-        f"{path}:10:35: spec.columns[3].using: expression does not parse: syntax error at or near \")\" (at character 8)",
+        f'{path}:10:35: spec.columns[3].using: expression does not parse: syntax error at or near ")" (at character 8)',
         f"{path}:12:19: spec.checks[0].expression: expression must be a single SQL expression; "
         "it ends in what reads as an alias ('or'): is it incomplete?",
         f"{path}:15:14: spec.indexes[0].where: expression must be a single SQL expression, found 2",
@@ -249,12 +296,18 @@ def test_schema_must_be_declared(tmp_path: Path) -> None:
 
 
 def test_conflicting_column_options(tmp_path: Path) -> None:
-    path = write(tmp_path, "t.yaml", table(body="""
+    path = write(
+        tmp_path,
+        "t.yaml",
+        table(
+            body="""
         columns:
           - {name: a, type: int, identity: always, default: 1}
           - {name: b, type: int, identity: always, nullable: true}
           - {name: c, type: int, generated: a + 1, identity: always}
-    """))
+    """
+        ),
+    )
     assert errors_of([path]) == [
         f"{path}:7:55: a column with identity or generated cannot also have a default",
         f"{path}:8:56: an identity column cannot be nullable",
@@ -280,7 +333,12 @@ def test_missing_path_and_empty_directory(tmp_path: Path) -> None:
 
 
 def test_default_names_follow_postgresql(tmp_path: Path) -> None:
-    write(tmp_path, "t.yaml", table(name="t", body="""
+    write(
+        tmp_path,
+        "t.yaml",
+        table(
+            name="t",
+            body="""
         columns:
           - {name: a, type: int}
           - {name: b, type: int}
@@ -298,7 +356,9 @@ def test_default_names_follow_postgresql(tmp_path: Path) -> None:
           - columns: [b]
           - columns: [b]
           - columns: [{expression: lower(email)}]
-    """))
+    """,
+        ),
+    )
     t = load_paths([tmp_path]).catalog.tables[0]
     assert t.primary_key is not None and t.primary_key.name == "t_pkey"
     assert sorted(u.name for u in t.uniques) == ["t_a_b_key", "t_b_email_key"]

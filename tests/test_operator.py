@@ -90,10 +90,25 @@ class Operator:
         log = open(self.workdir / f"{self.name}-{self.starts}.log", "wb")  # noqa: SIM115  (kept open for the process)
         env = {**os.environ, "KUBECONFIG": str(self.kube.kubeconfig)}
         command = [
-            sys.executable, "-m", "reconciler", "--log-format", "json", "operator", "run",
-            "--namespace", self.namespace, "--metrics-port", str(self.metrics_port),
-            "--retry-max-delay", "2", "--settle", "1", "--work-dir", str(self.workdir / "work"), *self.extra,
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "reconciler",
+            "--log-format",
+            "json",
+            "operator",
+            "run",
+            "--namespace",
+            self.namespace,
+            "--metrics-port",
+            str(self.metrics_port),
+            "--retry-max-delay",
+            "2",
+            "--settle",
+            "1",
+            "--work-dir",
+            str(self.workdir / "work"),
+            *self.extra,
+        ]
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def kill(self) -> None:
@@ -115,7 +130,11 @@ class Operator:
         return "\n".join(p.read_text(errors="replace")[-4000:] for p in sorted(self.workdir.glob(f"{self.name}-*.log")))
 
     def log_lines(self) -> list[str]:
-        return [line for p in sorted(self.workdir.glob(f"{self.name}-*.log")) for line in p.read_text(errors="replace").splitlines()]
+        return [
+            line
+            for p in sorted(self.workdir.glob(f"{self.name}-*.log"))
+            for line in p.read_text(errors="replace").splitlines()
+        ]
 
     def metrics(self) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:  # noqa: S310
@@ -130,9 +149,13 @@ def wait_for(what: str, predicate: Callable[[], Any], operator: Operator, timeou
         if last:
             return last
         if operator.process is not None and operator.process.poll() is not None:
-            raise AssertionError(f"the operator exited ({operator.process.returncode}) while waiting for {what}:\n{operator.logs()}")
+            raise AssertionError(
+                f"the operator exited ({operator.process.returncode}) while waiting for {what}:\n{operator.logs()}"
+            )
         time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r});\noperator log tail:\n{operator.logs()}")
+    raise AssertionError(
+        f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r});\noperator log tail:\n{operator.logs()}"
+    )
 
 
 @pytest.fixture
@@ -158,7 +181,13 @@ def operator(kube: KubeServer, cluster: Cluster, tmp_path: Path) -> Iterator[Ope
 
 
 def _secret(name: str, url: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": "Opaque", "stringData": {"url": url}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name},
+        "type": "Opaque",
+        "stringData": {"url": url},
+    }
 
 
 def _database(name: str, secret: str, **policy: Any) -> dict[str, Any]:
@@ -166,7 +195,11 @@ def _database(name: str, secret: str, **policy: Any) -> dict[str, Any]:
         "apiVersion": "reconciler.dev/v1alpha1",
         "kind": "Database",
         "metadata": {"name": name},
-        "spec": {"environment": "e2e", "connection": {"secretRef": {"name": secret}}, "policy": {"driftInterval": "2s", **policy}},
+        "spec": {
+            "environment": "e2e",
+            "connection": {"secretRef": {"name": secret}},
+            "policy": {"driftInterval": "2s", **policy},
+        },
     }
 
 
@@ -180,7 +213,10 @@ def _plan_of(cluster: Cluster, database: str, digest: str | None = None) -> dict
 
 def _journal_step(dsn: str, step_id: str) -> str | None:
     with psycopg.connect(dsn) as conn:
-        row = conn.execute("SELECT state FROM reconciler.steps WHERE step_id = %s ORDER BY started_at DESC NULLS LAST LIMIT 1", (step_id,)).fetchone()
+        row = conn.execute(
+            "SELECT state FROM reconciler.steps WHERE step_id = %s ORDER BY started_at DESC NULLS LAST LIMIT 1",
+            (step_id,),
+        ).fetchone()
         return str(row[0]) if row else None
 
 
@@ -188,7 +224,11 @@ def test_gitops_story(cluster: Cluster, operator: Operator, database: str) -> No
     # --- version 1 arrives from git: everything is additive, so it converges without approval
     cluster.apply(_secret("shop-db", database))
     cluster.apply(
-        _database("shop", "shop-db", backfill={"batchSize": 200, "maxBatchSize": 200, "pause": "150ms", "targetBatchTime": "50ms"})
+        _database(
+            "shop",
+            "shop-db",
+            backfill={"batchSize": 200, "maxBatchSize": 200, "pause": "150ms", "targetBatchTime": "50ms"},
+        )
     )
     cluster.run("apply", "-f", str(V1))
     operator.start()
@@ -220,20 +260,35 @@ def test_gitops_story(cluster: Cluster, operator: Operator, database: str) -> No
     operator.start()
 
     # --- the new operator resumes; expand and backfill complete; contract waits for approval
-    awaiting = wait_for("AwaitingApproval", lambda: cluster.condition("shop", "AwaitingApproval").get("status") == "True" or None, operator, timeout=180)
+    awaiting = wait_for(
+        "AwaitingApproval",
+        lambda: cluster.condition("shop", "AwaitingApproval").get("status") == "True" or None,
+        operator,
+        timeout=180,
+    )
     assert awaiting
     assert _journal_step(database, backfill_step) == "done"
     plan_status = cluster.get("schemaplan", plan_name)["status"]
     assert plan_status["state"] == "AwaitingApproval" and plan_status["waitingStep"].startswith("contract/")
     assert digest in cluster.condition("shop", "AwaitingApproval")["message"]
     with psycopg.connect(database) as conn:
-        unfilled = conn.execute("SELECT count(*) FROM shop.orders o WHERE item_count <> (SELECT count(*) FROM shop.order_items i WHERE i.order_id = o.id)").fetchone()
+        unfilled = conn.execute(
+            "SELECT count(*) FROM shop.orders o WHERE item_count <> (SELECT count(*) FROM shop.order_items i WHERE i.order_id = o.id)"
+        ).fetchone()
         assert unfilled == (0,)
         assert conn.execute("SELECT count(*) FROM shop.users WHERE display_name IS NULL").fetchone() == (0,)
 
     # --- an approval of another digest approves nothing
     wrong = "sha256:" + "0" * 64
-    cluster.run("patch", "schemaplan", plan_name, "--type", "merge", "-p", json.dumps({"spec": {"approval": {"digest": wrong, "by": "mallory"}}}))
+    cluster.run(
+        "patch",
+        "schemaplan",
+        plan_name,
+        "--type",
+        "merge",
+        "-p",
+        json.dumps({"spec": {"approval": {"digest": wrong, "by": "mallory"}}}),
+    )
     wait_for(
         "a warning about the mismatched digest",
         lambda: any(e.get("reason") == "ApprovalDigestMismatch" for e in cluster.events()),
@@ -243,17 +298,34 @@ def test_gitops_story(cluster: Cluster, operator: Operator, database: str) -> No
     assert cluster.condition("shop", "AwaitingApproval")["status"] == "True"
 
     # --- the right digest lets the contract phase run
-    cluster.run("patch", "schemaplan", plan_name, "--type", "merge", "-p", json.dumps({"spec": {"approval": {"digest": digest, "by": "alice"}}}))
-    wait_for("Ready after the contract phase", lambda: cluster.condition("shop", "Ready").get("status") == "True", operator)
+    cluster.run(
+        "patch",
+        "schemaplan",
+        plan_name,
+        "--type",
+        "merge",
+        "-p",
+        json.dumps({"spec": {"approval": {"digest": digest, "by": "alice"}}}),
+    )
+    wait_for(
+        "Ready after the contract phase", lambda: cluster.condition("shop", "Ready").get("status") == "True", operator
+    )
     assert cluster.get("schemaplan", plan_name)["status"]["state"] == "Applied"
     with psycopg.connect(database) as conn:
-        columns = {r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'users'")}
+        columns = {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'users'"
+            )
+        }
     assert "display_name" in columns and "full_name" not in columns
 
     # --- a change made by hand is reported as drift within the interval
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute("ALTER TABLE shop.products ADD COLUMN hand_made text")
-    drifted = wait_for("Drifted", lambda: cluster.condition("shop", "Drifted").get("status") == "True" or None, operator, timeout=60)
+    drifted = wait_for(
+        "Drifted", lambda: cluster.condition("shop", "Drifted").get("status") == "True" or None, operator, timeout=60
+    )
     assert drifted
     assert "hand_made" in cluster.condition("shop", "Drifted")["message"]
 
@@ -286,32 +358,56 @@ def test_bad_password_fails_clearly_and_recovers(cluster: Cluster, operator: Ope
     cluster.apply(_database("shop", "shop-db"))
     cluster.run("apply", "-f", str(V1))
     operator.start()
-    failed = wait_for("Failed: ConnectionFailed", lambda: (c := cluster.condition("shop", "Failed")).get("reason") == "ConnectionFailed" and c, operator)
+    failed = wait_for(
+        "Failed: ConnectionFailed",
+        lambda: (c := cluster.condition("shop", "Failed")).get("reason") == "ConnectionFailed" and c,
+        operator,
+    )
     assert failed["status"] == "True"
     assert "password authentication failed" in failed["message"]
     assert "not-the-password" not in json.dumps(cluster.get("database", "shop"))
     assert "not-the-password" not in operator.logs()
     cluster.apply(_secret("shop-db", database))
-    wait_for("Ready after the Secret is fixed", lambda: cluster.condition("shop", "Ready").get("status") == "True", operator)
+    wait_for(
+        "Ready after the Secret is fixed", lambda: cluster.condition("shop", "Ready").get("status") == "True", operator
+    )
     assert cluster.condition("shop", "Failed")["status"] == "False"
 
 
 def test_invalid_resources_are_rejected_or_reported(cluster: Cluster, operator: Operator, database: str) -> None:
     # a wrong type is refused by the API server itself (the CRD's schema)
-    bad_type = {"apiVersion": "reconciler.dev/v1alpha1", "kind": "Table", "metadata": {"name": "broken"}, "spec": {"columns": [{"name": "id", "type": "bigint", "nullable": "no"}]}}
+    bad_type = {
+        "apiVersion": "reconciler.dev/v1alpha1",
+        "kind": "Table",
+        "metadata": {"name": "broken"},
+        "spec": {"columns": [{"name": "id", "type": "bigint", "nullable": "no"}]},
+    }
     refused = cluster.run("apply", "-f", "-", input=json.dumps(bad_type), check=False)
     assert refused.returncode != 0 and "nullable" in refused.stderr
     # a misspelt field is kept by the API server and reported by the operator, with a suggestion
     cluster.apply(_secret("shop-db", database))
     cluster.apply(_database("shop", "shop-db"))
-    misspelt = {"apiVersion": "reconciler.dev/v1alpha1", "kind": "Table", "metadata": {"name": "notes"}, "spec": {"columns": [{"name": "id", "type": "bigint", "nulable": False}]}}
+    misspelt = {
+        "apiVersion": "reconciler.dev/v1alpha1",
+        "kind": "Table",
+        "metadata": {"name": "notes"},
+        "spec": {"columns": [{"name": "id", "type": "bigint", "nulable": False}]},
+    }
     cluster.apply(misspelt)
     operator.start()
-    failed = wait_for("Failed: InvalidSpec", lambda: (c := cluster.condition("shop", "Failed")).get("reason") == "InvalidSpec" and c, operator)
+    failed = wait_for(
+        "Failed: InvalidSpec",
+        lambda: (c := cluster.condition("shop", "Failed")).get("reason") == "InvalidSpec" and c,
+        operator,
+    )
     assert "Table " + cluster.namespace + "/notes" in failed["message"] and "nullable" in failed["message"]
     misspelt["spec"]["columns"][0] = {"name": "id", "type": "bigint", "nullable": False}
     cluster.apply(misspelt)
-    wait_for("Ready after the resource is fixed", lambda: cluster.condition("shop", "Ready").get("status") == "True", operator)
+    wait_for(
+        "Ready after the resource is fixed",
+        lambda: cluster.condition("shop", "Ready").get("status") == "True",
+        operator,
+    )
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT to_regclass('public.notes') IS NOT NULL").fetchone() == (True,)
 
@@ -323,9 +419,15 @@ def test_two_replicas_never_work_at_once(cluster: Cluster, kube: KubeServer, tmp
     high = Operator(kube, cluster.namespace, tmp_path, "--peering", "reconciler", "--priority", "200", name="high")
     try:
         low.start()
-        wait_for("the first replica in the peering", lambda: (cluster.get("kopfpeering", "reconciler").get("status") or None), low)
+        wait_for(
+            "the first replica in the peering",
+            lambda: cluster.get("kopfpeering", "reconciler").get("status") or None,
+            low,
+        )
         high.start()
-        wait_for("the first replica to pause", lambda: any("Pausing operations" in line for line in low.log_lines()), low)
+        wait_for(
+            "the first replica to pause", lambda: any("Pausing operations" in line for line in low.log_lines()), low
+        )
         cluster.apply(_secret("shop-db", database))
         cluster.apply(_database("shop", "shop-db"))
         cluster.run("apply", "-f", str(V1))

@@ -55,15 +55,21 @@ ROWTYPE = """
 """
 
 
-def test_function_returning_a_new_tables_rows_is_created_after_it(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_function_returning_a_new_tables_rows_is_created_after_it(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     steps = _apply(database, _write(tmp_path / "a", ROWTYPE))
     assert steps.index("expand/create-table/public.t") < steps.index("expand/create-function/public.f()")
     conn.execute("INSERT INTO public.t VALUES (1), (2)")
     assert conn.execute("SELECT id FROM public.f() ORDER BY id").fetchall() == [(1,), (2,)]
 
 
-def test_function_taking_a_new_tables_rows_in_an_argument(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    directory = _write(tmp_path / "a", """
+def test_function_taking_a_new_tables_rows_in_an_argument(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
+    directory = _write(
+        tmp_path / "a",
+        """
         apiVersion: reconciler.dev/v1alpha1
         kind: Table
         metadata: {name: t}
@@ -78,13 +84,21 @@ def test_function_taking_a_new_tables_rows_in_an_argument(conn: psycopg.Connecti
           arguments: [{name: r, type: t}]
           returns: integer
           body: SELECT r.id
-    """)
+    """,
+    )
     _apply(database, directory)
     assert conn.execute("SELECT public.ident(ROW(7)::public.t)").fetchone() == (7,)
 
 
-def test_function_returning_a_new_views_rows_is_created_after_it(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    directory = _write(tmp_path / "v", ROWTYPE.replace("public.t}\n      body: SELECT * FROM public.t", "public.v}\n      body: SELECT * FROM public.v") + """
+def test_function_returning_a_new_views_rows_is_created_after_it(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
+    directory = _write(
+        tmp_path / "v",
+        ROWTYPE.replace(
+            "public.t}\n      body: SELECT * FROM public.t", "public.v}\n      body: SELECT * FROM public.v"
+        )
+        + """
     ---
     apiVersion: reconciler.dev/v1alpha1
     kind: View
@@ -92,7 +106,8 @@ def test_function_returning_a_new_views_rows_is_created_after_it(conn: psycopg.C
     spec:
       name: v
       query: SELECT id FROM public.t WHERE id > 1
-    """)
+    """,
+    )
     steps = _apply(database, directory)
     assert steps.index("expand/create-view/public.v") < steps.index("expand/create-function/public.f()")
     conn.execute("INSERT INTO public.t VALUES (1), (2)")
@@ -129,17 +144,25 @@ DOMAIN_CALLS = """
 
 def test_domain_check_calling_a_new_function(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     steps = _apply(database, _write(tmp_path / "b", DOMAIN_CALLS))
-    assert steps.index("expand/create-function/public.ok(integer)") < steps.index("expand/domain-checks/public.qty") < steps.index("expand/create-table/public.lines")
+    assert (
+        steps.index("expand/create-function/public.ok(integer)")
+        < steps.index("expand/domain-checks/public.qty")
+        < steps.index("expand/create-table/public.lines")
+    )
     conn.execute("INSERT INTO public.lines (id) VALUES (1)")
     assert conn.execute("SELECT n FROM public.lines").fetchone() == (1,)
     with pytest.raises(psycopg.errors.CheckViolation):
         conn.execute("INSERT INTO public.lines VALUES (2, -5)")
 
 
-def test_domain_check_calling_a_function_of_the_domain(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_domain_check_calling_a_function_of_the_domain(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     """The function takes the domain, the domain's check calls the function: only ALTER DOMAIN
     after both exist can express it."""
-    directory = _write(tmp_path / "c", """
+    directory = _write(
+        tmp_path / "c",
+        """
         apiVersion: reconciler.dev/v1alpha1
         kind: Domain
         metadata: {name: even}
@@ -167,7 +190,8 @@ def test_domain_check_calling_a_function_of_the_domain(conn: psycopg.Connection[
           returns: integer
           volatility: immutable
           body: SELECT n / 2
-    """)
+    """,
+    )
     _apply(database, directory)
     assert conn.execute("SELECT public.half(8)").fetchone() == (4,)
     with pytest.raises(psycopg.errors.CheckViolation):
@@ -186,8 +210,12 @@ def test_scratch_catalog_renders_in_dependency_order(conn: psycopg.Connection[An
 
 
 def test_function_follows_a_domain_rename(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    conn.execute("CREATE DOMAIN public.old_dom AS integer; CREATE FUNCTION public.f(x public.old_dom) RETURNS integer LANGUAGE sql AS 'SELECT 1';")
-    directory = _write(tmp_path / "r", """
+    conn.execute(
+        "CREATE DOMAIN public.old_dom AS integer; CREATE FUNCTION public.f(x public.old_dom) RETURNS integer LANGUAGE sql AS 'SELECT 1';"
+    )
+    directory = _write(
+        tmp_path / "r",
+        """
         apiVersion: reconciler.dev/v1alpha1
         kind: Domain
         metadata: {name: new-dom}
@@ -204,15 +232,22 @@ def test_function_follows_a_domain_rename(conn: psycopg.Connection[Any], databas
           arguments: [{name: x, type: public.new_dom}]
           returns: integer
           body: SELECT 1
-    """)
+    """,
+    )
     assert _apply(database, directory) == ["contract/rename-domain/public.new_dom"]
     assert conn.execute("SELECT public.f(5::public.new_dom)").fetchone() == (1,)
 
 
-def test_function_body_change_with_a_composite_rename(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_function_body_change_with_a_composite_rename(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     """The new body is installed in expand under the type's old name; the rename follows."""
-    conn.execute("CREATE TYPE public.old_pair AS (a int, b int); CREATE FUNCTION public.total(p public.old_pair) RETURNS integer LANGUAGE sql AS 'SELECT p.a + p.b';")
-    directory = _write(tmp_path / "p", """
+    conn.execute(
+        "CREATE TYPE public.old_pair AS (a int, b int); CREATE FUNCTION public.total(p public.old_pair) RETURNS integer LANGUAGE sql AS 'SELECT p.a + p.b';"
+    )
+    directory = _write(
+        tmp_path / "p",
+        """
         apiVersion: reconciler.dev/v1alpha1
         kind: CompositeType
         metadata: {name: pair}
@@ -229,15 +264,20 @@ def test_function_body_change_with_a_composite_rename(conn: psycopg.Connection[A
           arguments: [{name: p, type: pair}]
           returns: integer
           body: SELECT p.a * p.b
-    """)
+    """,
+    )
     steps = _apply(database, directory)
     assert steps == ["expand/replace-function/public.total(public.old_pair)", "contract/rename-type/public.pair"]
     assert conn.execute("SELECT public.total(ROW(3, 4)::public.pair)").fetchone() == (12,)
 
 
 def test_enum_rename_under_a_column(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    conn.execute("CREATE TYPE public.old_e AS ENUM ('a', 'b'); CREATE TABLE public.t (id int, e public.old_e); INSERT INTO public.t VALUES (1, 'b');")
-    directory = _write(tmp_path / "e", """
+    conn.execute(
+        "CREATE TYPE public.old_e AS ENUM ('a', 'b'); CREATE TABLE public.t (id int, e public.old_e); INSERT INTO public.t VALUES (1, 'b');"
+    )
+    directory = _write(
+        tmp_path / "e",
+        """
         apiVersion: reconciler.dev/v1alpha1
         kind: Enum
         metadata: {name: new-e}
@@ -251,6 +291,7 @@ def test_enum_rename_under_a_column(conn: psycopg.Connection[Any], database: str
         metadata: {name: t}
         spec:
           columns: [{name: id, type: int}, {name: e, type: public.new_e}]
-    """)
+    """,
+    )
     assert _apply(database, directory) == ["contract/rename-enum/public.new_e"]
     assert conn.execute("SELECT e::text, pg_typeof(e)::text FROM public.t").fetchone() == ("b", "new_e")

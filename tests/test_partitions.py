@@ -72,7 +72,9 @@ def assert_same(left: Any, right: Any) -> None:
 # --- introspection and export ----------------------------------------------------------------
 
 
-def test_partitioned_tables_and_partitions_are_read_into_the_model(conn: psycopg.Connection[Any], database: str) -> None:
+def test_partitioned_tables_and_partitions_are_read_into_the_model(
+    conn: psycopg.Connection[Any], database: str
+) -> None:
     conn.execute(RANGE_SCHEMA)
     catalog = introspect(database, ["app"]).catalog
     events = catalog.table(QualifiedName("app", "events"))
@@ -135,8 +137,17 @@ def partition(name: str, partition_of: str, extra: str = "") -> str:
 
 
 def test_partitions_load_with_their_parents_columns(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", doc(PARENT) + "---\n" + partition("p1", "{table: events, bounds: {from: [MINVALUE], to: [\"'2025-01-01'\"]}}",
-                                                              "  indexes:\n    - columns: [id]\n"))
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(PARENT)
+        + "---\n"
+        + partition(
+            "p1",
+            "{table: events, bounds: {from: [MINVALUE], to: [\"'2025-01-01'\"]}}",
+            "  indexes:\n    - columns: [id]\n",
+        ),
+    )
     catalog = load_paths([tmp_path]).catalog
     p1 = catalog.table(QualifiedName("public", "p1"))
     assert p1 is not None and p1.partition_of is not None
@@ -150,11 +161,27 @@ def test_partitions_load_with_their_parents_columns(tmp_path: Path) -> None:
     [
         ("{table: nowhere, default: true}", "", "parent table 'public.nowhere' is not defined"),
         ("{table: plain, default: true}", "", "parent table 'public.plain' is not partitioned: give it `partitionBy`"),
-        ("{table: events, bounds: {in: [1]}}", "", "the parent is partitioned by range: bounds need exactly from, to, got in"),
+        (
+            "{table: events, bounds: {in: [1]}}",
+            "",
+            "the parent is partitioned by range: bounds need exactly from, to, got in",
+        ),
         ("{table: events, bounds: {from: [1, 2], to: [3, 4]}}", "", "2 value(s) for 1 partition key column(s)"),
-        ("{table: events, bounds: {from: [1], to: [2]}, default: true}", "", "a partition needs exactly one of `bounds` or `default: true`"),
-        ("{table: events, bounds: {from: [today], to: [2]}}", "", "a bound is a constant, but this refers to column 'today'"),
-        ("{table: events, default: true}", "  columns:\n    - {name: id, type: bigint}\n", "a partition has its parent's columns"),
+        (
+            "{table: events, bounds: {from: [1], to: [2]}, default: true}",
+            "",
+            "a partition needs exactly one of `bounds` or `default: true`",
+        ),
+        (
+            "{table: events, bounds: {from: [today], to: [2]}}",
+            "",
+            "a bound is a constant, but this refers to column 'today'",
+        ),
+        (
+            "{table: events, default: true}",
+            "  columns:\n    - {name: id, type: bigint}\n",
+            "a partition has its parent's columns",
+        ),
         ("{table: events, default: true}", "  indexes:\n    - columns: [nope]\n", "table 'p' has no column 'nope'"),
     ],
 )
@@ -166,7 +193,10 @@ def test_partition_errors_point_at_the_document(tmp_path: Path, partition_of: st
 
 
 def test_partition_key_and_strategy_errors(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", doc("""
+    write(
+        tmp_path,
+        "a.yaml",
+        doc("""
         kind: Table
         metadata: {name: t}
         spec:
@@ -189,7 +219,8 @@ def test_partition_key_and_strategy_errors(tmp_path: Path) -> None:
         spec:
           columns: [{name: id, type: bigint}]
           partitionBy: {strategy: sideways, columns: [id]}
-        """).replace("\n---\n", "\n---\n" + HEADER))
+        """).replace("\n---\n", "\n---\n" + HEADER),
+    )
     errors = "\n".join(errors_of([tmp_path]))
     assert "partition key column 'missing' is not a column of table 't'" in errors
     assert "list partitioning takes exactly one key" in errors
@@ -199,9 +230,15 @@ def test_partition_key_and_strategy_errors(tmp_path: Path) -> None:
 
 
 def test_overlapping_bounds_are_reported_against_the_file(database: str, tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", doc(PARENT) + "---\n"
-          + partition("p1", "{table: events, bounds: {from: [\"'2024-01-01'\"], to: [\"'2025-01-01'\"]}}") + "---\n"
-          + partition("p2", "{table: events, bounds: {from: [\"'2024-06-01'\"], to: [\"'2026-01-01'\"]}}"))
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(PARENT)
+        + "---\n"
+        + partition("p1", "{table: events, bounds: {from: [\"'2024-01-01'\"], to: [\"'2025-01-01'\"]}}")
+        + "---\n"
+        + partition("p2", "{table: events, bounds: {from: [\"'2024-06-01'\"], to: [\"'2026-01-01'\"]}}"),
+    )
     loaded = load_paths([tmp_path])
     with pytest.raises(Exception) as info:
         normalize(loaded.catalog, database, origins=loaded.origins)
@@ -250,11 +287,16 @@ def apply_plan(dsn: str, directory: Path) -> list[Any]:
     return list(result.steps)
 
 
-def test_removed_partition_is_detached_then_dropped_with_approval(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_removed_partition_is_detached_then_dropped_with_approval(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(LIVE)
     write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2025", "2025-01-01", "2026-01-01"))
     steps = apply_plan(database, tmp_path)
-    assert [s.id for s in steps] == ["contract/detach-partition/public.events_2024", "contract/drop-table/public.events_2024"]
+    assert [s.id for s in steps] == [
+        "contract/detach-partition/public.events_2024",
+        "contract/drop-table/public.events_2024",
+    ]
     assert not steps[0].transactional and "CONCURRENTLY" in steps[0].statements[0].text()
     assert {h.code.value for h in steps[1].hazards} >= {"deletes-data", "not-reversible"}
     assert conn.execute("SELECT count(*) FROM public.events").fetchone() == (903,)
@@ -262,8 +304,15 @@ def test_removed_partition_is_detached_then_dropped_with_approval(conn: psycopg.
 
 def test_changed_bounds_detach_and_attach_again(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     conn.execute(LIVE)
-    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2023-01-01", "2025-01-01") + "---\n"
-          + year("events_2025", "2025-01-01", "2026-01-01"))
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(EVENTS)
+        + "---\n"
+        + year("events_2024", "2023-01-01", "2025-01-01")
+        + "---\n"
+        + year("events_2025", "2025-01-01", "2026-01-01"),
+    )
     steps = apply_plan(database, tmp_path)
     assert [s.id for s in steps] == [
         "contract/detach-partition/public.events_2024",
@@ -276,12 +325,25 @@ def test_changed_bounds_detach_and_attach_again(conn: psycopg.Connection[Any], d
     assert conn.execute("SELECT count(*) FROM public.events").fetchone() == (2000,)
 
 
-def test_a_standalone_table_is_attached_with_a_prevalidated_check(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_a_standalone_table_is_attached_with_a_prevalidated_check(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(LIVE)
     conn.execute("CREATE TABLE public.events_2023 (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at))")
-    conn.execute("INSERT INTO public.events_2023 SELECT g, date '2023-01-01' + (g % 365) FROM generate_series(100000, 100500) g")
-    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2023", "2023-01-01", "2024-01-01") + "---\n"
-          + year("events_2024", "2024-01-01", "2025-01-01") + "---\n" + year("events_2025", "2025-01-01", "2026-01-01"))
+    conn.execute(
+        "INSERT INTO public.events_2023 SELECT g, date '2023-01-01' + (g % 365) FROM generate_series(100000, 100500) g"
+    )
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(EVENTS)
+        + "---\n"
+        + year("events_2023", "2023-01-01", "2024-01-01")
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2025-01-01")
+        + "---\n"
+        + year("events_2025", "2025-01-01", "2026-01-01"),
+    )
     steps = apply_plan(database, tmp_path)
     assert [s.id for s in steps] == [
         "expand/add-partition-check/public.events_2023",
@@ -297,11 +359,16 @@ def test_changing_the_partition_key_is_refused(conn: psycopg.Connection[Any], da
 
     conn.execute(LIVE)
     write(tmp_path, "a.yaml", doc(EVENTS.replace("strategy: range, columns: [at]", "strategy: hash, columns: [id]")))
-    with pytest.raises(PlanError, match=r"table public.events: changing its partitioning \(PARTITION BY RANGE \(at\) -> PARTITION BY HASH \(id\)\) has no online form"):
+    with pytest.raises(
+        PlanError,
+        match=r"table public.events: changing its partitioning \(PARTITION BY RANGE \(at\) -> PARTITION BY HASH \(id\)\) has no online form",
+    ):
         plan([tmp_path], database)
 
 
-def test_an_interrupted_concurrent_detach_is_finalized(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_an_interrupted_concurrent_detach_is_finalized(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(LIVE)
     with psycopg.connect(database) as reader:  # an open transaction that uses the parent
         reader.execute("SELECT count(*) FROM public.events")
@@ -314,7 +381,10 @@ def test_an_interrupted_concurrent_detach_is_finalized(conn: psycopg.Connection[
     assert pending is not None and pending.partition_of is not None and pending.partition_of.detach_pending
     write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2025", "2025-01-01", "2026-01-01"))
     steps = apply_plan(database, tmp_path)
-    assert [s.id for s in steps] == ["contract/finalize-detach/public.events_2024", "contract/drop-table/public.events_2024"]
+    assert [s.id for s in steps] == [
+        "contract/finalize-detach/public.events_2024",
+        "contract/drop-table/public.events_2024",
+    ]
     assert "FINALIZE" in steps[0].statements[0].text()
 
 
@@ -322,26 +392,62 @@ def test_drift_names_partition_differences(conn: psycopg.Connection[Any], databa
     from reconciler.report.drift import Status, top_level
 
     conn.execute(LIVE)
-    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2024-01-01", "2024-07-01") + "---\n"
-          + year("events_2026", "2026-01-01", "2027-01-01"))
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(EVENTS)
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2024-07-01")
+        + "---\n"
+        + year("events_2026", "2026-01-01", "2027-01-01"),
+    )
     loaded = load_paths([tmp_path])
     desired = normalize(loaded.catalog, database).catalog
-    found = {(str(key), status, detail) for key, status, detail in map(top_level, diff(introspect(database, ["public"]).catalog, desired))}
+    found = {
+        (str(key), status, detail)
+        for key, status, detail in map(top_level, diff(introspect(database, ["public"]).catalog, desired))
+    }
     assert found == {
         ("public.events_2026", Status.MISSING, None),
         ("public.events_2025", Status.UNEXPECTED, None),
-        ("public.events_2024", Status.DIFFERENT,
-         "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')"),
+        (
+            "public.events_2024",
+            Status.DIFFERENT,
+            "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
+        ),
     }
 
 
-def test_a_sub_partitioned_partition_is_added_to_a_live_table(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_a_sub_partitioned_partition_is_added_to_a_live_table(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(LIVE)
-    sub = partition("events-2026", "{table: events, bounds: {from: [\"'2026-01-01'\"], to: [\"'2027-01-01'\"]}}",
-                    "  name: events_2026\n  partitionBy: {strategy: hash, columns: [id]}\n")
-    leaves = "".join("---\n" + partition(f"events-2026-{r}", f"{{table: events_2026, bounds: {{modulus: 2, remainder: {r}}}}}", f"  name: events_2026_{r}\n") for r in (0, 1))
-    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
-          + year("events_2025", "2025-01-01", "2026-01-01") + "---\n" + sub + leaves)
+    sub = partition(
+        "events-2026",
+        "{table: events, bounds: {from: [\"'2026-01-01'\"], to: [\"'2027-01-01'\"]}}",
+        "  name: events_2026\n  partitionBy: {strategy: hash, columns: [id]}\n",
+    )
+    leaves = "".join(
+        "---\n"
+        + partition(
+            f"events-2026-{r}",
+            f"{{table: events_2026, bounds: {{modulus: 2, remainder: {r}}}}}",
+            f"  name: events_2026_{r}\n",
+        )
+        for r in (0, 1)
+    )
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(EVENTS)
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2025-01-01")
+        + "---\n"
+        + year("events_2025", "2025-01-01", "2026-01-01")
+        + "---\n"
+        + sub
+        + leaves,
+    )
     steps = apply_plan(database, tmp_path)
     assert [s.id for s in steps] == [
         "expand/create-partition-table/public.events_2026",
@@ -351,7 +457,9 @@ def test_a_sub_partitioned_partition_is_added_to_a_live_table(conn: psycopg.Conn
         "expand/attach-partition/public.events_2026",
     ]
     conn.execute("INSERT INTO public.events SELECT g, date '2026-05-01' FROM generate_series(1, 20) g")
-    assert conn.execute("SELECT count(DISTINCT tableoid) FROM public.events WHERE at >= '2026-01-01'").fetchone() == (2,)
+    assert conn.execute("SELECT count(DISTINCT tableoid) FROM public.events WHERE at >= '2026-01-01'").fetchone() == (
+        2,
+    )
 
 
 def test_hostile_names_are_quoted_everywhere(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
@@ -361,21 +469,41 @@ def test_hostile_names_are_quoted_everywhere(conn: psycopg.Connection[Any], data
         INSERT INTO public."Ev""ents" VALUES ('2024-03-01', 1);
     ''')
     export(database, tmp_path / "out")
-    write(tmp_path / "out" / "public", "new.yaml", partition("new", "{table: 'Ev\"ents', bounds: {from: [\"'2025-01-01'\"], to: [\"'2026-01-01'\"]}}",
-                                                                 "  name: \"it's 2025\"\n"))
+    write(
+        tmp_path / "out" / "public",
+        "new.yaml",
+        partition(
+            "new",
+            "{table: 'Ev\"ents', bounds: {from: [\"'2025-01-01'\"], to: [\"'2026-01-01'\"]}}",
+            '  name: "it\'s 2025"\n',
+        ),
+    )
     steps = apply_plan(database, tmp_path / "out")
     assert [s.id.split("/")[1] for s in steps] == [
-        "create-partition-table", "validate-partition-check", "add-default-partition-check", "validate-default-partition-check", "attach-partition",
+        "create-partition-table",
+        "validate-partition-check",
+        "add-default-partition-check",
+        "validate-default-partition-check",
+        "attach-partition",
     ]
     assert conn.execute('SELECT count(*) FROM public."it\'s 2025"').fetchone() == (0,)
 
 
-def test_indexes_of_partitioned_tables_are_replaced_and_dropped(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_indexes_of_partitioned_tables_are_replaced_and_dropped(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(LIVE)
     conn.execute("CREATE INDEX events_at_idx ON public.events (at); CREATE INDEX events_id_idx ON public.events (id)")
     replaced = EVENTS + "  indexes:\n    - {name: events_at_idx, columns: [{column: at, order: desc}]}\n"
-    write(tmp_path, "a.yaml", doc(replaced) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
-          + year("events_2025", "2025-01-01", "2026-01-01"))
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(replaced)
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2025-01-01")
+        + "---\n"
+        + year("events_2025", "2025-01-01", "2026-01-01"),
+    )
     steps = apply_plan(database, tmp_path)
     assert [s.id for s in steps] == [
         "expand/create-index-on-only/public.events_at_idx__rc_new",
@@ -391,13 +519,26 @@ def test_indexes_of_partitioned_tables_are_replaced_and_dropped(conn: psycopg.Co
     assert {h.code.value for h in steps[-2].hazards} == {"access-exclusive-lock", "breaks-old-application"}
 
 
-def test_a_default_partition_is_added_without_a_blocking_hazard(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_a_default_partition_is_added_without_a_blocking_hazard(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(LIVE)
-    write(tmp_path, "a.yaml", doc(EVENTS) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
-          + year("events_2025", "2025-01-01", "2026-01-01") + "---\n"
-          + partition("events-other", "{table: events, default: true}", "  name: events_other\n"))
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(EVENTS)
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2025-01-01")
+        + "---\n"
+        + year("events_2025", "2025-01-01", "2026-01-01")
+        + "---\n"
+        + partition("events-other", "{table: events, default: true}", "  name: events_other\n"),
+    )
     steps = apply_plan(database, tmp_path)
-    assert [s.id for s in steps] == ["expand/create-partition-table/public.events_other", "expand/attach-partition/public.events_other"]
+    assert [s.id for s in steps] == [
+        "expand/create-partition-table/public.events_other",
+        "expand/attach-partition/public.events_other",
+    ]
     assert not steps[1].hazards
     conn.execute("INSERT INTO public.events VALUES (1, '2030-01-01')")
     assert conn.execute("SELECT count(*) FROM public.events_other").fetchone() == (1,)
@@ -406,34 +547,70 @@ def test_a_default_partition_is_added_without_a_blocking_hazard(conn: psycopg.Co
 @pytest.mark.parametrize(
     ("column", "expected"),
     [
-        ("    - {name: note, type: text, nullable: false, default: \"'x'\"}\n", ["expand/add-column/public.events.note"]),
-        ("    - {name: note, type: text, nullable: false, backfill: \"'x'\"}\n", [
-            "expand/add-column/public.events.note", "backfill/backfill/public.events.note", "contract/not-null-check/public.events.note",
-            "contract/backfill/public.events.note", "contract/not-null-validate/public.events.note", "contract/set-not-null/public.events.note",
-        ]),
-        ("    - {name: n, type: text}\n", [
-            "expand/add-column/public.events.n__new", "expand/sync-trigger/public.events.n__new", "backfill/backfill/public.events",
-            "contract/swap-columns/public.events",
-        ]),
+        (
+            "    - {name: note, type: text, nullable: false, default: \"'x'\"}\n",
+            ["expand/add-column/public.events.note"],
+        ),
+        (
+            "    - {name: note, type: text, nullable: false, backfill: \"'x'\"}\n",
+            [
+                "expand/add-column/public.events.note",
+                "backfill/backfill/public.events.note",
+                "contract/not-null-check/public.events.note",
+                "contract/backfill/public.events.note",
+                "contract/not-null-validate/public.events.note",
+                "contract/set-not-null/public.events.note",
+            ],
+        ),
+        (
+            "    - {name: n, type: text}\n",
+            [
+                "expand/add-column/public.events.n__new",
+                "expand/sync-trigger/public.events.n__new",
+                "backfill/backfill/public.events",
+                "contract/swap-columns/public.events",
+            ],
+        ),
     ],
 )
-def test_column_changes_are_planned_once_on_the_parent(conn: psycopg.Connection[Any], database: str, tmp_path: Path, column: str, expected: list[str]) -> None:
+def test_column_changes_are_planned_once_on_the_parent(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path, column: str, expected: list[str]
+) -> None:
     conn.execute(LIVE)
     conn.execute("ALTER TABLE public.events ADD COLUMN n int")
     at = "    - {name: at, type: date, nullable: false}\n"
     events = EVENTS.replace(at, at + ("    - {name: n, type: integer}\n" if "name: n," not in column else "") + column)
-    write(tmp_path, "a.yaml", doc(events) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
-          + year("events_2025", "2025-01-01", "2026-01-01"))
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(events)
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2025-01-01")
+        + "---\n"
+        + year("events_2025", "2025-01-01", "2026-01-01"),
+    )
     assert [s.id for s in apply_plan(database, tmp_path)] == expected
 
 
-def test_a_unique_constraint_is_added_partition_by_partition(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_a_unique_constraint_is_added_partition_by_partition(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(LIVE)
     conn.execute("ALTER TABLE public.events ADD COLUMN code text")
     at = "    - {name: at, type: date, nullable: false}\n"
-    events = EVENTS.replace(at, at + "    - {name: code, type: text}\n") + "  uniques:\n    - {name: events_code_at_key, columns: [code, at]}\n"
-    write(tmp_path, "a.yaml", doc(events) + "---\n" + year("events_2024", "2024-01-01", "2025-01-01") + "---\n"
-          + year("events_2025", "2025-01-01", "2026-01-01"))
+    events = (
+        EVENTS.replace(at, at + "    - {name: code, type: text}\n")
+        + "  uniques:\n    - {name: events_code_at_key, columns: [code, at]}\n"
+    )
+    write(
+        tmp_path,
+        "a.yaml",
+        doc(events)
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2025-01-01")
+        + "---\n"
+        + year("events_2025", "2025-01-01", "2026-01-01"),
+    )
     steps = apply_plan(database, tmp_path)
     assert [s.id for s in steps] == [
         "expand/create-index/public.events_2024_code_at_key",
@@ -446,18 +623,35 @@ def test_a_unique_constraint_is_added_partition_by_partition(conn: psycopg.Conne
         conn.execute("INSERT INTO public.events VALUES (1, '2024-02-02', 'a'), (2, '2024-02-02', 'a')")
 
 
-def test_a_partitioned_table_has_row_level_security_policies_and_grants(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_a_partitioned_table_has_row_level_security_policies_and_grants(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     """RLS, policies and grants on a partitioned parent are applied, read back and exported."""
-    conn.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parts_reader') THEN CREATE ROLE parts_reader; END IF; END$$")
-    write(tmp_path / "yaml", "events.yaml", doc(PARENT.strip() + """
+    conn.execute(
+        "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parts_reader') THEN CREATE ROLE parts_reader; END IF; END$$"
+    )
+    write(
+        tmp_path / "yaml",
+        "events.yaml",
+        doc(
+            PARENT.strip()
+            + """
   rowLevelSecurity: {enabled: true}
   policies: [{name: recent_only, command: select, roles: [parts_reader], using: "at > '2000-01-01'"}]
   grants: [{to: parts_reader, privileges: [SELECT]}]
-""") + "---\n" + year("events_2024", "2024-01-01", "2025-01-01"))
+"""
+        )
+        + "---\n"
+        + year("events_2024", "2024-01-01", "2025-01-01"),
+    )
     apply_plan(database, tmp_path / "yaml")
-    row = conn.execute("SELECT relrowsecurity, has_table_privilege('parts_reader', 'public.events', 'SELECT') FROM pg_class WHERE oid = 'public.events'::regclass").fetchone()
+    row = conn.execute(
+        "SELECT relrowsecurity, has_table_privilege('parts_reader', 'public.events', 'SELECT') FROM pg_class WHERE oid = 'public.events'::regclass"
+    ).fetchone()
     assert row == (True, True)
-    assert conn.execute("SELECT polname FROM pg_policy WHERE polrelid = 'public.events'::regclass").fetchall() == [("recent_only",)]
+    assert conn.execute("SELECT polname FROM pg_policy WHERE polrelid = 'public.events'::regclass").fetchall() == [
+        ("recent_only",)
+    ]
     out = tmp_path / "out"
     export(database, out)
     text = (out / "public" / "events.yaml").read_text()

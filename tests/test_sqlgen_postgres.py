@@ -36,15 +36,15 @@ def test_example_schema_creates_on_postgresql(conn: Conn) -> None:
         "SELECT conrelid::regclass::text, conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
         "WHERE n.nspname = 'shop' AND contype IN ('p','u','c','f') ORDER BY 1, 2",
     )
-    expected = sorted(
-        (f"shop.{t.name}", c.name) for t in catalog.tables for c in t.constraints()
-    )
+    expected = sorted((f"shop.{t.name}", c.name) for t in catalog.tables for c in t.constraints())
     assert constraints == expected
     # a row goes in and the generated column and defaults work as declared
     conn.execute("INSERT INTO shop.users (email, full_name) VALUES ('Ada@Example.org', 'Ada')")
     conn.execute("INSERT INTO shop.products (sku, name, price_cents) VALUES ('A-1', 'Anvil', 1999)")
     conn.execute("INSERT INTO shop.orders (user_id) SELECT id FROM shop.users")
-    conn.execute("INSERT INTO shop.order_items (order_id, line_no, product_id, quantity, unit_price_cents) SELECT o.id, 1, p.id, 3, 1999 FROM shop.orders o, shop.products p")
+    conn.execute(
+        "INSERT INTO shop.order_items (order_id, line_no, product_id, quantity, unit_price_cents) SELECT o.id, 1, p.id, 3, 1999 FROM shop.orders o, shop.products p"
+    )
     assert rows(conn, "SELECT line_total_cents FROM shop.order_items") == [(5997,)]
     assert rows(conn, "SELECT status::text, currency FROM shop.orders, shop.products") == [("pending", "EUR")]
     with pytest.raises(psycopg.errors.CheckViolation):
@@ -62,7 +62,7 @@ def hostile_yaml(directory: Path) -> None:
         "apiVersion": api,
         "kind": "Schema",
         "metadata": {"name": "weird"},
-        "spec": {"name": HOSTILE_SCHEMA, "comment": "it's a \"test\"; DROP SCHEMA public"},
+        "spec": {"name": HOSTILE_SCHEMA, "comment": 'it\'s a "test"; DROP SCHEMA public'},
     }
     columns: list[dict[str, Any]] = [
         {"name": 'a"b', "type": "int", "default": 7, "comment": "x'); DROP TABLE students; --"}
@@ -108,7 +108,11 @@ def test_hostile_names_are_quoted_never_spliced(conn: Conn, tmp_path: Path) -> N
     assert [name for (name,) in found] == HOSTILE_COLUMNS
     comment = rows(conn, "SELECT obj_description(oid, 'pg_class') FROM pg_class WHERE relname = %s", HOSTILE_TABLE)
     assert comment == [("'); DROP TABLE students; --",)]
-    index = rows(conn, "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = %s) AND NOT indisprimary", HOSTILE_TABLE)
+    index = rows(
+        conn,
+        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = %s) AND NOT indisprimary",
+        HOSTILE_TABLE,
+    )
     assert index == [(sql.Identifier(HOSTILE_SCHEMA, 'idx"; DROP TABLE students; --').as_string(None),)]
     # the table is usable with its odd names
     conn.execute(
@@ -155,12 +159,20 @@ def test_derived_names_match_the_ones_postgresql_chooses(conn: Conn, tmp_path: P
     conn.execute(sql.SQL("CREATE INDEX ON {t} (ref)").format(t=sql.Identifier(long_table)))
     conn.execute(sql.SQL('CREATE INDEX ON {t} (lower("Mixed Case"))').format(t=sql.Identifier(long_table)))
     live = sorted(
-        rows(conn, "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype <> 'n'", sql.Identifier(long_table).as_string(None))
-        + rows(conn, "SELECT indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-               "WHERE indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = c.oid)",
-               sql.Identifier(long_table).as_string(None))
+        rows(
+            conn,
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype <> 'n'",
+            sql.Identifier(long_table).as_string(None),
+        )
+        + rows(
+            conn,
+            "SELECT indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = c.oid)",
+            sql.Identifier(long_table).as_string(None),
+        )
     )
-    (tmp_path / "t.yaml").write_text(textwrap.dedent(f"""
+    (tmp_path / "t.yaml").write_text(
+        textwrap.dedent(f"""
         apiVersion: reconciler.dev/v1alpha1
         kind: Table
         metadata: {{name: t}}
@@ -186,7 +198,8 @@ def test_derived_names_match_the_ones_postgresql_chooses(conn: Conn, tmp_path: P
             - columns: [ref]
             - columns: [ref]
             - columns: [{{expression: 'lower("Mixed Case")'}}]
-    """))
+    """)
+    )
     table = load_paths([tmp_path]).catalog.tables[0]
     derived = sorted([(c.name,) for c in table.constraints()] + [(i.name,) for i in table.indexes])
     assert derived == live

@@ -77,15 +77,27 @@ def test_everything_round_trips(conn: psycopg.Connection[Any], database: str, tm
     conn.execute(SETUP)
     live = introspect(database, ["app", "public"]).catalog
     money = next(d for d in live.domains if d.name == "positive_money")
-    assert (money.type, money.default, money.nullable, money.comment) == ("numeric(12,2)", "0", False, "money, never negative")
-    assert [(c.name, c.not_valid) for c in money.checks] == [("Small Enough", False), ("not_tiny", True), ("positive_money_check", False)]
+    assert (money.type, money.default, money.nullable, money.comment) == (
+        "numeric(12,2)",
+        "0",
+        False,
+        "money, never negative",
+    )
+    assert [(c.name, c.not_valid) for c in money.checks] == [
+        ("Small Enough", False),
+        ("not_tiny", True),
+        ("positive_money_check", False),
+    ]
     code = next(d for d in live.domains if d.name == "code")
     assert code.collation == '"C"'
     columns = {c.name: c.collation for c in live.table(QualifiedName("app", "accounts")).columns}  # type: ignore[union-attr]
     assert (columns["code"], columns["label"]) == ('"POSIX"', "app.c_copy")  # the test server is built without ICU
     address = live.composite_types[0]
     assert [(a.name, a.type, a.collation) for a in address.attributes] == [
-        ("street", "text", None), ("city", "character varying(80)", '"C"'), ("zip", "app.code", None)]
+        ("street", "text", None),
+        ("city", "character varying(80)", '"C"'),
+        ("zip", "app.code", None),
+    ]
     accounts = live.table(QualifiedName("app", "accounts"))
     assert accounts is not None
     assert (accounts.row_level_security.enabled, accounts.row_level_security.forced) == (True, True)
@@ -96,12 +108,18 @@ def test_everything_round_trips(conn: psycopg.Connection[Any], database: str, tm
 
     by_target = {str(g.target): g.privileges for g in live.grants}
     assert [(p.grantee, p.privilege, p.column, p.grantable) for p in by_target["table app.accounts"]] == [
-        ("public", "SELECT", "id", False), (ROLE, "INSERT", None, False), (ROLE, "SELECT", None, False),
-        (ROLE, "UPDATE", "balance", True), (ROLE, "UPDATE", "owner", True)]
+        ("public", "SELECT", "id", False),
+        (ROLE, "INSERT", None, False),
+        (ROLE, "SELECT", None, False),
+        (ROLE, "UPDATE", "balance", True),
+        (ROLE, "UPDATE", "owner", True),
+    ]
     assert [(p.grantee, p.privilege) for p in by_target["schema app"]] == [(ROLE, "USAGE")]
     assert [(p.grantee, p.privilege) for p in by_target["sequence app.counter"]] == [(ROLE, "SELECT"), (ROLE, "USAGE")]
-    assert [(d.schema, d.for_role, [(p.objects, p.grantee, p.privilege, p.grantable) for p in d.privileges]) for d in live.default_privileges] == [
-        ("app", ROLE, [("sequences", ROLE, "USAGE", True), ("tables", "public", "SELECT", False)])]
+    assert [
+        (d.schema, d.for_role, [(p.objects, p.grantee, p.privilege, p.grantable) for p in d.privileges])
+        for d in live.default_privileges
+    ] == [("app", ROLE, [("sequences", ROLE, "USAGE", True), ("tables", "public", "SELECT", False)])]
 
     out = tmp_path / "export"
     export(database, out, schemas=["app", "public"])
@@ -137,11 +155,16 @@ def test_a_missing_role_is_a_clear_error(conn: psycopg.Connection[Any], database
     assert "'reconciler_types_nobody'" in message and "table public.things" in message and "--create-roles" in message
 
 
-def test_create_roles_creates_missing_roles_nologin_first(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_create_roles_creates_missing_roles_nologin_first(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     role = f"reconciler_types_made_{os.getpid()}"
     outcome = plan([_grants_yaml(tmp_path, role)], database, settings=PlanSettings(create_roles=True))
     assert [s.id for s in outcome.plan.steps] == [
-        f"expand/create-role/{role}", "expand/create-table/public.things", "expand/grant-table/public.things"]
+        f"expand/create-role/{role}",
+        "expand/create-table/public.things",
+        "expand/grant-table/public.things",
+    ]
     assert outcome.plan.verified
     grant = outcome.plan.steps[-1].statements[0].text()
     assert grant == f'GRANT SELECT, UPDATE ("label") ON TABLE "public"."things" TO "{role}"'
@@ -157,10 +180,14 @@ def test_bad_privilege_and_column_are_reported_at_their_lines(tmp_path: Path) ->
     assert "s.yaml:8" in str(caught.value) and "column grants exist only on tables" in str(caught.value)
 
 
-def test_drift_reports_policies_domains_grants_and_foreign_privileges(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_drift_reports_policies_domains_grants_and_foreign_privileges(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(SETUP)
-    conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'reconciler_types_other') "
-                 "THEN CREATE ROLE reconciler_types_other NOLOGIN; END IF; END $$")
+    conn.execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'reconciler_types_other') "
+        "THEN CREATE ROLE reconciler_types_other NOLOGIN; END IF; END $$"
+    )
     schemas = tmp_path / "schemas"
     export(database, schemas, schemas=["app"])
     conn.execute(f"REVOKE INSERT ON app.accounts FROM {ROLE}")
@@ -170,8 +197,14 @@ def test_drift_reports_policies_domains_grants_and_foreign_privileges(conn: psyc
     (tmp_path / "reconciler.yaml").write_text(
         f"apiVersion: reconciler.dev/v1alpha1\nkind: Project\nschemas: [{schemas}]\nenvironments:\n  dev:\n    connection: {{env: DEV_URL}}\n"
     )
-    result = subprocess.run([RECONCILER, "drift", "--format", "json"], cwd=tmp_path, env={**os.environ, "DEV_URL": database},
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [RECONCILER, "drift", "--format", "json"],
+        cwd=tmp_path,
+        env={**os.environ, "DEV_URL": database},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2, result.stderr
     report = json.loads(result.stdout)
     details = {f"{o['kind']} {o['schema']}.{o['name']}": o["environments"]["dev"] for o in report["objects"]}
@@ -182,17 +215,24 @@ def test_drift_reports_policies_domains_grants_and_foreign_privileges(conn: psyc
     assert "check code_check missing" in " ".join(details["domain app.code"]["details"])
 
 
-
 HOSTILE = 'Robert"); DROP TABLE students;--'
 
 
 def test_hostile_names_are_identifiers_everywhere(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     from psycopg import sql  # noqa: PLC0415
 
-    conn.execute(sql.SQL("DO {}").format(sql.Literal(
-        sql.SQL("BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN EXECUTE {}; END IF; END").format(
-            sql.Literal(HOSTILE), sql.Literal(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(HOSTILE)).as_string(conn))
-        ).as_string(conn))))
+    conn.execute(
+        sql.SQL("DO {}").format(
+            sql.Literal(
+                sql.SQL("BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {}) THEN EXECUTE {}; END IF; END")
+                .format(
+                    sql.Literal(HOSTILE),
+                    sql.Literal(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(HOSTILE)).as_string(conn)),
+                )
+                .as_string(conn)
+            )
+        )
+    )
     quoted = HOSTILE.replace('"', '\\"')
     (tmp_path / "h.yaml").write_text(f"""\
 apiVersion: reconciler.dev/v1alpha1
@@ -222,10 +262,19 @@ spec:
 """)
     outcome = plan([tmp_path], database)
     assert outcome.plan.verified
-    assert {s.id.split("/")[1] for s in outcome.plan.steps} >= {"create-domain", "create-type", "create-table", "create-policy", "row-level-security", "grant-table"}
+    assert {s.id.split("/")[1] for s in outcome.plan.steps} >= {
+        "create-domain",
+        "create-type",
+        "create-table",
+        "create-policy",
+        "row-level-security",
+        "grant-table",
+    }
 
 
-def test_attribute_type_change_under_a_column_is_refused_with_the_columns_named(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_attribute_type_change_under_a_column_is_refused_with_the_columns_named(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute("CREATE TYPE public.pair AS (a integer, b text); CREATE TABLE public.uses (id int, p public.pair)")
     (tmp_path / "t.yaml").write_text(
         "apiVersion: reconciler.dev/v1alpha1\nkind: CompositeType\nmetadata: {name: pair}\nspec:\n"
@@ -235,7 +284,9 @@ def test_attribute_type_change_under_a_column_is_refused_with_the_columns_named(
     )
     with pytest.raises(PlanError) as caught:
         plan([tmp_path], database)
-    assert "PostgreSQL cannot change the type of attribute(s) a" in str(caught.value) and "public.uses.p" in str(caught.value)
+    assert "PostgreSQL cannot change the type of attribute(s) a" in str(caught.value) and "public.uses.p" in str(
+        caught.value
+    )
     conn.execute("DROP TABLE public.uses")
     (tmp_path / "t.yaml").write_text(
         "apiVersion: reconciler.dev/v1alpha1\nkind: CompositeType\nmetadata: {name: pair}\nspec:\n"
@@ -256,11 +307,15 @@ def test_policy_naming_an_unknown_column_is_reported_at_its_line(tmp_path: Path)
     assert "1 error" in str(caught.value)
 
 
-def test_a_renamed_table_and_sequence_keep_their_grants(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_a_renamed_table_and_sequence_keep_their_grants(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute(SETUP)
     export(database, tmp_path, schemas=["app"])
-    for path, old, new in ((tmp_path / "app" / "accounts.yaml", "name: accounts", "name: ledger\n  renamedFrom: accounts"),
-                           (tmp_path / "app" / "_schema.yaml", "name: counter", "name: tally\n  renamedFrom: counter")):
+    for path, old, new in (
+        (tmp_path / "app" / "accounts.yaml", "name: accounts", "name: ledger\n  renamedFrom: accounts"),
+        (tmp_path / "app" / "_schema.yaml", "name: counter", "name: tally\n  renamedFrom: counter"),
+    ):
         text = path.read_text()
         assert old in text, text
         path.write_text(text.replace(old, new, 1))
@@ -268,7 +323,9 @@ def test_a_renamed_table_and_sequence_keep_their_grants(conn: psycopg.Connection
     assert not [s for s in steps if "grant" in s or "revoke" in s], steps
 
 
-def test_the_same_privilege_on_a_table_and_on_its_column(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_the_same_privilege_on_a_table_and_on_its_column(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     """SELECT on the table and SELECT on one of its columns, to the same role: read, planned and exported."""
     conn.execute(SETUP.split("CREATE SCHEMA app;")[0])
     (tmp_path / "t.yaml").write_text(
@@ -280,7 +337,9 @@ def test_the_same_privilege_on_a_table_and_on_its_column(conn: psycopg.Connectio
     assert outcome.plan.verified
     grant = outcome.plan.steps[-1].statements[0].text()
     assert grant == f'GRANT SELECT, SELECT ("label") ON TABLE "public"."things" TO "{ROLE}"'
-    conn.execute(f"CREATE TABLE public.things (id bigint, label text); GRANT SELECT, SELECT (label) ON public.things TO {ROLE}")
+    conn.execute(
+        f"CREATE TABLE public.things (id bigint, label text); GRANT SELECT, SELECT (label) ON public.things TO {ROLE}"
+    )
     assert plan([tmp_path], database).plan.steps == ()
     out = tmp_path / "out"
     export(database, out)

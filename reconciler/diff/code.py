@@ -201,11 +201,18 @@ def unmanaged(live: Catalog, desired: Catalog) -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
     declared_functions = {f.signature for f in desired.functions}
     renames = type_renames(live, desired)
-    found += [(f.kind, f.schema, object_name(f)) for f in live.functions if translate_routine(f, renames).signature not in declared_functions]
+    found += [
+        (f.kind, f.schema, object_name(f))
+        for f in live.functions
+        if translate_routine(f, renames).signature not in declared_functions
+    ]
     for group, kind in ((desired.views, "view"), (desired.materialized_views, "materialized view")):
         names = {v.qname for v in group}
-        found += [(kind, v.schema, v.name) for v in (live.views if kind == "view" else live.materialized_views)
-                  if v.qname not in names and not is_compat_view(v, desired)]  # fmt: skip
+        found += [
+            (kind, v.schema, v.name)
+            for v in (live.views if kind == "view" else live.materialized_views)
+            if v.qname not in names and not is_compat_view(v, desired)
+        ]
     for table in live.tables:
         wanted = _desired_table(desired, table)
         if wanted is None:

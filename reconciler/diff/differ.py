@@ -204,7 +204,9 @@ def column_alterations(old: Column, new: Column) -> frozenset[c.ColumnAlteration
 
 def _columns(live: Table, desired: Table) -> Iterable[c.Change]:
     pairs, added, dropped = _match(
-        {col.name: col for col in live.columns}, {col.name: col for col in desired.columns}, lambda col: col.renamed_from
+        {col.name: col for col in live.columns},
+        {col.name: col for col in desired.columns},
+        lambda col: col.renamed_from,
     )
     renames = _rename_suggestions(added, dropped)
     for column in added:

@@ -13,7 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from reconciler.diff.changes import Change
-from reconciler.model import Catalog, DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege, QualifiedName
+from reconciler.model import (
+    Catalog,
+    DefaultPrivilege,
+    DefaultPrivileges,
+    GrantTarget,
+    ObjectGrants,
+    Privilege,
+    QualifiedName,
+)
 from reconciler.model.grants import DEFAULT_GRANTS
 
 
@@ -36,7 +44,9 @@ class ChangeGrants(Change):
     def described(self, extra: str, extra_option: str) -> str:
         """The detail line, with the words for what the reference does not have: "not declared"
         against the YAML, "extra" against another environment (drift --baseline)."""
-        parts = [f"{_shown(p)} to {p.grantee}{' with grant option' if p.grantable else ''} missing" for p in self.granted]
+        parts = [
+            f"{_shown(p)} to {p.grantee}{' with grant option' if p.grantable else ''} missing" for p in self.granted
+        ]
         parts += [f"{_shown(p)} to {p.grantee} {extra}" for p in self.revoked]
         parts += [f"{_shown(p)} to {p.grantee} has an {extra_option} grant option" for p in self.option_revoked]
         return "; ".join(parts)
@@ -64,6 +74,7 @@ class ChangeDefaultPrivileges(Change):
 
     def described(self, extra: str, extra_option: str) -> str:
         """The detail line (see ChangeGrants.described)."""
+
         def shown(d: DefaultPrivilege) -> str:
             return f"default {d.privilege} on {d.objects} to {d.grantee} (for {self.for_role})"
 
@@ -91,7 +102,9 @@ def _live_target(live: Catalog, desired: Catalog, target: GrantTarget) -> GrantT
     if target.kind not in ("table", "sequence"):
         return target
     qname = QualifiedName(target.schema, target.name)
-    find_desired, find_live = (desired.table, live.table) if target.kind == "table" else (desired.sequence, live.sequence)
+    find_desired, find_live = (
+        (desired.table, live.table) if target.kind == "table" else (desired.sequence, live.sequence)
+    )
     obj = find_desired(qname)
     old = obj.renamed_from if obj is not None else None
     if old is not None and find_live(old) is not None and find_live(qname) is None:
@@ -112,7 +125,9 @@ def _compare(wanted: ObjectGrants, have: ObjectGrants, live_target: GrantTarget)
     option_revoked = [a for k, a in current.items() if k in desired and a.grantable and not desired[k].grantable]
     if not (granted or revoked or option_revoked):
         return None
-    return ChangeGrants(wanted.target, live_target, tuple(sorted(granted)), tuple(sorted(revoked)), tuple(sorted(option_revoked)))
+    return ChangeGrants(
+        wanted.target, live_target, tuple(sorted(granted)), tuple(sorted(revoked)), tuple(sorted(option_revoked))
+    )
 
 
 def _defaults(live: Catalog, desired: Catalog) -> Iterable[Change]:
@@ -125,7 +140,13 @@ def _defaults(live: Catalog, desired: Catalog) -> Iterable[Change]:
         revoked = [d for k, d in got.items() if k not in want]
         option_revoked = [d for k, d in got.items() if k in want and d.grantable and not want[k].grantable]
         if granted or revoked or option_revoked:
-            yield ChangeDefaultPrivileges(wanted.schema, wanted.for_role, tuple(sorted(granted)), tuple(sorted(revoked)), tuple(sorted(option_revoked)))
+            yield ChangeDefaultPrivileges(
+                wanted.schema,
+                wanted.for_role,
+                tuple(sorted(granted)),
+                tuple(sorted(revoked)),
+                tuple(sorted(option_revoked)),
+            )
 
 
 def between_environments(live: Catalog, baseline: Catalog) -> Iterable[Change]:
@@ -143,7 +164,9 @@ def between_environments(live: Catalog, baseline: Catalog) -> Iterable[Change]:
         if change is not None:
             yield change
     schemas = {s.name for s in live.schemas} & {s.name for s in baseline.schemas}
-    pairs = {(d.schema, d.for_role) for d in live.default_privileges + baseline.default_privileges if d.schema in schemas}
+    pairs = {
+        (d.schema, d.for_role) for d in live.default_privileges + baseline.default_privileges if d.schema in schemas
+    }
     held = {(d.schema, d.for_role): d for d in baseline.default_privileges}
     every = tuple(held.get(pair, DefaultPrivileges(*pair)) for pair in sorted(pairs))
     yield from _defaults(live, replace(baseline, default_privileges=every))

@@ -121,7 +121,11 @@ def _refined(change: c.Change) -> Iterable[c.Change]:
         return []
     if type(change) is c.AddIndex and change.live.partition_by is not None:
         return [AddPartitionedIndex(change.live, change.desired, change.index)]
-    if type(change) is c.AddConstraint and isinstance(change.constraint, UniqueConstraint) and change.live.partition_by is not None:
+    if (
+        type(change) is c.AddConstraint
+        and isinstance(change.constraint, UniqueConstraint)
+        and change.live.partition_by is not None
+    ):
         return [AddPartitionedUnique(change.live, change.desired, change.constraint)]
     if type(change) is c.ReplaceIndex and change.live.partition_by is not None:
         return [ReplacePartitionedIndex(change.live, change.desired, change.old, change.new)]

@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from reconciler.diff.changes import Change, TableChange
-from reconciler.model import Catalog, Collation, CompositeType, Domain, DomainCheck, Function, Policy, RowLevelSecurity, Table
+from reconciler.model import (
+    Catalog,
+    Collation,
+    CompositeType,
+    Domain,
+    DomainCheck,
+    Function,
+    Policy,
+    RowLevelSecurity,
+    Table,
+)
 
 # --- changes: domains ----------------------------------------------------------------------
 
@@ -169,7 +179,9 @@ class AlterRowLevelSecurity(TableChange):
 
 
 def _rls(rls: RowLevelSecurity) -> str:
-    return ("forced" if rls.forced else "enabled") if rls.enabled else ("disabled (forced)" if rls.forced else "disabled")
+    return (
+        ("forced" if rls.forced else "enabled") if rls.enabled else ("disabled (forced)" if rls.forced else "disabled")
+    )
 
 
 @dataclass(frozen=True)
@@ -270,14 +282,18 @@ def _accept_validated(old: Domain, new: Domain) -> Domain:
     """A validated live check satisfies a desired `notValid` one."""
     live = {c.name: c for c in old.checks}
     checks = tuple(
-        dataclasses.replace(c, not_valid=False) if c.not_valid and c.name in live and live[c.name] == dataclasses.replace(c, not_valid=False) else c
+        dataclasses.replace(c, not_valid=False)
+        if c.not_valid and c.name in live and live[c.name] == dataclasses.replace(c, not_valid=False)
+        else c
         for c in new.checks
     )
     return dataclasses.replace(new, checks=checks)
 
 
 def _composites(live: Catalog, desired: Catalog) -> Iterable[Change]:
-    pairs, added, dropped = _pairs({t.qname: t for t in live.composite_types}, {t.qname: t for t in desired.composite_types})
+    pairs, added, dropped = _pairs(
+        {t.qname: t for t in live.composite_types}, {t.qname: t for t in desired.composite_types}
+    )
     for composite in added:
         yield AddCompositeType(composite)
     for old, new, renamed in pairs:
@@ -350,7 +366,11 @@ def type_renames(live: Catalog, desired: Catalog) -> dict[str, str]:
     from reconciler.sqltext import sql_name  # noqa: PLC0415
 
     renames: dict[str, str] = {}
-    kinds = ((desired.enums, live.enums), (desired.domains, live.domains), (desired.composite_types, live.composite_types))
+    kinds = (
+        (desired.enums, live.enums),
+        (desired.domains, live.domains),
+        (desired.composite_types, live.composite_types),
+    )
     for group, current in kinds:  # type: ignore[assignment]
         names = {obj.qname for obj in current}
         for obj in group:

@@ -50,11 +50,16 @@ class _Key:
         return sql.SQL("({})").format(sql.SQL(", ").join(sql.Identifier(c) for c in self.columns))
 
     def values(self) -> sql.Composed:
-        return sql.SQL("({})").format(sql.SQL(", ").join(sql.SQL("{}::{}").format(sql.Placeholder(), type_sql(t)) for t in self.types))
+        return sql.SQL("({})").format(
+            sql.SQL(", ").join(sql.SQL("{}::{}").format(sql.Placeholder(), type_sql(t)) for t in self.types)
+        )
 
     def as_text(self) -> sql.Composed:
         # aliased: an output column named like the key would win over it in ORDER BY, sorting as text
-        return sql.SQL(", ").join(sql.SQL("{}::text AS {}").format(sql.Identifier(c), sql.Identifier(f"k{i}")) for i, c in enumerate(self.columns))
+        return sql.SQL(", ").join(
+            sql.SQL("{}::text AS {}").format(sql.Identifier(c), sql.Identifier(f"k{i}"))
+            for i, c in enumerate(self.columns)
+        )
 
     def order(self, descending: bool = False) -> sql.Composed:
         direction = sql.SQL(" DESC" if descending else "")
@@ -70,12 +75,16 @@ def _range(key: _Key, last: list[str] | None) -> tuple[sql.Composable, list[str]
 
 def _bound(conn: psycopg.Connection[Any], spec: BackfillSpec, key: _Key) -> list[str] | None:
     row = conn.execute(
-        sql.SQL("SELECT {} FROM {} ORDER BY {} LIMIT 1").format(key.as_text(), qualified(spec.table), key.order(descending=True))
+        sql.SQL("SELECT {} FROM {} ORDER BY {} LIMIT 1").format(
+            key.as_text(), qualified(spec.table), key.order(descending=True)
+        )
     ).fetchone()
     return list(row) if row else None
 
 
-def _upper(conn: psycopg.Connection[Any], spec: BackfillSpec, key: _Key, last: list[str] | None, bound: list[str], size: int) -> list[str]:
+def _upper(
+    conn: psycopg.Connection[Any], spec: BackfillSpec, key: _Key, last: list[str] | None, bound: list[str], size: int
+) -> list[str]:
     where, params = _range(key, last)
     row = conn.execute(
         sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {} OFFSET {} LIMIT 1").format(
@@ -87,9 +96,13 @@ def _upper(conn: psycopg.Connection[Any], spec: BackfillSpec, key: _Key, last: l
 
 
 def _update(spec: BackfillSpec, key: _Key, last: list[str] | None) -> tuple[sql.Composed, list[str]]:
-    assignments = sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(col), expression_sql(expr)) for col, expr in spec.assignments)
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{} = {}").format(sql.Identifier(col), expression_sql(expr)) for col, expr in spec.assignments
+    )
     where, params = _range(key, last)
-    statement = sql.SQL("UPDATE {} SET {} WHERE {} AND {}").format(qualified(spec.table), assignments, where, expression_sql(spec.condition))
+    statement = sql.SQL("UPDATE {} SET {} WHERE {} AND {}").format(
+        qualified(spec.table), assignments, where, expression_sql(spec.condition)
+    )
     return statement, params
 
 

@@ -25,7 +25,15 @@ from reconciler.config import Policy, duration_ms
 from reconciler.errors import ExecutionError, LockNotAvailable, StalePlanError
 from reconciler.execute.backfill import BackfillSettings, ProgressSink, run_backfill
 from reconciler.execute.journal import Journal, StepRecord, step_done_statement
-from reconciler.execute.session import Backoff, ErrorKind, blockers, classify, orphaned_backends, prepare_session, set_timeouts
+from reconciler.execute.session import (
+    Backoff,
+    ErrorKind,
+    blockers,
+    classify,
+    orphaned_backends,
+    prepare_session,
+    set_timeouts,
+)
 from reconciler.gates.approvals import Gate
 from reconciler.gates.backup import take_backups
 from reconciler.introspect import LiveState, read_catalog
@@ -140,7 +148,9 @@ def _run(journal: Journal, plan: Plan, dsn: str, live: LiveState, options: Apply
                 journal.event(plan.digest, step.id, "waiting-for-approval", {"reasons": list(decision.reasons)})
                 return outcome
             if decision.approval is not None:
-                journal.event(plan.digest, step.id, "approved", {"by": decision.approval.by, "source": decision.approval.source})
+                journal.event(
+                    plan.digest, step.id, "approved", {"by": decision.approval.by, "source": decision.approval.source}
+                )
             for backup in take_backups(options.policy.backup, step, plan, dsn, live.major_version):
                 journal.record_backup(plan.digest, step.id, backup.file, backup.restore_command)
                 journal.event(plan.digest, step.id, "backup", {"hook": backup.hook, "file": backup.file})
@@ -163,14 +173,26 @@ def _finish(journal: Journal, plan: Plan, dsn: str, live: LiveState, outcome: Ap
         journal.set_plan_state(plan.digest, "done", None, checkpoint)
         journal.event(plan.digest, None, "plan-done", {"schema": checkpoint})
     else:
-        message = f"waiting at {outcome.waiting_step.id}" if outcome.waiting_step else f"stopped after phase limit ({outcome.status})"
+        message = (
+            f"waiting at {outcome.waiting_step.id}"
+            if outcome.waiting_step
+            else f"stopped after phase limit ({outcome.status})"
+        )
         journal.set_plan_state(plan.digest, "waiting", message, checkpoint)
 
 
 # --- one step --------------------------------------------------------------------------------
 
 
-def _run_with_retries(journal: Journal, work: psycopg.Connection[Any], plan: Plan, step: Step, record: StepRecord | None, live: LiveState, options: ApplyOptions) -> None:
+def _run_with_retries(
+    journal: Journal,
+    work: psycopg.Connection[Any],
+    plan: Plan,
+    step: Step,
+    record: StepRecord | None,
+    live: LiveState,
+    options: ApplyOptions,
+) -> None:
     retries = options.policy.retries
     backoff = Backoff(duration_ms(retries.base_delay) / 1000, duration_ms(retries.max_delay) / 1000)
     lock_timeout = duration_ms(options.policy.lock_timeout)
@@ -183,17 +205,40 @@ def _run_with_retries(journal: Journal, work: psycopg.Connection[Any], plan: Pla
             return
         except psycopg.Error as exc:
             kind = classify(exc)
-            reason = (exc.diag.message_primary if isinstance(exc, psycopg.Error) and exc.diag.message_primary else str(exc)).strip()
+            reason = (
+                exc.diag.message_primary if isinstance(exc, psycopg.Error) and exc.diag.message_primary else str(exc)
+            ).strip()
             if kind is ErrorKind.PERMANENT:
                 journal.step_failed(plan.digest, step.id, reason)
                 journal.set_plan_state(plan.digest, "failed", f"{step.id}: {reason}")
                 raise ExecutionError(f"step {step.id} failed: {reason}") from None
             waiting_for = [str(b) for b in blockers(work, _strong_lock_tables(step))] if kind is ErrorKind.LOCK else []
             delay = backoff.delay(attempt)
-            journal.event(plan.digest, step.id, "retry", {"kind": kind.value, "reason": reason, "attempt": attempt, "delay": round(delay, 3), "blockers": waiting_for})
-            log.warning("step will be retried", step=step.id, kind=kind.value, reason=reason, attempt=attempt, delay_s=round(delay, 2), blockers=waiting_for)
+            journal.event(
+                plan.digest,
+                step.id,
+                "retry",
+                {
+                    "kind": kind.value,
+                    "reason": reason,
+                    "attempt": attempt,
+                    "delay": round(delay, 3),
+                    "blockers": waiting_for,
+                },
+            )
+            log.warning(
+                "step will be retried",
+                step=step.id,
+                kind=kind.value,
+                reason=reason,
+                attempt=attempt,
+                delay_s=round(delay, 2),
+                blockers=waiting_for,
+            )
             if work.closed or work.broken:
-                raise ExecutionError(f"step {step.id}: the database connection was lost ({reason}); run apply again to resume") from None
+                raise ExecutionError(
+                    f"step {step.id}: the database connection was lost ({reason}); run apply again to resume"
+                ) from None
             time.sleep(delay)
     journal.step_failed(plan.digest, step.id, "lock not available")
     journal.set_plan_state(plan.digest, "failed", f"{step.id}: could not get its lock")
@@ -207,7 +252,15 @@ def _strong_lock_tables(step: Step) -> list[QualifiedName]:
     return [lock.table for lock in step.locks if lock.level >= LockLevel.SHARE_UPDATE_EXCLUSIVE]
 
 
-def _execute(work: psycopg.Connection[Any], plan: Plan, step: Step, record: StepRecord | None, live: LiveState, options: ApplyOptions, lock_timeout: int) -> None:
+def _execute(
+    work: psycopg.Connection[Any],
+    plan: Plan,
+    step: Step,
+    record: StepRecord | None,
+    live: LiveState,
+    options: ApplyOptions,
+    lock_timeout: int,
+) -> None:
     if step.backfill is not None:
         policy = options.policy.backfill
         settings = BackfillSettings(
@@ -221,7 +274,9 @@ def _execute(work: psycopg.Connection[Any], plan: Plan, step: Step, record: Step
         estimate = stats.rows if stats is not None and stats.rows >= 0 else None
         sink = options.progress(step, estimate) if options.progress else _NoProgress()
         try:
-            run_backfill(work, plan.digest, step, _key_types(work, step), record.checkpoint if record else None, settings, sink)
+            run_backfill(
+                work, plan.digest, step, _key_types(work, step), record.checkpoint if record else None, settings, sink
+            )
         finally:
             getattr(sink, "close", lambda: None)()
         return

@@ -67,12 +67,16 @@ class Journal:
             with self.conn.transaction():
                 self.conn.execute(sql.SQL(_ddl()))  # type: ignore[arg-type]  # constant package data
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise ExecutionError(f"cannot create the journal schema {SCHEMA!r}: {exc.diag.message_primary}; grant CREATE on the database") from None
+            raise ExecutionError(
+                f"cannot create the journal schema {SCHEMA!r}: {exc.diag.message_primary}; grant CREATE on the database"
+            ) from None
 
     def lock(self) -> None:
         row = self.conn.execute("SELECT pg_catalog.pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
         if not (row and row[0]):
-            raise ApplierBusy(f"another applier is working on this database ({self.holder()}); try again when it has finished")
+            raise ApplierBusy(
+                f"another applier is working on this database ({self.holder()}); try again when it has finished"
+            )
 
     def unlock(self) -> None:
         self.conn.execute("SELECT pg_catalog.pg_advisory_unlock(%s)", (LOCK_KEY,))
@@ -94,17 +98,23 @@ class Journal:
     def active(self) -> PlanRecord | None:
         with self.conn.cursor(row_factory=dict_row) as cur:
             cur.execute(
-                sql.SQL("SELECT digest, state, checkpoint_hash, message, plan FROM {}.plans WHERE state = ANY(%s)").format(sql.Identifier(SCHEMA)),
+                sql.SQL(
+                    "SELECT digest, state, checkpoint_hash, message, plan FROM {}.plans WHERE state = ANY(%s)"
+                ).format(sql.Identifier(SCHEMA)),
                 (list(ACTIVE_STATES),),
             )
             row = cur.fetchone()
         if row is None:
             return None
-        return PlanRecord(row["digest"], row["state"], row["checkpoint_hash"], row["message"], plan_from_json(row["plan"]))
+        return PlanRecord(
+            row["digest"], row["state"], row["checkpoint_hash"], row["message"], plan_from_json(row["plan"])
+        )
 
     def state_of(self, digest: str) -> str | None:
         """The journal's state for a plan (None: never started here)."""
-        row = self.conn.execute(sql.SQL("SELECT state FROM {}.plans WHERE digest = %s").format(sql.Identifier(SCHEMA)), (digest,)).fetchone()
+        row = self.conn.execute(
+            sql.SQL("SELECT state FROM {}.plans WHERE digest = %s").format(sql.Identifier(SCHEMA)), (digest,)
+        ).fetchone()
         return str(row[0]) if row else None
 
     def begin(self, plan: Plan) -> None:
@@ -126,7 +136,9 @@ class Journal:
                 )
         self.event(plan.digest, None, "plan-started", {"steps": len(plan.steps)})
 
-    def set_plan_state(self, digest: str, state: str, message: str | None = None, checkpoint_hash: str | None = None) -> None:
+    def set_plan_state(
+        self, digest: str, state: str, message: str | None = None, checkpoint_hash: str | None = None
+    ) -> None:
         self.conn.execute(
             sql.SQL(
                 "UPDATE {}.plans SET state = %s, message = %s, checkpoint_hash = COALESCE(%s, checkpoint_hash), updated_at = now() WHERE digest = %s"
@@ -135,7 +147,10 @@ class Journal:
         )
 
     def clear_checkpoint(self, digest: str) -> None:
-        self.conn.execute(sql.SQL("UPDATE {}.plans SET checkpoint_hash = NULL WHERE digest = %s").format(sql.Identifier(SCHEMA)), (digest,))
+        self.conn.execute(
+            sql.SQL("UPDATE {}.plans SET checkpoint_hash = NULL WHERE digest = %s").format(sql.Identifier(SCHEMA)),
+            (digest,),
+        )
 
     def abandon(self, digest: str, reason: str) -> None:
         self.set_plan_state(digest, "abandoned", reason)
@@ -165,19 +180,25 @@ class Journal:
 
     def step_failed(self, digest: str, step_id: str, error: str) -> None:
         self.conn.execute(
-            sql.SQL("UPDATE {}.steps SET state = 'failed', error = %s WHERE digest = %s AND step_id = %s").format(sql.Identifier(SCHEMA)),
+            sql.SQL("UPDATE {}.steps SET state = 'failed', error = %s WHERE digest = %s AND step_id = %s").format(
+                sql.Identifier(SCHEMA)
+            ),
             (error, digest, step_id),
         )
 
     def record_backup(self, digest: str, step_id: str, file: str | None, restore: str | None) -> None:
         self.conn.execute(
-            sql.SQL("UPDATE {}.steps SET backup_file = %s, restore_command = %s WHERE digest = %s AND step_id = %s").format(sql.Identifier(SCHEMA)),
+            sql.SQL(
+                "UPDATE {}.steps SET backup_file = %s, restore_command = %s WHERE digest = %s AND step_id = %s"
+            ).format(sql.Identifier(SCHEMA)),
             (file, restore, digest, step_id),
         )
 
     def event(self, digest: str | None, step_id: str | None, kind: str, detail: dict[str, Any] | None = None) -> None:
         self.conn.execute(
-            sql.SQL("INSERT INTO {}.events (digest, step_id, kind, detail) VALUES (%s, %s, %s, %s)").format(sql.Identifier(SCHEMA)),
+            sql.SQL("INSERT INTO {}.events (digest, step_id, kind, detail) VALUES (%s, %s, %s, %s)").format(
+                sql.Identifier(SCHEMA)
+            ),
             (digest, step_id, kind, Jsonb(detail or {})),
         )
 
@@ -203,14 +224,20 @@ class Journal:
 
 def step_done_statement(digest: str, step_id: str) -> tuple[sql.Composed, tuple[Any, ...]]:
     return (
-        sql.SQL("UPDATE {}.steps SET state = 'done', finished_at = now(), error = NULL WHERE digest = %s AND step_id = %s").format(sql.Identifier(SCHEMA)),
+        sql.SQL(
+            "UPDATE {}.steps SET state = 'done', finished_at = now(), error = NULL WHERE digest = %s AND step_id = %s"
+        ).format(sql.Identifier(SCHEMA)),
         (digest, step_id),
     )
 
 
-def checkpoint_statement(digest: str, step_id: str, checkpoint: dict[str, Any], rows: int) -> tuple[sql.Composed, tuple[Any, ...]]:
+def checkpoint_statement(
+    digest: str, step_id: str, checkpoint: dict[str, Any], rows: int
+) -> tuple[sql.Composed, tuple[Any, ...]]:
     return (
-        sql.SQL("UPDATE {}.steps SET checkpoint = %s, rows_done = rows_done + %s WHERE digest = %s AND step_id = %s").format(sql.Identifier(SCHEMA)),
+        sql.SQL(
+            "UPDATE {}.steps SET checkpoint = %s, rows_done = rows_done + %s WHERE digest = %s AND step_id = %s"
+        ).format(sql.Identifier(SCHEMA)),
         (Jsonb(json.loads(json.dumps(checkpoint, default=str))), rows, digest, step_id),
     )
 

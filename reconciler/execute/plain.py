@@ -19,9 +19,12 @@ BACKFILL_SETTING = "reconciler.backfill"
 def backfill_all(spec: BackfillSpec) -> sql.Composed:
     """The whole backfill as one UPDATE (a scratch database has no traffic to protect)."""
     assignments = sql.SQL(", ").join(
-        sql.SQL("{} = {}").format(sql.Identifier(column), expression_sql(expression)) for column, expression in spec.assignments
+        sql.SQL("{} = {}").format(sql.Identifier(column), expression_sql(expression))
+        for column, expression in spec.assignments
     )
-    return sql.SQL("UPDATE {} SET {} WHERE {}").format(qualified(spec.table), assignments, expression_sql(spec.condition))
+    return sql.SQL("UPDATE {} SET {} WHERE {}").format(
+        qualified(spec.table), assignments, expression_sql(spec.condition)
+    )
 
 
 def mark_backfill_session(conn: psycopg.Connection[Any]) -> None:

@@ -48,7 +48,9 @@ class Backoff:
         return (rng or random).uniform(0, ceiling)
 
 
-def set_timeouts(conn: psycopg.Connection[Any], lock_timeout_ms: int, statement_timeout_ms: int, *, local: bool) -> None:
+def set_timeouts(
+    conn: psycopg.Connection[Any], lock_timeout_ms: int, statement_timeout_ms: int, *, local: bool
+) -> None:
     scope = "SET LOCAL" if local else "SET"
     conn.execute(sql.SQL(scope + " lock_timeout = {}").format(sql.Literal(lock_timeout_ms)))
     conn.execute(sql.SQL(scope + " statement_timeout = {}").format(sql.Literal(statement_timeout_ms)))

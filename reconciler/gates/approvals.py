@@ -48,7 +48,9 @@ def plan_summary(plan: Plan) -> dict[str, object]:
     return {"database": plan.database, "steps": len(plan.steps), "from": plan.source_hash, "to": plan.target_hash}
 
 
-def write_approval(directory: Path, digest: str, by: str, phase: Phase | None, summary: dict[str, object] | None = None) -> Path:
+def write_approval(
+    directory: Path, digest: str, by: str, phase: Phase | None, summary: dict[str, object] | None = None
+) -> Path:
     if not by.strip():
         raise InputError("--by must name who approves")
     if not _DIGEST.match(digest):
@@ -84,7 +86,9 @@ def read_approvals(directory: Path) -> list[Approval]:
             continue
         digest, phase = str(data.get("digest", "")), str(data.get("phase", "all"))
         if not _DIGEST.match(digest) or phase not in ("all", *(p.value for p in Phase)):
-            raise InputError(f"{path}: an approval needs a digest (sha256:...) and a phase (expand, backfill, contract or all)")
+            raise InputError(
+                f"{path}: an approval needs a digest (sha256:...) and a phase (expand, backfill, contract or all)"
+            )
         found.append(Approval(digest, None if phase == "all" else Phase(phase), str(data.get("by", "?")), str(path)))
     return found
 

@@ -41,7 +41,9 @@ def needs_backup(step: Step, policy: BackupPolicy) -> bool:
     data_loss = any(h.code in DATA_LOSS for h in step.hazards)
     if policy.when == "never":
         if data_loss:
-            raise HookFailed(f"step {step.id} deletes data and backups are switched off (policy.backup.when: never); refusing to run it")
+            raise HookFailed(
+                f"step {step.id} deletes data and backups are switched off (policy.backup.when: never); refusing to run it"
+            )
         return False
     if policy.when == "always":
         return True
@@ -66,19 +68,31 @@ def _step_env(step: Step, plan: Plan, dsn: str) -> dict[str, str]:
 
 def run_command_hook(command: list[str], step: Step, plan: Plan, dsn: str, timeout_s: float) -> BackupRecord:
     try:
-        result = subprocess.run(command, env=_step_env(step, plan, dsn), capture_output=True, text=True, timeout=timeout_s)
+        result = subprocess.run(
+            command, env=_step_env(step, plan, dsn), capture_output=True, text=True, timeout=timeout_s
+        )
     except FileNotFoundError:
         raise HookFailed(f"backup hook {command[0]!r} not found; step {step.id} did not run") from None
     except subprocess.TimeoutExpired:
-        raise HookFailed(f"backup hook {command[0]!r} did not finish within {timeout_s:.0f}s; step {step.id} did not run") from None
+        raise HookFailed(
+            f"backup hook {command[0]!r} did not finish within {timeout_s:.0f}s; step {step.id} did not run"
+        ) from None
     if result.returncode != 0:
-        tail = redact((result.stderr or result.stdout).strip().splitlines()[-1] if (result.stderr or result.stdout).strip() else "no output")
-        raise HookFailed(f"backup hook {command[0]!r} failed (exit {result.returncode}: {tail}); step {step.id} did not run")
+        tail = redact(
+            (result.stderr or result.stdout).strip().splitlines()[-1]
+            if (result.stderr or result.stdout).strip()
+            else "no output"
+        )
+        raise HookFailed(
+            f"backup hook {command[0]!r} failed (exit {result.returncode}: {tail}); step {step.id} did not run"
+        )
     produced = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else None
     return BackupRecord(file=produced, restore_command=None, hook=shlex.join(command))
 
 
-def run_pg_dump_hook(directory: Path, step: Step, plan: Plan, dsn: str, server_major: int, timeout_s: float) -> BackupRecord:
+def run_pg_dump_hook(
+    directory: Path, step: Step, plan: Plan, dsn: str, server_major: int, timeout_s: float
+) -> BackupRecord:
     binaries = pg_dump_for(server_major)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -95,7 +109,17 @@ def run_pg_dump_hook(directory: Path, step: Step, plan: Plan, dsn: str, server_m
     if result.returncode != 0 or not path.exists():
         tail = redact(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "no output")
         raise HookFailed(f"pg_dump backup failed ({tail}); step {step.id} did not run")
-    restore = shlex.join(["pg_restore", "--dbname", target(dsn).dbname, "--clean", "--if-exists", *[f"--table={t.name}" for t in step.tables], str(path)])
+    restore = shlex.join(
+        [
+            "pg_restore",
+            "--dbname",
+            target(dsn).dbname,
+            "--clean",
+            "--if-exists",
+            *[f"--table={t.name}" for t in step.tables],
+            str(path),
+        ]
+    )
     return BackupRecord(file=str(path), restore_command=restore, hook="pg_dump")
 
 

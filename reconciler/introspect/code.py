@@ -15,7 +15,16 @@ from typing import Any, Callable
 from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
-from reconciler.model import Function, FunctionArgument, Index, MaterializedView, QualifiedName, ResultColumn, Trigger, View
+from reconciler.model import (
+    Function,
+    FunctionArgument,
+    Index,
+    MaterializedView,
+    QualifiedName,
+    ResultColumn,
+    Trigger,
+    View,
+)
 from reconciler.sqltext import strip_outer_parentheses
 
 _MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
@@ -99,7 +108,9 @@ def _search_path(row: Any, warnings: list[str]) -> tuple[str, ...] | None:
         if name == "search_path":
             found = split_search_path(value)
         else:
-            warnings.append(f"{row.schema}.{row.name}: setting {name} of the routine is not modeled and will not be compared")
+            warnings.append(
+                f"{row.schema}.{row.name}: setting {name} of the routine is not modeled and will not be compared"
+            )
     return found
 
 
@@ -127,18 +138,32 @@ def split_search_path(value: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-def views(rows: list[Any], indexes: Callable[[int, QualifiedName], list[Index]]) -> tuple[list[View], list[MaterializedView]]:
+def views(
+    rows: list[Any], indexes: Callable[[int, QualifiedName], list[Index]]
+) -> tuple[list[View], list[MaterializedView]]:
     plain, materialized = [], []
     for row in rows:
         query = _query_text(row.query)
         options = dict(o.partition("=")[::2] for o in row.options or ())
         if row.kind == "v":
             check = options.get("check_option")
-            plain.append(View(row.schema, row.name, query, (), check, options.get("security_barrier") == "true",  # type: ignore[arg-type]
-                              options.get("security_invoker") == "true", row.comment))  # fmt: skip
+            plain.append(
+                View(
+                    row.schema,
+                    row.name,
+                    query,
+                    (),
+                    check,
+                    options.get("security_barrier") == "true",  # type: ignore[arg-type]
+                    options.get("security_invoker") == "true",
+                    row.comment,
+                )
+            )
         else:
             qname = QualifiedName(row.schema, row.name)
-            materialized.append(MaterializedView(row.schema, row.name, query, (), tuple(indexes(row.oid, qname)), row.comment))
+            materialized.append(
+                MaterializedView(row.schema, row.name, query, (), tuple(indexes(row.oid, qname)), row.comment)
+            )
     return plain, materialized
 
 
@@ -152,14 +177,20 @@ def trigger(row: Any) -> Trigger:
     statement = parse_sql(row.definition)[0].stmt
     assert isinstance(statement, ast.CreateTrigStmt)
     timing = "before" if statement.timing & _BEFORE else "instead of" if statement.timing & _INSTEAD else "after"
-    events = tuple(e for bit, e in ((_INSERT, "insert"), (_UPDATE, "update"), (_DELETE, "delete"), (_TRUNCATE, "truncate")) if statement.events & bit)
+    events = tuple(
+        e
+        for bit, e in ((_INSERT, "insert"), (_UPDATE, "update"), (_DELETE, "delete"), (_TRUNCATE, "truncate"))
+        if statement.events & bit
+    )
     function = [p.sval for p in statement.funcname]
     when = strip_outer_parentheses(RawStream()(statement.whenClause)) if statement.whenClause is not None else None
     return Trigger(
         name=row.name,
         timing=timing,  # type: ignore[arg-type]
         events=events,  # type: ignore[arg-type]
-        function=QualifiedName(function[0], function[1]) if len(function) == 2 else QualifiedName("public", function[0]),
+        function=QualifiedName(function[0], function[1])
+        if len(function) == 2
+        else QualifiedName("public", function[0]),
         update_columns=tuple(c.sval for c in statement.columns or ()),
         for_each="row" if statement.row else "statement",
         when=when,
@@ -170,4 +201,6 @@ def trigger(row: Any) -> Trigger:
 
 
 def dependencies(rows: list[Any]) -> tuple[Dependency, ...]:
-    return tuple(Dependency((r.kind, r.schema, r.name), (r.ref_kind, r.ref_schema, r.ref_name), r.ref_column) for r in rows)
+    return tuple(
+        Dependency((r.kind, r.schema, r.name), (r.ref_kind, r.ref_schema, r.ref_name), r.ref_column) for r in rows
+    )

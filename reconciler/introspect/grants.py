@@ -14,7 +14,15 @@ from typing import Any, Callable
 
 from psycopg import sql
 
-from reconciler.model import Catalog, DefaultPrivilege, DefaultPrivileges, Function, GrantTarget, ObjectGrants, Privilege
+from reconciler.model import (
+    Catalog,
+    DefaultPrivilege,
+    DefaultPrivileges,
+    Function,
+    GrantTarget,
+    ObjectGrants,
+    Privilege,
+)
 from reconciler.sqlgen import qualified, search_path, type_sql
 
 Rows = Callable[..., list[Any]]
@@ -37,8 +45,12 @@ def extend(rows: Rows, catalog: Catalog, scope: list[str]) -> Catalog:
     grants = tuple(ObjectGrants(t, tuple(sorted(_strongest(a)))) for t, a in sorted(atoms.items()))
     by_role: dict[tuple[str, str], set[DefaultPrivilege]] = defaultdict(set)
     for r in rows("default_privileges", schemas=scope):
-        by_role[(r.schema, r.for_role)].add(DefaultPrivilege(_DEFAULT_OBJECTS[r.objtype], r.grantee, r.privilege, r.grantable))  # type: ignore[arg-type]
-    defaults = tuple(DefaultPrivileges(schema, role, tuple(sorted(atoms))) for (schema, role), atoms in sorted(by_role.items()))
+        by_role[(r.schema, r.for_role)].add(
+            DefaultPrivilege(_DEFAULT_OBJECTS[r.objtype], r.grantee, r.privilege, r.grantable)
+        )  # type: ignore[arg-type]
+    defaults = tuple(
+        DefaultPrivileges(schema, role, tuple(sorted(atoms))) for (schema, role), atoms in sorted(by_role.items())
+    )
     return dataclasses.replace(catalog, grants=grants, default_privileges=defaults)
 
 
@@ -87,13 +99,17 @@ def respell_routine_targets(conn: Any, desired: Catalog) -> Catalog:
         if function is not None:
             spelled = _identity(conn, function)
             if spelled is not None:
-                object_grants = dataclasses.replace(object_grants, target=dataclasses.replace(target, arguments=spelled))
+                object_grants = dataclasses.replace(
+                    object_grants, target=dataclasses.replace(target, arguments=spelled)
+                )
         grants.append(object_grants)
     return dataclasses.replace(desired, grants=tuple(grants))
 
 
 def _identity(conn: Any, function: Function) -> str | None:
-    signature = sql.SQL("{}({})").format(qualified(function.qname), sql.SQL(", ").join(type_sql(t) for t in function.identity_types))
+    signature = sql.SQL("{}({})").format(
+        qualified(function.qname), sql.SQL(", ").join(type_sql(t) for t in function.identity_types)
+    )
     conn.execute(search_path(function.schema))  # how the routine's CREATE resolved its types
     oid = conn.execute("SELECT pg_catalog.to_regprocedure(%s)::oid", (signature.as_string(conn),)).fetchone()[0]
     conn.execute("SET search_path = pg_catalog")  # how introspection prints them (reader)

@@ -73,4 +73,6 @@ def parse_bound(text: str) -> PartitionBound:
         return PartitionBound(modulus=bound.modulus, remainder=bound.remainder)
     if bound.strategy == "l":
         return PartitionBound(values=tuple(_value(d) for d in bound.listdatums))
-    return PartitionBound(lower=tuple(_value(d) for d in bound.lowerdatums), upper=tuple(_value(d) for d in bound.upperdatums))
+    return PartitionBound(
+        lower=tuple(_value(d) for d in bound.lowerdatums), upper=tuple(_value(d) for d in bound.upperdatums)
+    )

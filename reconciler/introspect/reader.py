@@ -139,12 +139,44 @@ def _rows(conn: psycopg.Connection[Any], name: str, **params: Any) -> list[Any]:
 # The columns query returns one row per column of every table (90,000 rows for 10,000 tables):
 # plain tuples, read by position, cost half as much to fetch as named tuples.
 _COLUMN_FIELDS = (
-    "table_oid", "number", "name", "type", "not_null", "default_expr", "identity", "generated", "collation_schema",
-    "collation_name", "comment", "id_start", "id_increment", "id_min", "id_max", "id_cache", "id_cycle",
-)  # fmt: skip
+    "table_oid",
+    "number",
+    "name",
+    "type",
+    "not_null",
+    "default_expr",
+    "identity",
+    "generated",
+    "collation_schema",
+    "collation_name",
+    "comment",
+    "id_start",
+    "id_increment",
+    "id_min",
+    "id_max",
+    "id_cache",
+    "id_cycle",
+)
 _TUPLE_QUERIES = {"columns": _COLUMN_FIELDS}
-(C_TABLE, C_NUMBER, C_NAME, C_TYPE, C_NOT_NULL, C_DEFAULT, C_IDENTITY, C_GENERATED, C_COLL_SCHEMA, C_COLL_NAME, C_COMMENT,
- C_ID_START, C_ID_INCREMENT, C_ID_MIN, C_ID_MAX, C_ID_CACHE, C_ID_CYCLE) = range(len(_COLUMN_FIELDS))  # fmt: skip
+(
+    C_TABLE,
+    C_NUMBER,
+    C_NAME,
+    C_TYPE,
+    C_NOT_NULL,
+    C_DEFAULT,
+    C_IDENTITY,
+    C_GENERATED,
+    C_COLL_SCHEMA,
+    C_COLL_NAME,
+    C_COMMENT,
+    C_ID_START,
+    C_ID_INCREMENT,
+    C_ID_MIN,
+    C_ID_MAX,
+    C_ID_CACHE,
+    C_ID_CYCLE,
+) = range(len(_COLUMN_FIELDS))
 
 
 def _tuple_rows(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -152,7 +184,9 @@ def _tuple_rows(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]
         cur.execute(_query(name), params)
         returned = tuple(column.name for column in cur.description or ())
         if returned != _TUPLE_QUERIES[name]:  # the .sql file and the positions below must agree
-            raise IntrospectionError(f"queries/{name}.sql returns {returned}, the reader expects {_TUPLE_QUERIES[name]}")
+            raise IntrospectionError(
+                f"queries/{name}.sql returns {returned}, the reader expects {_TUPLE_QUERIES[name]}"
+            )
         return cur.fetchall()
 
 
@@ -167,7 +201,9 @@ def _session(conn: psycopg.Connection[Any], statement_timeout_ms: int) -> None:
 
 
 @contextlib.contextmanager
-def _snapshot_transaction(conn: psycopg.Connection[Any], statement_timeout_ms: int, snapshot: str | None = None) -> Iterator[None]:
+def _snapshot_transaction(
+    conn: psycopg.Connection[Any], statement_timeout_ms: int, snapshot: str | None = None
+) -> Iterator[None]:
     """A REPEATABLE READ, READ ONLY transaction, optionally on an exported snapshot."""
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
@@ -200,7 +236,9 @@ def read_catalog(
             fetch = _parallel_fetcher(conn, dsn, statement_timeout_ms) if dsn else _serial_fetcher(conn)
             return _read(conn, schemas, fetch)
     except psycopg.errors.QueryCanceled:
-        raise IntrospectionError(f"reading the catalog took longer than the statement timeout ({statement_timeout_ms} ms)") from None
+        raise IntrospectionError(
+            f"reading the catalog took longer than the statement timeout ({statement_timeout_ms} ms)"
+        ) from None
     except psycopg.Error as exc:
         raise IntrospectionError(f"reading the catalog failed: {str(exc).strip().splitlines()[0]}") from None
 
@@ -244,11 +282,30 @@ def _read_ahead(conn: psycopg.Connection[Any], scope: list[str], oids: list[int]
     their rows to whoever asks for them later; anything not read ahead is queried when asked."""
     by_schema, by_table = {"schemas": scope}, {"oids": oids}
     requests: list[tuple[str, dict[str, Any]]] = [
-        ("extensions", {}), ("volatile", {}), ("roles", {}), ("partitions", by_table), ("triggers", by_table),
-        *((name, by_schema) for name in ("enums", "sequences", "unmanaged", "functions", "views", "dependencies", "domains",
-                                         "composite_types", "row_security", "collations", "grants", "function_grants",
-                                         "default_privileges")),
-    ]  # fmt: skip
+        ("extensions", {}),
+        ("volatile", {}),
+        ("roles", {}),
+        ("partitions", by_table),
+        ("triggers", by_table),
+        *(
+            (name, by_schema)
+            for name in (
+                "enums",
+                "sequences",
+                "unmanaged",
+                "functions",
+                "views",
+                "dependencies",
+                "domains",
+                "composite_types",
+                "row_security",
+                "collations",
+                "grants",
+                "function_grants",
+                "default_privileges",
+            )
+        ),
+    ]
     ahead = {_request_key(name, params): _rows(conn, name, **params) for name, params in requests}
 
     def rows(name: str, **params: Any) -> list[Any]:
@@ -297,7 +354,9 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
         tables.append(_table(row, columns.get(row.oid, []), constraints.get(row.oid, []), table_indexes))
         stats[qname] = TableStats(rows=row.reltuples, pages=row.relpages)
     tables = with_partitioning(tables, oids, rows("partitions", oids=oids))
-    catalog = Catalog(extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables))
+    catalog = Catalog(
+        extensions=extensions, schemas=schema_objects, enums=enums, sequences=sequences, tables=tuple(tables)
+    )
     catalog = usertypes.extend(rows, catalog, scope)
     catalog, code_unmanaged, dependencies = _code(rows, catalog, table_rows, scope, warnings)
     catalog = grant_reader.extend(rows, catalog, scope)  # after _code: routines and views have privileges
@@ -318,16 +377,26 @@ def _read(conn: psycopg.Connection[Any], schemas: Iterable[str] | None, fetch: F
     )
 
 
-def _code(rows: Rows, catalog: Catalog, table_rows: list[Any], scope: list[str], warnings: list[str]) -> tuple[Catalog, tuple[UnmanagedObject, ...], tuple[code.Dependency, ...]]:
+def _code(
+    rows: Rows, catalog: Catalog, table_rows: list[Any], scope: list[str], warnings: list[str]
+) -> tuple[Catalog, tuple[UnmanagedObject, ...], tuple[code.Dependency, ...]]:
     """Functions, procedures, views, materialized views and triggers (see introspect.code)."""
     functions, unmanaged = code.functions(rows("functions", schemas=scope), warnings)
     view_rows = rows("views", schemas=scope)
     matview_indexes = _group(rows("indexes", oids=[r.oid for r in view_rows if r.kind == "m"]))
-    views, materialized = code.views(view_rows, lambda oid, qname: [_index(r, qname, warnings) for r in matview_indexes.get(oid, [])])
+    views, materialized = code.views(
+        view_rows, lambda oid, qname: [_index(r, qname, warnings) for r in matview_indexes.get(oid, [])]
+    )
     triggers = _group(rows("triggers", oids=[r.oid for r in table_rows]))
-    by_name = {QualifiedName(r.schema, r.name): tuple(code.trigger(t) for t in triggers.get(r.oid, [])) for r in table_rows}
-    tables = tuple(dataclasses.replace(t, triggers=by_name[t.qname]) if by_name.get(t.qname) else t for t in catalog.tables)
-    catalog = dataclasses.replace(catalog, tables=tables, functions=tuple(functions), views=tuple(views), materialized_views=tuple(materialized))
+    by_name = {
+        QualifiedName(r.schema, r.name): tuple(code.trigger(t) for t in triggers.get(r.oid, [])) for r in table_rows
+    }
+    tables = tuple(
+        dataclasses.replace(t, triggers=by_name[t.qname]) if by_name.get(t.qname) else t for t in catalog.tables
+    )
+    catalog = dataclasses.replace(
+        catalog, tables=tables, functions=tuple(functions), views=tuple(views), materialized_views=tuple(materialized)
+    )
     dependencies = code.dependencies(rows("dependencies", schemas=scope))
     return catalog, tuple(UnmanagedObject(*u) for u in unmanaged), dependencies
 
@@ -364,9 +433,17 @@ def _table(row: Any, columns: list[Any], constraints: list[Any], indexes: list[I
         if con.type == "p":
             pk = PrimaryKey(con.name, keys, include, con.deferrable, con.deferred, con.comment)
         elif con.type == "u":
-            uniques.append(UniqueConstraint(con.name, keys, include, con.nulls_not_distinct, con.deferrable, con.deferred, con.comment))
+            uniques.append(
+                UniqueConstraint(
+                    con.name, keys, include, con.nulls_not_distinct, con.deferrable, con.deferred, con.comment
+                )
+            )
         elif con.type == "c":
-            checks.append(CheckConstraint(con.name, strip_outer_parentheses(con.check_expr), con.no_inherit, not con.validated, con.comment))
+            checks.append(
+                CheckConstraint(
+                    con.name, strip_outer_parentheses(con.check_expr), con.no_inherit, not con.validated, con.comment
+                )
+            )
         elif con.type == "f":
             fks.append(_foreign_key(con, keys, named(con.delete_set_numbers)))
     return Table(
@@ -387,7 +464,9 @@ def _column(row: tuple[Any, ...]) -> Column:
         return Column(row[C_NAME], row[C_TYPE], not row[C_NOT_NULL], row[C_DEFAULT], None, None, None, row[C_COMMENT])
     identity = None
     if row[C_IDENTITY]:
-        options = SequenceOptions(row[C_ID_START], row[C_ID_INCREMENT], row[C_ID_MIN], row[C_ID_MAX], row[C_ID_CACHE], bool(row[C_ID_CYCLE]))
+        options = SequenceOptions(
+            row[C_ID_START], row[C_ID_INCREMENT], row[C_ID_MIN], row[C_ID_MAX], row[C_ID_CACHE], bool(row[C_ID_CYCLE])
+        )
         identity = Identity("always" if row[C_IDENTITY] == "a" else "by default", options)
     generated = None
     default = row[C_DEFAULT]
@@ -450,7 +529,10 @@ def _plain_index(row: Any) -> Index:
 # (a, b DESC, ...) [WHERE ...]. Names that need quotes, expressions, operator classes, collations,
 # INCLUDE, NULLS NOT DISTINCT and storage parameters never match, and go to the parser. It catches
 # plain indexes the catalog test leaves out (a varchar column under text_ops, an enum column).
-_SIMPLE_INDEX = re.compile(r'^CREATE (UNIQUE )?INDEX [a-z_][a-z0-9_]* ON (?:ONLY )?[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]* USING ([a-z_]+) \(([^()"]*)\)(?: WHERE .*)?$', re.S)
+_SIMPLE_INDEX = re.compile(
+    r'^CREATE (UNIQUE )?INDEX [a-z_][a-z0-9_]* ON (?:ONLY )?[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]* USING ([a-z_]+) \(([^()"]*)\)(?: WHERE .*)?$',
+    re.S,
+)
 _SIMPLE_ELEMENT = re.compile(r"^([a-z_][a-z0-9_]*)( DESC)?(?: NULLS (FIRST|LAST))?$")
 
 
@@ -490,7 +572,9 @@ def _parse_index(row: Any, table: QualifiedName, warnings: list[str]) -> Index:
     for position, wrapped in enumerate(statement["indexParams"]):
         param = wrapped["IndexElem"]
         if param.get("opclassopts"):
-            warnings.append(f"index {table.schema}.{row.name}: operator class parameters are not modeled and will not be compared")
+            warnings.append(
+                f"index {table.schema}.{row.name}: operator class parameters are not modeled and will not be compared"
+            )
         elements.append(_index_element(param, row.keys[position] if row.keys else None))
     include = tuple(p["IndexElem"]["name"] for p in statement.get("indexIncludingParams", ()))
     where = strip_outer_parentheses(row.predicate) if row.predicate is not None else None

@@ -10,7 +10,17 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
-from reconciler.model import Catalog, Collation, CompositeAttribute, CompositeType, Domain, DomainCheck, Policy, QualifiedName, RowLevelSecurity
+from reconciler.model import (
+    Catalog,
+    Collation,
+    CompositeAttribute,
+    CompositeType,
+    Domain,
+    DomainCheck,
+    Policy,
+    QualifiedName,
+    RowLevelSecurity,
+)
 from reconciler.sqltext import sql_name, strip_outer_parentheses
 
 Rows = Callable[..., list[Any]]
@@ -23,7 +33,9 @@ def extend(rows: Rows, catalog: Catalog, scope: list[str]) -> Catalog:
     security = {QualifiedName(r.schema, r.table_name): r for r in rows("row_security", schemas=scope)}
     tables = tuple(_with_security(t, security.get(t.qname)) for t in catalog.tables)
     collations = tuple(_collation_object(r) for r in rows("collations", schemas=scope))
-    return dataclasses.replace(catalog, domains=domains, composite_types=composites, tables=tables, collations=collations)
+    return dataclasses.replace(
+        catalog, domains=domains, composite_types=composites, tables=tables, collations=collations
+    )
 
 
 _PROVIDERS = {"c": "libc", "i": "icu", "b": "builtin", "d": "libc"}
@@ -33,7 +45,9 @@ def _collation_object(row: Any) -> Collation:
     locale, collate, ctype = row.locale, row.lc_collate, row.lc_ctype
     if locale is None and collate == ctype:
         locale, collate, ctype = collate, None, None
-    return Collation(row.schema, row.name, _PROVIDERS[row.provider], locale, collate, ctype, row.deterministic, row.comment)
+    return Collation(
+        row.schema, row.name, _PROVIDERS[row.provider], locale, collate, ctype, row.deterministic, row.comment
+    )
 
 
 def _collation(schema: str | None, name: str | None) -> str | None:

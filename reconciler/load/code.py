@@ -34,9 +34,20 @@ def functions(a: "_Assembler", declared: set[str]) -> list[Function]:
     return out
 
 
-def _unique_signature(a: "_Assembler", entry: "Entry[Any]", key: tuple[str, ...], registry: dict[tuple[str, ...], "Entry[Any]"], function: Function) -> bool:
+def _unique_signature(
+    a: "_Assembler",
+    entry: "Entry[Any]",
+    key: tuple[str, ...],
+    registry: dict[tuple[str, ...], "Entry[Any]"],
+    function: Function,
+) -> bool:
     if key in registry:
-        a.problem(entry.at("name", message=f"{function} is already defined at {registry[key].origin} (same name and argument types)"))
+        a.problem(
+            entry.at(
+                "name",
+                message=f"{function} is already defined at {registry[key].origin} (same name and argument types)",
+            )
+        )
         return False
     registry[key] = entry
     return True
@@ -84,8 +95,18 @@ def views(a: "_Assembler", declared: set[str]) -> list[View]:
         spec: cs.ViewSpec = entry.spec
         a._schema_declared(entry, spec.schema_, declared)
         if _register_relation(a, entry, "view"):
-            out.append(View(spec.schema_, entry.sql_name, spec.query, tuple(spec.columns), spec.check_option,
-                            spec.security_barrier, spec.security_invoker, spec.comment))  # fmt: skip
+            out.append(
+                View(
+                    spec.schema_,
+                    entry.sql_name,
+                    spec.query,
+                    tuple(spec.columns),
+                    spec.check_option,
+                    spec.security_barrier,
+                    spec.security_invoker,
+                    spec.comment,
+                )
+            )
     return out
 
 
@@ -105,9 +126,18 @@ def _materialized_view(a: "_Assembler", entry: "Entry[Any]") -> MaterializedView
     # known here, and the scratch database judges it.
     known = set(spec.columns) | {n for index in spec.indexes for n in _index_names(index)}
     indexes = tuple(a._index(entry, i, index, known) for i, index in enumerate(spec.indexes))
-    if spec.refresh == "concurrently" and not any(i.unique and i.where is None and all(e.column for e in i.elements) for i in indexes):
-        a.problem(entry.at("refresh", message="refresh: concurrently needs a unique index over plain columns without a WHERE clause"))
-    return MaterializedView(spec.schema_, entry.sql_name, spec.query, tuple(spec.columns), indexes, spec.comment, spec.refresh)
+    if spec.refresh == "concurrently" and not any(
+        i.unique and i.where is None and all(e.column for e in i.elements) for i in indexes
+    ):
+        a.problem(
+            entry.at(
+                "refresh",
+                message="refresh: concurrently needs a unique index over plain columns without a WHERE clause",
+            )
+        )
+    return MaterializedView(
+        spec.schema_, entry.sql_name, spec.query, tuple(spec.columns), indexes, spec.comment, spec.refresh
+    )
 
 
 def _index_names(index: s.IndexSpec) -> set[str]:
@@ -128,7 +158,9 @@ def _register_relation(a: "_Assembler", entry: "Entry[Any]", kind: str) -> bool:
     return True
 
 
-def triggers(a: "_Assembler", entry: "Entry[s.TableSpec]", known: set[str], routines: set[QualifiedName]) -> tuple[Trigger, ...]:
+def triggers(
+    a: "_Assembler", entry: "Entry[s.TableSpec]", known: set[str], routines: set[QualifiedName]
+) -> tuple[Trigger, ...]:
     out = []
     seen: set[str] = set()
     for i, spec in enumerate(entry.spec.triggers):
@@ -139,7 +171,11 @@ def triggers(a: "_Assembler", entry: "Entry[s.TableSpec]", known: set[str], rout
         if spec.columns and "update" not in spec.events:
             a.problem(entry.at("triggers", i, "columns", message="columns (UPDATE OF) need the `update` event"))
         if spec.timing == "instead of":
-            a.problem(entry.at("triggers", i, "timing", message="INSTEAD OF triggers are for views; a table takes before or after"))
+            a.problem(
+                entry.at(
+                    "triggers", i, "timing", message="INSTEAD OF triggers are for views; a table takes before or after"
+                )
+            )
         if "truncate" in spec.events and spec.for_each == "row":
             a.problem(entry.at("triggers", i, "events", message="a truncate trigger must be `forEach: statement`"))
         out.append(_trigger(spec, entry.spec.schema_, routines))

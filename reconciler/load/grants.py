@@ -45,7 +45,9 @@ def routine_target(entry: Any, kind: str) -> GrantTarget:
     return GrantTarget(kind, entry.spec.schema_, entry.sql_name, ", ".join(types))  # type: ignore[arg-type]
 
 
-def _privileges(entry: Any, path: tuple[Any, ...], names: list[str], allowed: tuple[str, ...], problem: Problem) -> list[str]:
+def _privileges(
+    entry: Any, path: tuple[Any, ...], names: list[str], allowed: tuple[str, ...], problem: Problem
+) -> list[str]:
     out: list[str] = []
     for j, name in enumerate(names):
         upper = name.upper()
@@ -54,11 +56,17 @@ def _privileges(entry: Any, path: tuple[Any, ...], names: list[str], allowed: tu
         elif upper in allowed:
             out.append(upper)
         else:
-            problem(entry.at(*path, j, message=f"{name!r} is not a privilege here; expected one of {', '.join(allowed)} or ALL"))
+            problem(
+                entry.at(
+                    *path, j, message=f"{name!r} is not a privilege here; expected one of {', '.join(allowed)} or ALL"
+                )
+            )
     return out
 
 
-def _object_grants(entry: Any, target: GrantTarget, problem: Problem, columns: set[str] | None = None) -> list[ObjectGrants]:
+def _object_grants(
+    entry: Any, target: GrantTarget, problem: Problem, columns: set[str] | None = None
+) -> list[ObjectGrants]:
     specs: list[s.GrantSpec] = entry.spec.grants
     if not specs:
         return []
@@ -66,7 +74,9 @@ def _object_grants(entry: Any, target: GrantTarget, problem: Problem, columns: s
     for i, grant in enumerate(specs):
         allowed = COLUMN_PRIVILEGES if grant.columns else PRIVILEGES[target.kind]
         if grant.columns and columns is None:
-            problem(entry.at("grants", i, "columns", message=f"column grants exist only on tables, not on a {target.kind}"))
+            problem(
+                entry.at("grants", i, "columns", message=f"column grants exist only on tables, not on a {target.kind}")
+            )
             continue
         for name in grant.columns:
             if columns is not None and name not in columns:
@@ -92,7 +102,10 @@ def _defaults(entry: Any, problem: Problem) -> list[DefaultPrivileges]:
         atoms = by_role.setdefault(spec.for_role, set())
         for privilege in _privileges(entry, ("defaultPrivileges", i, "privileges"), spec.privileges, allowed, problem):
             atoms.add(DefaultPrivilege(spec.on, spec.to, privilege, spec.with_grant_option))
-    return [DefaultPrivileges(entry.sql_name, role, tuple(sorted(_strongest_defaults(atoms)))) for role, atoms in sorted(by_role.items())]
+    return [
+        DefaultPrivileges(entry.sql_name, role, tuple(sorted(_strongest_defaults(atoms))))
+        for role, atoms in sorted(by_role.items())
+    ]
 
 
 def _strongest_defaults(atoms: set[DefaultPrivilege]) -> set[DefaultPrivilege]:

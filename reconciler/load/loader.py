@@ -123,7 +123,9 @@ def load_paths(paths: list[Path]) -> LoadResult:
     return load_documents(documents, files=[str(f) for f in files], problems=problems)
 
 
-def load_documents(documents: list[Document], *, files: list[str] | None = None, problems: list[Diagnostic] | None = None) -> LoadResult:
+def load_documents(
+    documents: list[Document], *, files: list[str] | None = None, problems: list[Diagnostic] | None = None
+) -> LoadResult:
     """Check documents already read (from files, or custom resources read by the operator)."""
     problems = list(problems or [])
     entries: dict[str, list[Entry[Any]]] = defaultdict(list)
@@ -246,7 +248,9 @@ class _Assembler:
                 else:
                     seen[name] = entry
 
-    def _unique(self, kind: str, key: tuple[str, ...], entry: Entry[Any], registry: dict[tuple[str, ...], Entry[Any]]) -> bool:
+    def _unique(
+        self, kind: str, key: tuple[str, ...], entry: Entry[Any], registry: dict[tuple[str, ...], Entry[Any]]
+    ) -> bool:
         if key in registry:
             shown = ".".join(key)
             self.problem(entry.at("name", message=f"{kind} {shown!r} is already defined at {registry[key].origin}"))
@@ -254,7 +258,9 @@ class _Assembler:
         registry[key] = entry
         return True
 
-    def _schema_declared(self, entry: Entry[Any], schema: str, declared: set[str], path: tuple[str, ...] = ("schema",)) -> None:
+    def _schema_declared(
+        self, entry: Entry[Any], schema: str, declared: set[str], path: tuple[str, ...] = ("schema",)
+    ) -> None:
         if schema not in declared and self.complete:
             message = f"schema {schema!r} is not declared: add a document of kind Schema for it"
             self.problem(entry.at(*path, message=message))
@@ -274,7 +280,9 @@ class _Assembler:
         for entry in self.entries.get("Extension", []):
             spec: s.ExtensionSpec = entry.spec
             if entry.sql_name in ALWAYS_INSTALLED_EXTENSIONS:
-                self.problem(entry.at("name", message=f"extension {entry.sql_name!r} is always installed; remove this document"))
+                self.problem(
+                    entry.at("name", message=f"extension {entry.sql_name!r} is always installed; remove this document")
+                )
                 continue
             if spec.schema_ is not None:
                 self._schema_declared(entry, spec.schema_, declared)
@@ -339,9 +347,19 @@ class _Assembler:
                 table = self.tables.get(owner)
                 if table is None:
                     if self.complete:
-                        self.problem(entry.at("ownedBy", "table", message=f"table {str(owner)!r} (same schema as the sequence) is not defined"))
+                        self.problem(
+                            entry.at(
+                                "ownedBy",
+                                "table",
+                                message=f"table {str(owner)!r} (same schema as the sequence) is not defined",
+                            )
+                        )
                 elif spec.owned_by.column not in {c.name for c in table.spec.columns}:
-                    self.problem(entry.at("ownedBy", "column", message=f"table {str(owner)!r} has no column {spec.owned_by.column!r}"))
+                    self.problem(
+                        entry.at(
+                            "ownedBy", "column", message=f"table {str(owner)!r} has no column {spec.owned_by.column!r}"
+                        )
+                    )
                 owned_by = (owner, spec.owned_by.column)
             renamed = QualifiedName(spec.schema_, spec.renamed_from) if spec.renamed_from else None
             out.append(
@@ -417,7 +435,14 @@ class _Assembler:
         assert index.name is not None
         if QualifiedName(schema, index.name) in self.tables:
             i = entry.spec.indexes.index(index)
-            self.problem(entry.at("indexes", i, "name", message=f"index name {index.name!r} is already used by a table in schema {schema!r}"))
+            self.problem(
+                entry.at(
+                    "indexes",
+                    i,
+                    "name",
+                    message=f"index name {index.name!r} is already used by a table in schema {schema!r}",
+                )
+            )
 
     def _check_duplicate_columns(self, entry: Entry[s.TableSpec]) -> None:
         seen: set[str] = set()
@@ -431,11 +456,15 @@ class _Assembler:
             if name not in known:
                 self.problem(entry.at(*path, message=f"table {entry.sql_name!r} has no column {name!r}"))
 
-    def _check_constraint_names(self, entry: Entry[s.TableSpec], pk: PrimaryKey | None, *groups: tuple[Any, ...]) -> None:
+    def _check_constraint_names(
+        self, entry: Entry[s.TableSpec], pk: PrimaryKey | None, *groups: tuple[Any, ...]
+    ) -> None:
         seen: set[str] = set()
         for constraint in ([pk] if pk else []) + [c for group in groups for c in group]:
             if constraint.name in seen:
-                self.problem(entry.at("name", message=f"table {entry.sql_name!r} has two constraints named {constraint.name!r}"))
+                self.problem(
+                    entry.at("name", message=f"table {entry.sql_name!r} has two constraints named {constraint.name!r}")
+                )
             seen.add(constraint.name)
 
     def _column(self, entry: Entry[s.TableSpec], i: int, spec: s.ColumnSpec, pk_columns: set[str]) -> Column:
@@ -449,7 +478,11 @@ class _Assembler:
                 self.problem(entry.at("columns", i, "nullable", message=f"{why} cannot be nullable"))
             nullable = False
         if spec.default is not None and (identity is not None or generated is not None):
-            self.problem(entry.at("columns", i, "default", message="a column with identity or generated cannot also have a default"))
+            self.problem(
+                entry.at(
+                    "columns", i, "default", message="a column with identity or generated cannot also have a default"
+                )
+            )
         if identity is not None and generated is not None:
             self.problem(entry.at("columns", i, "generated", message="a column cannot be both identity and generated"))
         if spec.default is not None:
@@ -497,10 +530,14 @@ class _Assembler:
             renamed_from=spec.renamed_from,
         )
 
-    def _unique_constraint(self, entry: Entry[s.TableSpec], i: int, spec: s.UniqueSpec, known: set[str]) -> UniqueConstraint:
+    def _unique_constraint(
+        self, entry: Entry[s.TableSpec], i: int, spec: s.UniqueSpec, known: set[str]
+    ) -> UniqueConstraint:
         self._check_columns(entry, ("uniques", i, "columns"), spec.columns + spec.include, known)
         schema = entry.spec.schema_
-        name = spec.name or choose_name(entry.sql_name, name_addition(spec.columns + spec.include), "key", self.relations[schema])
+        name = spec.name or choose_name(
+            entry.sql_name, name_addition(spec.columns + spec.include), "key", self.relations[schema]
+        )
         self.constraint_names[schema].add(name)
         return UniqueConstraint(
             name=name,
@@ -533,14 +570,25 @@ class _Assembler:
 
     def _foreign_key(self, entry: Entry[s.TableSpec], i: int, spec: s.ForeignKeySpec, known: set[str]) -> ForeignKey:
         self._check_columns(entry, ("foreignKeys", i, "columns"), spec.columns, known)
-        self._check_columns(entry, ("foreignKeys", i, "onDeleteSetColumns"), spec.on_delete_set_columns, set(spec.columns))
+        self._check_columns(
+            entry, ("foreignKeys", i, "onDeleteSetColumns"), spec.on_delete_set_columns, set(spec.columns)
+        )
         if spec.on_delete_set_columns and spec.on_delete not in ("set null", "set default"):
-            self.problem(entry.at("foreignKeys", i, "onDeleteSetColumns", message="only allowed with onDelete 'set null' or 'set default'"))
+            self.problem(
+                entry.at(
+                    "foreignKeys",
+                    i,
+                    "onDeleteSetColumns",
+                    message="only allowed with onDelete 'set null' or 'set default'",
+                )
+            )
         ref_schema = spec.references.schema_ or entry.spec.schema_
         target = QualifiedName(ref_schema, spec.references.table)
         ref_columns = self._referenced_columns(entry, i, spec, target)
         schema = entry.spec.schema_
-        name = spec.name or choose_name(entry.sql_name, name_addition(spec.columns), "fkey", self.constraint_names[schema])
+        name = spec.name or choose_name(
+            entry.sql_name, name_addition(spec.columns), "fkey", self.constraint_names[schema]
+        )
         return ForeignKey(
             name=name,
             columns=tuple(spec.columns),
@@ -557,7 +605,9 @@ class _Assembler:
             renamed_from=spec.renamed_from,
         )
 
-    def _referenced_columns(self, entry: Entry[s.TableSpec], i: int, spec: s.ForeignKeySpec, target: QualifiedName) -> list[str]:
+    def _referenced_columns(
+        self, entry: Entry[s.TableSpec], i: int, spec: s.ForeignKeySpec, target: QualifiedName
+    ) -> list[str]:
         path = ("foreignKeys", i, "references")
         target_entry = self.tables.get(target)
         if target_entry is None:
@@ -569,7 +619,11 @@ class _Assembler:
         pk_columns = (pk if isinstance(pk, list) else pk.columns) if pk is not None else None
         columns = spec.references.columns or pk_columns
         if columns is None:
-            self.problem(entry.at(*path, message=f"referenced table {str(target)!r} has no primary key: list the referenced columns"))
+            self.problem(
+                entry.at(
+                    *path, message=f"referenced table {str(target)!r} has no primary key: list the referenced columns"
+                )
+            )
             return []
         target_known = {c.name for c in target_spec.columns}
         unknown = [name for name in columns if name not in target_known]
@@ -609,9 +663,13 @@ class _Assembler:
         if spec.where is not None:
             missing = sorted(column_references(parse_expression(spec.where)) - known)
             if missing:
-                self.problem(entry.at("indexes", i, "where", message=f"index predicate refers to unknown column {missing[0]!r}"))
+                self.problem(
+                    entry.at("indexes", i, "where", message=f"index predicate refers to unknown column {missing[0]!r}")
+                )
         schema = entry.spec.schema_
-        name = spec.name or choose_name(entry.sql_name, name_addition(labels + spec.include), "idx", self.relations[schema])
+        name = spec.name or choose_name(
+            entry.sql_name, name_addition(labels + spec.include), "idx", self.relations[schema]
+        )
         return Index(
             name=name,
             elements=tuple(elements),
@@ -628,7 +686,14 @@ class _Assembler:
 def _integer_type(type_text: str) -> str:
     """The canonical name of an integer type as written in YAML (identity columns are integers)."""
     rendered = canonical_type(type_text)
-    return {"smallint": "smallint", "integer": "integer", "bigint": "bigint", "int2": "smallint", "int4": "integer", "int8": "bigint"}.get(rendered, rendered)
+    return {
+        "smallint": "smallint",
+        "integer": "integer",
+        "bigint": "bigint",
+        "int2": "smallint",
+        "int4": "integer",
+        "int8": "bigint",
+    }.get(rendered, rendered)
 
 
 def _has_unique_key(table: s.TableSpec, columns: list[str]) -> bool:

@@ -53,11 +53,17 @@ def partition_by(assembler: "_Assembler", entry: "Entry[s.TableSpec]", known: se
         key = s.PartitionKeySpec.model_validate({"column": item}) if isinstance(item, str) else item
         path = ("partitionBy", "columns", i)
         if key.column is not None and key.column not in known:
-            assembler.problem(entry.at(*path, message=f"partition key column {key.column!r} is not a column of table {entry.sql_name!r}"))
+            assembler.problem(
+                entry.at(
+                    *path, message=f"partition key column {key.column!r} is not a column of table {entry.sql_name!r}"
+                )
+            )
         if key.expression is not None:
             missing = sorted(column_references(parse_expression(key.expression)) - known)
             if missing:
-                assembler.problem(entry.at(*path, "expression", message=f"partition key refers to unknown column {missing[0]!r}"))
+                assembler.problem(
+                    entry.at(*path, "expression", message=f"partition key refers to unknown column {missing[0]!r}")
+                )
         keys.append(PartitionKey(column=key.column, expression=key.expression))
     if spec.strategy == "list" and len(keys) > 1:
         assembler.problem(entry.at("partitionBy", "columns", message="list partitioning takes exactly one key"))
@@ -70,7 +76,12 @@ def partition_of(assembler: "_Assembler", entry: "Entry[s.TableSpec]") -> Partit
     if spec is None or parent is None:
         return None
     if entry.spec.columns:
-        assembler.problem(entry.at("columns", message="a partition has its parent's columns: remove `columns` from a table with `partitionOf`"))
+        assembler.problem(
+            entry.at(
+                "columns",
+                message="a partition has its parent's columns: remove `columns` from a table with `partitionOf`",
+            )
+        )
     parent_entry = assembler.tables.get(parent)
     bound = _bound(assembler, entry, spec)
     if parent_entry is None:
@@ -79,10 +90,18 @@ def partition_of(assembler: "_Assembler", entry: "Entry[s.TableSpec]") -> Partit
     elif parent == QualifiedName(entry.spec.schema_, entry.sql_name):
         assembler.problem(entry.at("partitionOf", "table", message="a table cannot be a partition of itself"))
     elif parent_entry.spec.partition_by is None:
-        assembler.problem(entry.at("partitionOf", "table", message=f"parent table {str(parent)!r} is not partitioned: give it `partitionBy`"))
+        assembler.problem(
+            entry.at(
+                "partitionOf",
+                "table",
+                message=f"parent table {str(parent)!r} is not partitioned: give it `partitionBy`",
+            )
+        )
     elif bound is not None and bound.default:
         if parent_entry.spec.partition_by.strategy == "hash":
-            assembler.problem(entry.at("partitionOf", "default", message="a hash-partitioned table cannot have a default partition"))
+            assembler.problem(
+                entry.at("partitionOf", "default", message="a hash-partitioned table cannot have a default partition")
+            )
     elif bound is not None:
         _check_shape(assembler, entry, parent_entry.spec.partition_by, bound)
     return PartitionOf(parent=parent, bound=bound or PartitionBound(default=True))
@@ -90,7 +109,9 @@ def partition_of(assembler: "_Assembler", entry: "Entry[s.TableSpec]") -> Partit
 
 def _bound(assembler: "_Assembler", entry: "Entry[s.TableSpec]", spec: s.PartitionOfSpec) -> PartitionBound | None:
     if spec.default == (spec.bounds is not None):
-        assembler.problem(entry.at("partitionOf", message="a partition needs exactly one of `bounds` or `default: true`"))
+        assembler.problem(
+            entry.at("partitionOf", message="a partition needs exactly one of `bounds` or `default: true`")
+        )
         return None
     if spec.default:
         return PartitionBound(default=True)
@@ -115,20 +136,41 @@ def _limit(value: str) -> str:
     return value.upper() if value.lower() in RANGE_LIMITS else value
 
 
-def _check_shape(assembler: "_Assembler", entry: "Entry[s.TableSpec]", parent: s.PartitionBySpec, bound: PartitionBound) -> None:
+def _check_shape(
+    assembler: "_Assembler", entry: "Entry[s.TableSpec]", parent: s.PartitionBySpec, bound: PartitionBound
+) -> None:
     bounds = entry.spec.partition_of.bounds  # type: ignore[union-attr]
     assert bounds is not None
-    given = {name for name, value in (("from", bounds.from_), ("to", bounds.to), ("in", bounds.in_), ("modulus", bounds.modulus), ("remainder", bounds.remainder)) if value is not None}
+    given = {
+        name
+        for name, value in (
+            ("from", bounds.from_),
+            ("to", bounds.to),
+            ("in", bounds.in_),
+            ("modulus", bounds.modulus),
+            ("remainder", bounds.remainder),
+        )
+        if value is not None
+    }
     wanted = {"range": {"from", "to"}, "list": {"in"}, "hash": {"modulus", "remainder"}}[parent.strategy]
     path = ("partitionOf", "bounds")
     if given != wanted:
         shown = ", ".join(sorted(wanted))
-        assembler.problem(entry.at(*path, message=f"the parent is partitioned by {parent.strategy}: bounds need exactly {shown}, got {', '.join(sorted(given)) or 'nothing'}"))
+        assembler.problem(
+            entry.at(
+                *path,
+                message=f"the parent is partitioned by {parent.strategy}: bounds need exactly {shown}, got {', '.join(sorted(given)) or 'nothing'}",
+            )
+        )
         return
     if parent.strategy == "range":
         for name, values in (("from", bound.lower), ("to", bound.upper)):
             if len(values) != len(parent.columns):
-                assembler.problem(entry.at(*path, name, message=f"{len(values)} value(s) for {len(parent.columns)} partition key column(s)"))
+                assembler.problem(
+                    entry.at(
+                        *path, name, message=f"{len(values)} value(s) for {len(parent.columns)} partition key column(s)"
+                    )
+                )
     elif parent.strategy == "list" and not bound.values:
         assembler.problem(entry.at(*path, "in", message="a list partition needs at least one value"))
     elif parent.strategy == "hash":
@@ -149,6 +191,8 @@ def with_parent_columns(tables: list[Table]) -> list[Table]:
         parent = by_name.get(table.partition_of.parent)
         if parent is None:
             return table.columns
-        return tuple(replace(c, comment=None, renamed_from=None, backfill=None, using=None) for c in columns(parent, depth + 1))
+        return tuple(
+            replace(c, comment=None, renamed_from=None, backfill=None, using=None) for c in columns(parent, depth + 1)
+        )
 
     return [replace(t, columns=columns(t)) if t.partition_of is not None else t for t in tables]

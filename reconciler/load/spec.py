@@ -354,6 +354,8 @@ class PartitionOfSpec(SpecModel):
     """`{from, to}` (range), `{in}` (list) or `{modulus, remainder}` (hash)."""
     default: bool = False
     """The DEFAULT partition (rows no other partition accepts); instead of `bounds`."""
+
+
 class TriggerSpec(SpecModel):
     name: Name
     timing: Literal["before", "after", "instead of"]
@@ -532,7 +534,16 @@ class CollationDocument(_Document):
     spec: CollationSpec
 
 
-AnyDocument = Union[SchemaDocument, ExtensionDocument, EnumDocument, SequenceDocument, TableDocument, DomainDocument, CompositeTypeDocument, CollationDocument]
+AnyDocument = Union[
+    SchemaDocument,
+    ExtensionDocument,
+    EnumDocument,
+    SequenceDocument,
+    TableDocument,
+    DomainDocument,
+    CompositeTypeDocument,
+    CollationDocument,
+]
 DOCUMENT_KINDS: dict[str, type[_Document]] = {
     "Schema": SchemaDocument,
     "Extension": ExtensionDocument,

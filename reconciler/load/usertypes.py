@@ -13,7 +13,16 @@ from pglast import ast
 
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s
-from reconciler.model import Collation, CompositeAttribute, CompositeType, Domain, DomainCheck, Policy, QualifiedName, RowLevelSecurity
+from reconciler.model import (
+    Collation,
+    CompositeAttribute,
+    CompositeType,
+    Domain,
+    DomainCheck,
+    Policy,
+    QualifiedName,
+    RowLevelSecurity,
+)
 from reconciler.model.names import choose_name
 from reconciler.sqltext import column_references, parse_expression
 
@@ -79,16 +88,25 @@ def composite_types(entries: list[Any], declared: set[str], assembler: Any) -> l
     return out
 
 
-def check_type_names(types: list[Domain | CompositeType], enums: list[Any], tables: dict[QualifiedName, Any], problem: Problem) -> None:
+def check_type_names(
+    types: list[Domain | CompositeType], enums: list[Any], tables: dict[QualifiedName, Any], problem: Problem
+) -> None:
     """Domains, composite types, enums and tables' row types share pg_type."""
     enum_names = {e.qname for e in enums}
     for entry in tables.values():
         qname = QualifiedName(entry.spec.schema_, entry.sql_name)
         if any(t.qname == qname for t in types):
-            problem(entry.at("name", message=f"table {str(qname)!r} has the same name as a type; PostgreSQL keeps both in one namespace"))
+            problem(
+                entry.at(
+                    "name",
+                    message=f"table {str(qname)!r} has the same name as a type; PostgreSQL keeps both in one namespace",
+                )
+            )
     for t in types:
         if t.qname in enum_names:
-            problem(Diagnostic("", 0, 0, f"type {str(t.qname)!r} is defined twice (as an enum and as a {type(t).__name__})"))
+            problem(
+                Diagnostic("", 0, 0, f"type {str(t.qname)!r} is defined twice (as an enum and as a {type(t).__name__})")
+            )
 
 
 # --- row-level security ----------------------------------------------------------------------
@@ -126,19 +144,37 @@ def policies(entry: Any, known_columns: set[str], problem: Problem) -> tuple[Pol
     seen: set[str] = set()
     for i, spec in enumerate(entry.spec.policies):
         if spec.name in seen:
-            problem(entry.at("policies", i, "name", message=f"table {entry.sql_name!r} has two policies named {spec.name!r}"))
+            problem(
+                entry.at(
+                    "policies", i, "name", message=f"table {entry.sql_name!r} has two policies named {spec.name!r}"
+                )
+            )
         seen.add(spec.name)
         if spec.using is not None and spec.command in _COMMANDS_WITHOUT_USING:
             problem(entry.at("policies", i, "using", message="an INSERT policy has no USING expression; use withCheck"))
         if spec.with_check is not None and spec.command in _COMMANDS_WITHOUT_CHECK:
-            problem(entry.at("policies", i, "withCheck", message=f"a {spec.command.upper()} policy has no WITH CHECK expression; use using"))
+            problem(
+                entry.at(
+                    "policies",
+                    i,
+                    "withCheck",
+                    message=f"a {spec.command.upper()} policy has no WITH CHECK expression; use using",
+                )
+            )
         for field, text in (("using", spec.using), ("withCheck", spec.with_check)):
             unknown = _unknown_columns(text, known_columns) if text is not None else []
             if unknown:
                 problem(entry.at("policies", i, field, message=f"policy refers to unknown column {unknown[0]!r}"))
         roles = tuple(sorted(set(spec.roles)))
         if "public" in roles and len(roles) > 1:
-            problem(entry.at("policies", i, "roles", message="`public` already means every role; list either public or named roles"))
+            problem(
+                entry.at(
+                    "policies",
+                    i,
+                    "roles",
+                    message="`public` already means every role; list either public or named roles",
+                )
+            )
         out.append(Policy(spec.name, spec.command, spec.kind == "permissive", roles, spec.using, spec.with_check))
     return tuple(out)
 
@@ -155,10 +191,19 @@ def collations(entries: list[Any], declared: set[str], assembler: Any) -> list[C
             assembler.problem(entry.at(message="a collation needs `locale`, or both `lcCollate` and `lcCtype`"))
             continue
         if spec.provider != "libc" and (spec.lc_collate or spec.lc_ctype):
-            assembler.problem(entry.at("lcCollate" if spec.lc_collate else "lcCtype", message="lcCollate/lcCtype are for libc collations; use `locale`"))
+            assembler.problem(
+                entry.at(
+                    "lcCollate" if spec.lc_collate else "lcCtype",
+                    message="lcCollate/lcCtype are for libc collations; use `locale`",
+                )
+            )
         assembler.origins[("collation", spec.schema_, entry.sql_name)] = entry.origin
         locale, collate, ctype = spec.locale, spec.lc_collate, spec.lc_ctype
         if locale is None and collate == ctype:
             locale, collate, ctype = collate, None, None
-        out.append(Collation(spec.schema_, entry.sql_name, spec.provider, locale, collate, ctype, spec.deterministic, spec.comment))
+        out.append(
+            Collation(
+                spec.schema_, entry.sql_name, spec.provider, locale, collate, ctype, spec.deterministic, spec.comment
+            )
+        )
     return out

@@ -93,9 +93,7 @@ def diagnostics_from(
     kept = [
         (path, is_key, error)
         for path, is_key, error in located
-        if not (
-            error["type"].endswith(_TYPE_MISMATCH_SUFFIXES) or error["type"] in ("literal_error", "model_type")
-        )
+        if not (error["type"].endswith(_TYPE_MISMATCH_SUFFIXES) or error["type"] in ("literal_error", "model_type"))
         or not any(other != path and other[: len(path)] == path for other in deepest)
     ]
     merged: dict[tuple[PathKey, bool], list[str]] = {}
@@ -104,7 +102,9 @@ def diagnostics_from(
         text = _message(error, known, path)
         if text not in merged[(path, is_key)]:
             merged[(path, is_key)].append(text)
-    return [document.diagnostic(path, _joined(path, is_key, texts), key=is_key) for (path, is_key), texts in merged.items()]
+    return [
+        document.diagnostic(path, _joined(path, is_key, texts), key=is_key) for (path, is_key), texts in merged.items()
+    ]
 
 
 def _joined(path: PathKey, is_key: bool, texts: list[str]) -> str:

@@ -23,12 +23,18 @@ from reconciler.errors import Diagnostic
 PathKey = tuple[str | int, ...]
 
 _INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
 _STANDARD_TAG = "tag:yaml.org,2002:"
 # libyaml's parser when PyYAML was built with it (it keeps line/column marks), else pure Python.
 # The base loader: scalars are resolved here (YAML 1.2 core), so PyYAML's resolver would be wasted.
 _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-_DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
 
 
 class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]

@@ -54,7 +54,12 @@ class GrantTarget:
         return f"{self.kind} {shown}" + (f"({self.arguments})" if self.arguments is not None else "")
 
     def __lt__(self, other: GrantTarget) -> bool:  # None sorts first, never compared with a string
-        return (self.kind, self.schema, self.name, self.arguments or "") < (other.kind, other.schema, other.name, other.arguments or "")
+        return (self.kind, self.schema, self.name, self.arguments or "") < (
+            other.kind,
+            other.schema,
+            other.name,
+            other.arguments or "",
+        )
 
 
 @total_ordering
@@ -66,12 +71,20 @@ class Privilege:
     grantable: bool = False  # WITH GRANT OPTION
 
     def __lt__(self, other: Privilege) -> bool:  # a table privilege sorts before the same one on a column
-        return (self.grantee, self.privilege, self.column or "", self.grantable) < (other.grantee, other.privilege, other.column or "", other.grantable)
+        return (self.grantee, self.privilege, self.column or "", self.grantable) < (
+            other.grantee,
+            other.privilege,
+            other.column or "",
+            other.grantable,
+        )
 
 
 # What PostgreSQL grants on a new object besides its owner's own privileges (acldefault): a new
 # function or procedure may be executed by PUBLIC; other kinds start with the owner's only.
-DEFAULT_GRANTS: dict[str, tuple[Privilege, ...]] = {"function": (Privilege("public", "EXECUTE"),), "procedure": (Privilege("public", "EXECUTE"),)}
+DEFAULT_GRANTS: dict[str, tuple[Privilege, ...]] = {
+    "function": (Privilege("public", "EXECUTE"),),
+    "procedure": (Privilege("public", "EXECUTE"),),
+}
 
 
 @dataclass(frozen=True, slots=True)

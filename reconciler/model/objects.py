@@ -291,8 +291,17 @@ class Catalog:
     def schema_names(self) -> set[str]:
         """Schemas the catalog uses, declared or not."""
         names = {s.name for s in self.schemas}
-        for group in (self.enums, self.sequences, self.tables, self.functions, self.views, self.materialized_views,
-                      self.domains, self.composite_types, self.collations):
+        for group in (
+            self.enums,
+            self.sequences,
+            self.tables,
+            self.functions,
+            self.views,
+            self.materialized_views,
+            self.domains,
+            self.composite_types,
+            self.collations,
+        ):
             names.update(obj.schema for obj in group)
         return names
 

@@ -26,7 +26,14 @@ import yaml
 from pydantic import BaseModel
 
 from reconciler.load import spec as s
-from reconciler.operator.resources import DATABASE_PLURAL, GROUP, PLAN_PLURAL, VERSION, DatabaseDocument, SchemaPlanDocument
+from reconciler.operator.resources import (
+    DATABASE_PLURAL,
+    GROUP,
+    PLAN_PLURAL,
+    VERSION,
+    DatabaseDocument,
+    SchemaPlanDocument,
+)
 
 CATEGORY = "reconciler"
 _DROPPED = frozenset({"title", "default", "pattern", "additionalProperties", "examples", "discriminator"})
@@ -54,7 +61,9 @@ def structural(schema: dict[str, Any], defs: dict[str, Any], *, keep_unknown: bo
     union = schema.get("anyOf") or schema.get("oneOf")
     if union is not None:
         return _union(schema, union, defs, keep_unknown=keep_unknown)
-    node: dict[str, Any] = {k: v for k, v in schema.items() if k not in _DROPPED and k not in ("properties", "items", "required", "const")}
+    node: dict[str, Any] = {
+        k: v for k, v in schema.items() if k not in _DROPPED and k not in ("properties", "items", "required", "const")
+    }
     if "const" in schema:
         node["enum"] = [schema["const"]]
     kind = schema.get("type")
@@ -62,7 +71,9 @@ def structural(schema: dict[str, Any], defs: dict[str, Any], *, keep_unknown: bo
         properties = schema.get("properties")
         extra = schema.get("additionalProperties")
         if properties:
-            node["properties"] = {name: structural(sub, defs, keep_unknown=keep_unknown) for name, sub in properties.items()}
+            node["properties"] = {
+                name: structural(sub, defs, keep_unknown=keep_unknown) for name, sub in properties.items()
+            }
             if schema.get("required"):
                 node["required"] = list(schema["required"])
             if keep_unknown:
@@ -83,7 +94,9 @@ def _anything() -> dict[str, Any]:
     return {"x-kubernetes-preserve-unknown-fields": True}
 
 
-def _union(schema: dict[str, Any], union: list[dict[str, Any]], defs: dict[str, Any], *, keep_unknown: bool) -> dict[str, Any]:
+def _union(
+    schema: dict[str, Any], union: list[dict[str, Any]], defs: dict[str, Any], *, keep_unknown: bool
+) -> dict[str, Any]:
     options = [option for option in union if option.get("type") != "null"]
     nullable = len(options) != len(union)
     if len(options) == 1:
@@ -107,8 +120,22 @@ def _spec_schema(model: type[BaseModel], *, keep_unknown: bool) -> dict[str, Any
     return structural(full["properties"]["spec"], defs, keep_unknown=keep_unknown)
 
 
-def _crd(kind: str, plural: str, spec_schema: dict[str, Any], *, description: str, columns: list[dict[str, Any]], short_names: list[str] | None = None) -> dict[str, Any]:
-    names: dict[str, Any] = {"kind": kind, "listKind": f"{kind}List", "plural": plural, "singular": kind.lower(), "categories": [CATEGORY]}
+def _crd(
+    kind: str,
+    plural: str,
+    spec_schema: dict[str, Any],
+    *,
+    description: str,
+    columns: list[dict[str, Any]],
+    short_names: list[str] | None = None,
+) -> dict[str, Any]:
+    names: dict[str, Any] = {
+        "kind": kind,
+        "listKind": f"{kind}List",
+        "plural": plural,
+        "singular": kind.lower(),
+        "categories": [CATEGORY],
+    }
     if short_names:
         names["shortNames"] = short_names
     return {
@@ -125,7 +152,8 @@ def _crd(kind: str, plural: str, spec_schema: dict[str, Any], *, description: st
                     "served": True,
                     "storage": True,
                     "subresources": {"status": {}},
-                    "additionalPrinterColumns": columns + [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
+                    "additionalPrinterColumns": columns
+                    + [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
                     "schema": {
                         "openAPIV3Schema": {
                             "type": "object",
@@ -156,7 +184,13 @@ def generate() -> dict[str, dict[str, Any]]:
         spec_fields = model.model_fields["spec"].annotation.model_fields  # type: ignore[union-attr]
         if any((f.alias or name) == "schema" for name, f in spec_fields.items()):
             columns.append({"name": "Schema", "type": "string", "jsonPath": ".spec.schema"})
-        out[f"{plural}.yaml"] = _crd(kind, plural, _spec_schema(model, keep_unknown=True), description=(model.__doc__ or kind).strip(), columns=columns)
+        out[f"{plural}.yaml"] = _crd(
+            kind,
+            plural,
+            _spec_schema(model, keep_unknown=True),
+            description=(model.__doc__ or kind).strip(),
+            columns=columns,
+        )
     out[f"{DATABASE_PLURAL}.yaml"] = _crd(
         "Database",
         DATABASE_PLURAL,

@@ -51,7 +51,9 @@ class Kube:
         selector = ",".join(f"{k}={v}" for k, v in sorted(match_labels.items())) or None
         documents = []
         for kind, plural in desired_kinds().items():
-            listed = self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, plural, label_selector=selector)
+            listed = self.custom.list_namespaced_custom_object(
+                GROUP, VERSION, namespace, plural, label_selector=selector
+            )
             for item in listed.get("items", []):
                 documents.append(_document(kind, item))
         return documents
@@ -62,7 +64,9 @@ class Kube:
         return self._get(namespace, DATABASE_PLURAL, name)
 
     def patch_database_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
-        self.custom.patch_namespaced_custom_object_status(GROUP, VERSION, namespace, DATABASE_PLURAL, name, {"status": status})
+        self.custom.patch_namespaced_custom_object_status(
+            GROUP, VERSION, namespace, DATABASE_PLURAL, name, {"status": status}
+        )
 
     # --- SchemaPlan ----------------------------------------------------------------------
 
@@ -70,7 +74,9 @@ class Kube:
         return self._get(namespace, PLAN_PLURAL, name)
 
     def plans_of(self, namespace: str, database: str) -> list[dict[str, Any]]:
-        listed = self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, PLAN_PLURAL, label_selector=f"{DATABASE_LABEL}={database}")
+        listed = self.custom.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, PLAN_PLURAL, label_selector=f"{DATABASE_LABEL}={database}"
+        )
         return list(listed.get("items", []))
 
     def create_plan(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +92,9 @@ class Kube:
 
     def patch_plan_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
         try:
-            self.custom.patch_namespaced_custom_object_status(GROUP, VERSION, namespace, PLAN_PLURAL, name, {"status": status})
+            self.custom.patch_namespaced_custom_object_status(
+                GROUP, VERSION, namespace, PLAN_PLURAL, name, {"status": status}
+            )
         except ApiException as exc:
             if exc.status != 404:  # deleted by someone meanwhile: nothing to report progress on
                 raise

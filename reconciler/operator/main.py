@@ -41,13 +41,19 @@ def run(options: OperatorOptions) -> None:
     log.configure(fmt=options.log_format)
     kopf.configure(log_format=kopf.LogFormat.JSON if options.log_format == "json" else kopf.LogFormat.FULL)
     logging.getLogger("kubernetes").setLevel(logging.WARNING)
-    logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # one line per watch event otherwise; ours say what matters
-    warnings.simplefilter("once", urllib3.exceptions.InsecureRequestWarning)  # a kubeconfig that skips TLS checks: say it once
+    logging.getLogger("kopf.objects").setLevel(
+        logging.WARNING
+    )  # one line per watch event otherwise; ours say what matters
+    warnings.simplefilter(
+        "once", urllib3.exceptions.InsecureRequestWarning
+    )  # a kubeconfig that skips TLS checks: say it once
     controller.RUNTIME.settings.retry_max_seconds = options.retry_max_seconds
     controller.RUNTIME.settle_seconds = options.settle_seconds
     if options.metrics_port:
         metrics.serve(options.metrics_port)
-    namespaces = list(options.namespaces) or ([] if options.all_namespaces else [os.environ.get("POD_NAMESPACE", "default")])
+    namespaces = list(options.namespaces) or (
+        [] if options.all_namespaces else [os.environ.get("POD_NAMESPACE", "default")]
+    )
     priority = options.priority if options.priority is not None else random.randint(1, 1_000_000)  # noqa: S311  (tie-breaking, not security)
     kopf.run(
         clusterwide=options.all_namespaces,

@@ -18,14 +18,29 @@ _LABELS = ("namespace", "database")
 
 PLANS = Counter("reconciler_plans_total", "Plans computed and published (new digests).", _LABELS, registry=REGISTRY)
 STEPS = Counter("reconciler_steps_total", "Plan steps run to completion.", (*_LABELS, "phase"), registry=REGISTRY)
-DRIFTED = Gauge("reconciler_drifted_objects", "Changes between the live database and the desired schema found by the last drift check.", _LABELS, registry=REGISTRY)
+DRIFTED = Gauge(
+    "reconciler_drifted_objects",
+    "Changes between the live database and the desired schema found by the last drift check.",
+    _LABELS,
+    registry=REGISTRY,
+)
 BACKFILL_ROWS = Counter("reconciler_backfill_rows_total", "Rows updated by backfill steps.", _LABELS, registry=REGISTRY)
 APPLY_SECONDS = Histogram(
-    "reconciler_apply_duration_seconds", "Duration of one apply run (until done, a gate, or a failure).", _LABELS,
-    buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, float("inf")), registry=REGISTRY,
-)  # fmt: skip
-FAILURES = Counter("reconciler_reconcile_failures_total", "Reconcile runs that ended in a Failed condition, by reason.", (*_LABELS, "reason"), registry=REGISTRY)
-READY = Gauge("reconciler_database_ready", "1 when the database matches its desired schema.", _LABELS, registry=REGISTRY)
+    "reconciler_apply_duration_seconds",
+    "Duration of one apply run (until done, a gate, or a failure).",
+    _LABELS,
+    buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, float("inf")),
+    registry=REGISTRY,
+)
+FAILURES = Counter(
+    "reconciler_reconcile_failures_total",
+    "Reconcile runs that ended in a Failed condition, by reason.",
+    (*_LABELS, "reason"),
+    registry=REGISTRY,
+)
+READY = Gauge(
+    "reconciler_database_ready", "1 when the database matches its desired schema.", _LABELS, registry=REGISTRY
+)
 
 
 class _Quiet(WSGIRequestHandler):

@@ -110,7 +110,9 @@ class _Status:
 class DatabaseReconciler:
     """Reconciles one Database; one instance per Database, used by one worker at a time."""
 
-    def __init__(self, kube: Kube, namespace: str, name: str, emit: EventSink, settings: Settings | None = None) -> None:
+    def __init__(
+        self, kube: Kube, namespace: str, name: str, emit: EventSink, settings: Settings | None = None
+    ) -> None:
         self.kube = kube
         self.namespace = namespace
         self.name = name
@@ -140,7 +142,9 @@ class DatabaseReconciler:
         except SecretUnavailable as exc:
             return self._fail(database, status, "SecretUnavailable", str(exc), retry=True)
         except LoadError as exc:
-            shown = "; ".join(str(d) for d in exc.diagnostics[:10]) + (f"; and {len(exc.diagnostics) - 10} more" if len(exc.diagnostics) > 10 else "")
+            shown = "; ".join(str(d) for d in exc.diagnostics[:10]) + (
+                f"; and {len(exc.diagnostics) - 10} more" if len(exc.diagnostics) > 10 else ""
+            )
             return self._fail(database, status, "InvalidSpec", shown, retry=False)
         except ConnectionFailed as exc:
             return self._fail(database, status, "ConnectionFailed", str(exc), retry=True)
@@ -160,12 +164,20 @@ class DatabaseReconciler:
 
     # --- the work --------------------------------------------------------------------------
 
-    def _converge(self, database: dict[str, Any], spec: DatabaseSpec, status: _Status, generation: int | None) -> Result:
+    def _converge(
+        self, database: dict[str, Any], spec: DatabaseSpec, status: _Status, generation: int | None
+    ) -> Result:
         policy = spec.policy
         url = self.kube.connection_url(self.namespace, spec.connection.secret_ref.name, spec.connection.secret_ref.key)
         documents = self.kube.desired_documents(self.namespace, spec.selector.match_labels)
         if not documents:
-            status.set("Ready", False, "NoDesiredObjects", "no desired-object resources (Table, Enum, ...) select this Database", generation)
+            status.set(
+                "Ready",
+                False,
+                "NoDesiredObjects",
+                "no desired-object resources (Table, Enum, ...) select this Database",
+                generation,
+            )
             status.set("Failed", False, "NoDesiredObjects")
             self._write(status)
             return Result(delay=duration_ms(policy.drift_interval) / 1000)
@@ -194,9 +206,17 @@ class DatabaseReconciler:
         active, done = _active_plan(url)
         if active is not None and (active.target_hash == desired_hash or done > 0):
             if active.target_hash != desired_hash:
-                log.info("desired objects changed during a started plan: finishing it first", database=self.name, plan=active.digest)
+                log.info(
+                    "desired objects changed during a started plan: finishing it first",
+                    database=self.name,
+                    plan=active.digest,
+                )
             return active
-        settings = PlanSettings(lock_timeout_ms=duration_ms(spec.policy.lock_timeout), backfill_batch_size=spec.policy.backfill.batch_size, create_roles=spec.policy.create_roles)
+        settings = PlanSettings(
+            lock_timeout_ms=duration_ms(spec.policy.lock_timeout),
+            backfill_batch_size=spec.policy.backfill.batch_size,
+            create_roles=spec.policy.create_roles,
+        )
         return service.make_plan(prepared, url, settings=settings)
 
     def _drift(self, status: _Status, plan: Plan, desired_hash: str, generation: int | None) -> None:
@@ -207,12 +227,20 @@ class DatabaseReconciler:
         metrics.DRIFTED.labels(**self.labels).set(len(plan.changes) if drifted else 0)
         if drifted:
             status.body["drift"] = {"detected": now(), "changes": list(plan.changes)[:50]}
-            status.set("Drifted", True, "LiveSchemaChanged", f"{len(plan.changes)} change(s) since the last apply: " + "; ".join(plan.changes[:5]), generation)
+            status.set(
+                "Drifted",
+                True,
+                "LiveSchemaChanged",
+                f"{len(plan.changes)} change(s) since the last apply: " + "; ".join(plan.changes[:5]),
+                generation,
+            )
         else:
             status.body.pop("drift", None)
             status.set("Drifted", False, "InSync" if plan.empty else "DesiredChanged", generation=generation)
 
-    def _converged(self, database: dict[str, Any], status: _Status, desired_hash: str, generation: int | None, spec: DatabaseSpec) -> Result:
+    def _converged(
+        self, database: dict[str, Any], status: _Status, desired_hash: str, generation: int | None, spec: DatabaseSpec
+    ) -> Result:
         was_ready = status.is_true("Ready")
         status.body["lastAppliedTarget"] = desired_hash
         if isinstance(status.body.get("plan"), dict):
@@ -234,13 +262,19 @@ class DatabaseReconciler:
         if self.kube.plan(self.namespace, name) is None:
             self.kube.create_plan(self.namespace, _plan_body(database, name, plan))
             metrics.PLANS.labels(**self.labels).inc()
-            self.kube.patch_plan_status(self.namespace, name, {"state": "Pending", "stepsDone": 0, "stepsTotal": len(plan.steps)})
-            self.emit(database, "Normal", "Planned", f"SchemaPlan {name}: {len(plan.steps)} steps, digest {plan.digest}")
+            self.kube.patch_plan_status(
+                self.namespace, name, {"state": "Pending", "stepsDone": 0, "stepsTotal": len(plan.steps)}
+            )
+            self.emit(
+                database, "Normal", "Planned", f"SchemaPlan {name}: {len(plan.steps)} steps, digest {plan.digest}"
+            )
         for other in self.kube.plans_of(self.namespace, self.name):
             other_name = other["metadata"]["name"]
             state = (other.get("status") or {}).get("state")
             if other_name != name and state not in ("Applied", "Superseded"):
-                self.kube.patch_plan_status(self.namespace, other_name, {"state": "Superseded", "message": f"superseded by {name}"})
+                self.kube.patch_plan_status(
+                    self.namespace, other_name, {"state": "Superseded", "message": f"superseded by {name}"}
+                )
         return name
 
     def _approvals(self, database: dict[str, Any], plan: Plan, plan_name: str) -> tuple[Approval, ...]:
@@ -251,7 +285,12 @@ class DatabaseReconciler:
         try:
             approval = PlanApproval.model_validate(raw)
         except ValidationError:
-            self.emit(database, "Warning", "InvalidApproval", f"SchemaPlan {plan_name}: spec.approval needs a digest (and optionally by, phase)")
+            self.emit(
+                database,
+                "Warning",
+                "InvalidApproval",
+                f"SchemaPlan {plan_name}: spec.approval needs a digest (and optionally by, phase)",
+            )
             return ()
         if approval.digest != plan.digest:
             message = f"SchemaPlan {plan_name}: the approval names digest {approval.digest}, not this plan's {plan.digest}; nothing is approved"
@@ -263,7 +302,9 @@ class DatabaseReconciler:
 
     # --- apply -----------------------------------------------------------------------------
 
-    def _apply(self, database: dict[str, Any], plan: Plan, plan_name: str, url: str, live: Any, spec: DatabaseSpec) -> ApplyOutcome:
+    def _apply(
+        self, database: dict[str, Any], plan: Plan, plan_name: str, url: str, live: Any, spec: DatabaseSpec
+    ) -> ApplyOutcome:
         policy = spec.policy
         gate = Gate(
             gated_phases=frozenset(Phase(p) for p in policy.approval.phases),
@@ -278,17 +319,41 @@ class DatabaseReconciler:
         finally:
             metrics.APPLY_SECONDS.labels(**self.labels).observe(time.monotonic() - started)
 
-    def _report(self, database: dict[str, Any], status: _Status, plan: Plan, plan_name: str, outcome: ApplyOutcome,
-                desired_hash: str, generation: int | None, spec: DatabaseSpec) -> Result:  # fmt: skip
+    def _report(
+        self,
+        database: dict[str, Any],
+        status: _Status,
+        plan: Plan,
+        plan_name: str,
+        outcome: ApplyOutcome,
+        desired_hash: str,
+        generation: int | None,
+        spec: DatabaseSpec,
+    ) -> Result:
         done = len(outcome.ran) + len(outcome.skipped_done)
         status.set("Applying", False, "Idle", generation=generation)
         if outcome.status == "done":
-            self.kube.patch_plan_status(self.namespace, plan_name, {"state": "Applied", "stepsDone": len(plan.steps), "currentStep": None, "finishedAt": now()})
+            self.kube.patch_plan_status(
+                self.namespace,
+                plan_name,
+                {"state": "Applied", "stepsDone": len(plan.steps), "currentStep": None, "finishedAt": now()},
+            )
             self.emit(database, "Normal", "Applied", f"SchemaPlan {plan_name} applied ({len(plan.steps)} steps)")
-            status.body["plan"] = {"name": plan_name, "digest": plan.digest, "steps": len(plan.steps), "state": "Applied"}
+            status.body["plan"] = {
+                "name": plan_name,
+                "digest": plan.digest,
+                "steps": len(plan.steps),
+                "state": "Applied",
+            }
             converged_to = plan.target_hash
             if converged_to != desired_hash:  # a started plan was finished; the new desired state comes next
-                status.set("Ready", False, "Migrating", "finished an earlier plan; planning the current desired schema", generation)
+                status.set(
+                    "Ready",
+                    False,
+                    "Migrating",
+                    "finished an earlier plan; planning the current desired schema",
+                    generation,
+                )
                 self._write(status)
                 return Result(delay=0.5)
             status.set("AwaitingApproval", False, "NothingToApprove", generation=generation)
@@ -303,12 +368,34 @@ class DatabaseReconciler:
         if outcome.status == "waiting" and outcome.waiting_step is not None:
             step = outcome.waiting_step
             reasons = "; ".join(outcome.waiting_reasons)
-            message = f"step {step.id} waits for approval of {plan.digest} ({reasons}); approve with: kubectl patch schemaplan {plan_name} -n {self.namespace} --type merge -p '{{\"spec\":{{\"approval\":{{\"digest\":\"{plan.digest}\"}}}}}}'"
+            message = f'step {step.id} waits for approval of {plan.digest} ({reasons}); approve with: kubectl patch schemaplan {plan_name} -n {self.namespace} --type merge -p \'{{"spec":{{"approval":{{"digest":"{plan.digest}"}}}}}}\''
             first_time = status.conditions.get("AwaitingApproval", {}).get("message") != message
-            self.kube.patch_plan_status(self.namespace, plan_name, {"state": "AwaitingApproval", "stepsDone": done, "waitingStep": step.id, "waitingReasons": list(outcome.waiting_reasons), "currentStep": None})
-            status.body["plan"] = {"name": plan_name, "digest": plan.digest, "steps": len(plan.steps), "state": "AwaitingApproval", "waitingStep": step.id}
+            self.kube.patch_plan_status(
+                self.namespace,
+                plan_name,
+                {
+                    "state": "AwaitingApproval",
+                    "stepsDone": done,
+                    "waitingStep": step.id,
+                    "waitingReasons": list(outcome.waiting_reasons),
+                    "currentStep": None,
+                },
+            )
+            status.body["plan"] = {
+                "name": plan_name,
+                "digest": plan.digest,
+                "steps": len(plan.steps),
+                "state": "AwaitingApproval",
+                "waitingStep": step.id,
+            }
             status.set("AwaitingApproval", True, "GatedStep", message, generation)
-            status.set("Ready", False, "AwaitingApproval", f"SchemaPlan {plan_name} waits for approval at {step.id}", generation)
+            status.set(
+                "Ready",
+                False,
+                "AwaitingApproval",
+                f"SchemaPlan {plan_name} waits for approval at {step.id}",
+                generation,
+            )
             self._write(status)
             if first_time:
                 self.emit(database, "Normal", "AwaitingApproval", message)
@@ -322,7 +409,9 @@ class DatabaseReconciler:
         message = redact(message)
         generation = database.get("metadata", {}).get("generation")
         previous = status.conditions.get("Failed", {})
-        repeated = previous.get("status") == "True" and previous.get("reason") == reason and previous.get("message") == message
+        repeated = (
+            previous.get("status") == "True" and previous.get("reason") == reason and previous.get("message") == message
+        )
         status.set("Failed", True, reason, message, generation)
         status.set("Ready", False, reason, message, generation)
         status.set("Applying", False, "Idle", generation=generation)
@@ -331,7 +420,9 @@ class DatabaseReconciler:
         metrics.FAILURES.labels(**self.labels, reason=reason).inc()
         if not repeated:
             self.emit(database, "Warning", reason, message)
-        log.warning("reconcile failed", database=f"{self.namespace}/{self.name}", reason=reason, message=message, retry=retry)
+        log.warning(
+            "reconcile failed", database=f"{self.namespace}/{self.name}", reason=reason, message=message, retry=retry
+        )
         if not retry:  # wait for the input to change (any change wakes the worker), or re-check later
             return Result(delay=self.settings.retry_max_seconds, failed=True)
         return Result(delay=self._backoff(), failed=True)
@@ -393,7 +484,12 @@ class _BackfillProgress:
     def _publish(self, batch_size: int | None) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = self.rows / elapsed
-        progress: dict[str, Any] = {"step": self.step.id, "rowsDone": self.rows, "rowsPerSecond": round(rate, 1), "batchSize": batch_size}
+        progress: dict[str, Any] = {
+            "step": self.step.id,
+            "rowsDone": self.rows,
+            "rowsPerSecond": round(rate, 1),
+            "batchSize": batch_size,
+        }
         if self.estimate:
             progress["rowsEstimated"] = int(self.estimate)
             remaining = max(self.estimate - self.rows, 0)
@@ -433,7 +529,15 @@ def _plan_body(database: dict[str, Any], name: str, plan: Plan) -> dict[str, Any
             "name": name,
             "namespace": meta["namespace"],
             "labels": {DATABASE_LABEL: meta["name"]},
-            "ownerReferences": [{"apiVersion": API_VERSION, "kind": "Database", "name": meta["name"], "uid": meta["uid"], "controller": True}],
+            "ownerReferences": [
+                {
+                    "apiVersion": API_VERSION,
+                    "kind": "Database",
+                    "name": meta["name"],
+                    "uid": meta["uid"],
+                    "controller": True,
+                }
+            ],
         },
         "spec": {
             "database": meta["name"],

@@ -10,9 +10,20 @@ from reconciler.errors import ServerUnavailable
 from reconciler.pg.dsn import parse, redact
 from reconciler.pg.localserver import Binaries, embedded_binaries, path_binaries
 
-_ENV = {"host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
-        "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT",
-        "sslkey": "PGSSLKEY", "passfile": "PGPASSFILE", "service": "PGSERVICE"}  # fmt: skip
+_ENV = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "dbname": "PGDATABASE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+}
 
 
 def connection_env(dsn: str) -> dict[str, str]:
@@ -40,7 +51,8 @@ def schema_dump(dsn: str, server_major: int, exclude_schemas: tuple[str, ...] = 
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("PG")}, **connection_env(dsn)}
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
     if result.returncode != 0:
-        raise ServerUnavailable(f"pg_dump failed: {redact(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message')}")
+        raise ServerUnavailable(
+            f"pg_dump failed: {redact(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message')}"
+        )
     # pg_dump 15.14+ and 16.10+ wrap the script in \\restrict ... \\unrestrict psql meta-commands
     return "\n".join(line for line in result.stdout.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
-

@@ -57,7 +57,9 @@ class Binaries:
 
 def _server_version(bindir: Path) -> tuple[int, str] | None:
     try:
-        out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=30, check=True).stdout
+        out = subprocess.run(
+            [str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"(\d+)(?:\.(\d+))?", out)
@@ -222,7 +224,9 @@ class LocalServer:
                 return
             last_error = error
         self.stop()
-        raise ServerUnavailable(f"PostgreSQL {self.binaries.version} ({self.binaries.source}) did not start: {last_error}")
+        raise ServerUnavailable(
+            f"PostgreSQL {self.binaries.version} ({self.binaries.source}) did not start: {last_error}"
+        )
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -267,15 +271,19 @@ class LocalServer:
         self._own(pwfile)
         command = [
             str(self.binaries.tool("initdb")),
-            "-D", str(self.base / "data"),
-            "-U", SUPERUSER,
+            "-D",
+            str(self.base / "data"),
+            "-U",
+            SUPERUSER,
             "--auth=scram-sha-256",
             f"--pwfile={pwfile}",
             "--encoding=UTF8",
             "--locale=C",
             "--no-sync",
-        ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True, cwd=self.base, env=_clean_env(), **self._run_as())  # type: ignore[call-overload]
+        ]
+        result = subprocess.run(
+            command, capture_output=True, text=True, cwd=self.base, env=_clean_env(), **self._run_as()
+        )  # type: ignore[call-overload]
         pwfile.unlink()
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["unknown error"]
@@ -301,7 +309,13 @@ class LocalServer:
             command += ["-c", f"{key}={value}"]
         log = open(self.log_file, "ab")  # noqa: SIM115  (handed to the child process)
         self._process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, cwd=self.base, env=_clean_env(), start_new_session=True, **self._run_as()  # type: ignore[call-overload]
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.base,
+            env=_clean_env(),
+            start_new_session=True,
+            **self._run_as(),  # type: ignore[call-overload]
         )
         log.close()
         return self._wait_ready()

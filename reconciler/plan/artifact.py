@@ -59,7 +59,12 @@ class Plan:
             "apiVersion": PLAN_API_VERSION,
             "kind": PLAN_KIND,
             "formatVersion": FORMAT_VERSION,
-            "source": {"schemaHash": self.source_hash, "database": self.database, "serverVersion": self.server_version, "schemas": list(self.schemas)},
+            "source": {
+                "schemaHash": self.source_hash,
+                "database": self.database,
+                "serverVersion": self.server_version,
+                "schemas": list(self.schemas),
+            },
             "target": {"schemaHash": self.target_hash},
             "verified": self.verified,
             "changes": list(self.changes),
@@ -145,7 +150,9 @@ def step_from_json(data: dict[str, Any]) -> Step:
         change=data["change"],
         order=int(data["order"]),
         transactional=bool(data["transactional"]),
-        locks=tuple(Lock(LockLevel[lock["level"].replace(" ", "_")], QualifiedName(*lock["table"])) for lock in data["locks"]),
+        locks=tuple(
+            Lock(LockLevel[lock["level"].replace(" ", "_")], QualifiedName(*lock["table"])) for lock in data["locks"]
+        ),
         lock_timeout_ms=int(data["lockTimeoutMs"]),
         statement_timeout_ms=int(data["statementTimeoutMs"]),
         hazards=tuple(Hazard(HazardCode(h["code"]), h["message"], h.get("remedy")) for h in data["hazards"]),
@@ -162,12 +169,16 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
     if not isinstance(data, dict) or data.get("kind") != PLAN_KIND:
         raise InputError("not a reconciler plan file (kind SchemaPlan expected)")
     if data.get("formatVersion") != FORMAT_VERSION:
-        raise InputError(f"plan format version {data.get('formatVersion')!r} is not supported (expected {FORMAT_VERSION})")
+        raise InputError(
+            f"plan format version {data.get('formatVersion')!r} is not supported (expected {FORMAT_VERSION})"
+        )
     content = {k: v for k, v in data.items() if k not in ("digest", "metadata")}
     claimed = data.get("digest")
     actual = digest_of(content)
     if claimed != actual:
-        raise TamperedPlanError(f"plan digest {claimed} does not match its content ({actual}): the plan was modified; make a new one")
+        raise TamperedPlanError(
+            f"plan digest {claimed} does not match its content ({actual}): the plan was modified; make a new one"
+        )
     try:
         plan = Plan(
             steps=tuple(step_from_json(s) for s in data["steps"]),

@@ -43,7 +43,9 @@ class PlanContext:
     volatile_functions: frozenset[str] = frozenset()
     swaps: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.swap
     recreated_fks: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.constraints
-    new_primary_keys: set[tuple[QualifiedName, frozenset[str]]] = field(default_factory=set)  # (desired table, columns) created by this plan
+    new_primary_keys: set[tuple[QualifiedName, frozenset[str]]] = field(
+        default_factory=set
+    )  # (desired table, columns) created by this plan
     created_roles: set[str] = field(default_factory=set)  # roles a step of this plan creates (see rules.grants)
 
     @property
@@ -60,7 +62,14 @@ class PlanContext:
         direct = self.desired.table(live.qname)
         if direct is not None and (direct.renamed_from is None or self.live.catalog.table(direct.renamed_from) is None):
             return direct
-        return next((t for t in self.desired.tables if t.renamed_from == live.qname and self.live.catalog.table(t.qname) is None), direct)
+        return next(
+            (
+                t
+                for t in self.desired.tables
+                if t.renamed_from == live.qname and self.live.catalog.table(t.qname) is None
+            ),
+            direct,
+        )
 
     def table_name(self, live: Table | QualifiedName, phase: Phase) -> QualifiedName:
         """The name a live table has when a step of `phase` runs: renames of tables happen

@@ -79,9 +79,14 @@ def view_dependants(ctx: PlanContext, start: Iterable[Node], *, planned: bool = 
 def column_dependants(ctx: PlanContext, table: QualifiedName, column: str) -> set[Node]:
     """Views (transitively) and triggers (UPDATE OF, WHEN) that use a column: PostgreSQL refuses
     to change its type or drop it while they exist."""
-    direct = {d.dependant for d in ctx.live.dependencies
-              if d.dependant[0] in (*VIEW_KINDS, "trigger") and d.referenced == ("table", table.schema, table.name) and d.column == column
-              and not _compat(ctx, d.dependant)}  # fmt: skip
+    direct = {
+        d.dependant
+        for d in ctx.live.dependencies
+        if d.dependant[0] in (*VIEW_KINDS, "trigger")
+        and d.referenced == ("table", table.schema, table.name)
+        and d.column == column
+        and not _compat(ctx, d.dependant)
+    }
     return direct | view_dependants(ctx, {n for n in direct if n[0] in VIEW_KINDS})
 
 
@@ -119,7 +124,9 @@ def live_privileges(ctx: PlanContext, target: GrantTarget) -> list[Statement]:
     return sqlgen_types.restore(found.target, found.privileges) if found is not None else []
 
 
-def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False, own: frozenset[Node] = frozenset()) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
+def around(
+    ctx: PlanContext, nodes: set[Node], *, live_first: bool = False, own: frozenset[Node] = frozenset()
+) -> tuple[list[Statement], list[Statement], list[Hazard], list[Lock]]:
     """Statements dropping `nodes` (dependants first) and re-creating them (dependencies first).
     With `live_first` (an expand step: the old application still reads them) they come back as
     they are live, except the objects of `own`, which the step exists to change."""
@@ -136,12 +143,23 @@ def around(ctx: PlanContext, nodes: set[Node], *, live_first: bool = False, own:
             continue
         creates += create_statements(view) + live_privileges(ctx, GrantTarget(*node))  # type: ignore[arg-type]
         if isinstance(view, MaterializedView) and view.refresh != "none":
-            hazards.append(Hazard(HazardCode.LONG_RUNNING, f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the step holds its locks"))
+            hazards.append(
+                Hazard(
+                    HazardCode.LONG_RUNNING,
+                    f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the step holds its locks",
+                )
+            )
     for node in triggers:
         creates += _trigger_create(ctx, node, live_first=live_first)
     if nodes or triggers:
         shown = ", ".join(f"{n[1]}.{n[2]}" for n in (*order, *triggers))
-        hazards.insert(0, Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"drops and re-creates dependent object(s) {shown} in the same transaction: queries on them wait for it, none sees them missing"))
+        hazards.insert(
+            0,
+            Hazard(
+                HazardCode.ACCESS_EXCLUSIVE_LOCK,
+                f"drops and re-creates dependent object(s) {shown} in the same transaction: queries on them wait for it, none sees them missing",
+            ),
+        )
     locks = [Lock(LockLevel.ACCESS_EXCLUSIVE, QualifiedName(n[1], n[2])) for n in order]
     return drops, creates, hazards, locks
 
@@ -176,9 +194,16 @@ def _column_targets(changes: list[c.Change]) -> dict[str, tuple[QualifiedName, s
     alterations = {c.ColumnAlteration.TYPE, c.ColumnAlteration.COLLATION}
     for change in changes:
         if isinstance(change, c.DropColumn):
-            targets[f"contract/drop-column/{change.subject}#{change.column.name}"] = (change.live.qname, change.column.name)
+            targets[f"contract/drop-column/{change.subject}#{change.column.name}"] = (
+                change.live.qname,
+                change.column.name,
+            )
         elif isinstance(change, c.AlterColumn) and alterations & change.kinds:
-            key = f"contract/swap-columns/{change.live.qname}" if swap.is_swap(change) else f"/alter-column-type/{change.subject}"
+            key = (
+                f"contract/swap-columns/{change.live.qname}"
+                if swap.is_swap(change)
+                else f"/alter-column-type/{change.subject}"
+            )
             targets[f"{key}#{change.old.name}"] = (change.live.qname, change.old.name)
     return targets
 
@@ -223,14 +248,21 @@ def _refuse_undeclared_users_of_dropped(changes: list[c.Change], ctx: PlanContex
             table, column = change.live.qname, change.column.name
         else:
             continue
-        users = {d.dependant for d in ctx.live.dependencies
-                 if d.dependant[0] in VIEW_KINDS and d.referenced == ("table", table.schema, table.name) and (column is None or d.column == column)
-                 and not _compat(ctx, d.dependant)}  # fmt: skip
+        users = {
+            d.dependant
+            for d in ctx.live.dependencies
+            if d.dependant[0] in VIEW_KINDS
+            and d.referenced == ("table", table.schema, table.name)
+            and (column is None or d.column == column)
+            and not _compat(ctx, d.dependant)
+        }
         undeclared = sorted(f"{n[0]} {n[1]}.{n[2]}" for n in users | view_dependants(ctx, users) if n not in declared)
         if undeclared:
             what = f"column {table}.{column}" if column else f"table {table}"
-            raise PlanError(f"{what} is dropped, but {', '.join(undeclared)} (not declared in the YAML) use(s) it: "
-                            "declare the view(s) with a query that no longer needs it, or drop them yourself first")  # fmt: skip
+            raise PlanError(
+                f"{what} is dropped, but {', '.join(undeclared)} (not declared in the YAML) use(s) it: "
+                "declare the view(s) with a query that no longer needs it, or drop them yourself first"
+            )
 
 
 def wrap(steps: list[Step], wanted: Wanted, ctx: PlanContext) -> list[Step]:
@@ -256,7 +288,8 @@ def _wrapped(ctx: PlanContext, step: Step, nodes: set[Node]) -> Step:
         statements=(*drops, *step.statements, *creates),
         hazards=(*step.hazards, *hazards),
         locks=(*step.locks, *dict.fromkeys(locks)),
-        description=step.description + f" (dependants dropped and re-created around it: {', '.join(sorted(n[2] for n in nodes))})",
+        description=step.description
+        + f" (dependants dropped and re-created around it: {', '.join(sorted(n[2] for n in nodes))})",
         reverse=None,
     )
 
@@ -280,7 +313,11 @@ def link(steps: list[Step], ctx: PlanContext) -> list[Step]:
         action, _, subject = step.id.partition("/")[2].partition("/")
         if action in ("create-view", "replace-view", "build-materialized-view"):
             node = next((n for n in edges if n[0] in VIEW_KINDS and f"{n[1]}.{n[2]}" == subject), None)
-            needs = [creating[f"{n[1]}.{n[2]}"] for n in edges.get(node, set()) if node and n[0] in VIEW_KINDS and f"{n[1]}.{n[2]}" in creating]
+            needs = [
+                creating[f"{n[1]}.{n[2]}"]
+                for n in edges.get(node, set())
+                if node and n[0] in VIEW_KINDS and f"{n[1]}.{n[2]}" in creating
+            ]
             needs = [i for i in needs if i != step.id and _phase_rank(i) <= step.phase.rank]
             if needs:
                 step = dataclasses.replace(step, after=tuple(dict.fromkeys((*step.after, *sorted(needs)))))
@@ -309,8 +346,13 @@ def _subjects(ctx: PlanContext) -> dict[str, list[Node]]:
     """Step subject -> the desired objects it may name (subjects spelled as the rules spell them)."""
     d = ctx.desired
     found: dict[str, list[Node]] = defaultdict(list)
-    for kind, objects in (("table", d.tables), ("view", d.views), ("materialized view", d.materialized_views),
-                          ("composite type", d.composite_types), ("domain", d.domains)):  # fmt: skip
+    for kind, objects in (
+        ("table", d.tables),
+        ("view", d.views),
+        ("materialized view", d.materialized_views),
+        ("composite type", d.composite_types),
+        ("domain", d.domains),
+    ):
         for obj in objects:
             found[str(obj.qname)].append((kind, obj.schema, obj.name))
     for function in d.functions:

@@ -50,7 +50,15 @@ def _covered_elsewhere(change: c.Change, ctx: PlanContext) -> bool:
         sides = [(change.constraint, True)]
     elif isinstance(change, c.DropConstraint):
         sides = [(change.constraint, False)]
-    elif isinstance(change, c.RenameConstraint | c.ReplaceConstraint | c.AlterConstraintComment | c.RenameIndex | c.ReplaceIndex | c.AlterIndexComment):
+    elif isinstance(
+        change,
+        c.RenameConstraint
+        | c.ReplaceConstraint
+        | c.AlterConstraintComment
+        | c.RenameIndex
+        | c.ReplaceIndex
+        | c.AlterIndexComment,
+    ):
         sides = [(change.old, False), (change.new, True)]
     elif isinstance(change, c.AddIndex):
         sides = [(change.index, True)]
@@ -58,7 +66,9 @@ def _covered_elsewhere(change: c.Change, ctx: PlanContext) -> bool:
         sides = [(change.index, False)]
     for obj, desired in sides:
         table = desired_table if desired else live_table
-        if swap.touches_swap(ctx, table, obj, desired=desired) or constraints.is_recreated(ctx, table, obj, desired=desired):  # type: ignore[arg-type]
+        if swap.touches_swap(ctx, table, obj, desired=desired) or constraints.is_recreated(
+            ctx, table, obj, desired=desired
+        ):  # type: ignore[arg-type]
             return True
     return False
 

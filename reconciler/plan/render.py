@@ -18,7 +18,9 @@ PHASE_TITLES = {
     Phase.CONTRACT: "contract: breaks the old application version; runs once it is gone",
 }
 SEVERE = frozenset({HazardCode.DELETES_DATA, HazardCode.TABLE_REWRITE, HazardCode.BLOCKING_SCAN})
-NOTABLE = frozenset({HazardCode.BREAKS_OLD_APPLICATION, HazardCode.NOT_REVERSIBLE, HazardCode.POSSIBLE_RENAME, HazardCode.MAY_FAIL})
+NOTABLE = frozenset(
+    {HazardCode.BREAKS_OLD_APPLICATION, HazardCode.NOT_REVERSIBLE, HazardCode.POSSIBLE_RENAME, HazardCode.MAY_FAIL}
+)
 
 
 def hazard_counts(plan: Plan) -> Counter[str]:
@@ -41,7 +43,9 @@ def _header(plan: Plan) -> list[str]:
 
 def render_text(plan: Plan, *, color: bool = False, width: int = 110) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False, soft_wrap=True)
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False, soft_wrap=True
+    )
     for line in _header(plan):
         console.print(escape(line))
     for phase in Phase:
@@ -79,11 +83,22 @@ def render_markdown(plan: Plan) -> str:
         steps = plan.phase(phase)
         if not steps:
             continue
-        lines += ["", f"### {phase.value.capitalize()} ({len(steps)} step{'s' if len(steps) != 1 else ''})", "", f"_{PHASE_TITLES[phase].split(': ', 1)[1]}_", ""]
+        lines += [
+            "",
+            f"### {phase.value.capitalize()} ({len(steps)} step{'s' if len(steps) != 1 else ''})",
+            "",
+            f"_{PHASE_TITLES[phase].split(': ', 1)[1]}_",
+            "",
+        ]
         lines += ["| # | step | lock | hazards |", "|---:|---|---|---|"]
         for number, step in enumerate(steps, 1):
             lock = step.strongest_lock
-            hazards = "<br>".join(f"{'⚠️ ' if h.code in SEVERE else ''}`{h.code.value}` {_cell(h.message)}" for h in step.hazards) or "none"
+            hazards = (
+                "<br>".join(
+                    f"{'⚠️ ' if h.code in SEVERE else ''}`{h.code.value}` {_cell(h.message)}" for h in step.hazards
+                )
+                or "none"
+            )
             lines.append(f"| {number} | {_cell(step.description)} | {_cell(str(lock)) if lock else ''} | {hazards} |")
     counts = hazard_counts(plan)
     if counts:
@@ -91,7 +106,16 @@ def render_markdown(plan: Plan) -> str:
     for warning in plan.warnings:
         lines += ["", f"> warning: {warning}"]
     if not plan.empty:
-        lines += ["", "<details><summary>SQL</summary>", "", "```sql", render_sql(plan).rstrip(), "```", "", "</details>"]
+        lines += [
+            "",
+            "<details><summary>SQL</summary>",
+            "",
+            "```sql",
+            render_sql(plan).rstrip(),
+            "```",
+            "",
+            "</details>",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -111,7 +135,11 @@ def step_sql(step: Step) -> list[str]:
 
 
 def render_sql(plan: Plan) -> str:
-    lines = [f"-- reconciler plan {plan.digest}", f"-- from schema {plan.source_hash}", f"-- to schema   {plan.target_hash}"]
+    lines = [
+        f"-- reconciler plan {plan.digest}",
+        f"-- from schema {plan.source_hash}",
+        f"-- to schema   {plan.target_hash}",
+    ]
     for phase in Phase:
         steps = plan.phase(phase)
         if not steps:
@@ -122,7 +150,9 @@ def render_sql(plan: Plan) -> str:
             if not step.transactional:
                 lines.append("-- (outside a transaction block)")
             if step.lock_timeout_ms:
-                lines.append(f"-- lock_timeout {step.lock_timeout_ms}ms, statement_timeout {step.statement_timeout_ms or 'none'}")
+                lines.append(
+                    f"-- lock_timeout {step.lock_timeout_ms}ms, statement_timeout {step.statement_timeout_ms or 'none'}"
+                )
             lines += step_sql(step)
     return "\n".join(lines) + "\n"
 

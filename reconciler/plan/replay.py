@@ -54,7 +54,9 @@ def replay(plan: Plan, live: LiveState, desired: Catalog, dsn: str) -> ReplayRes
                 note = _copy_live(conn, dsn, live)
                 run_batched(conn, privileges_of(live.catalog))  # type: ignore[arg-type]
             except psycopg.Error as exc:
-                raise NormalizationError(f"could not copy the live schema to a scratch database: {str(exc).strip().splitlines()[0]}") from None
+                raise NormalizationError(
+                    f"could not copy the live schema to a scratch database: {str(exc).strip().splitlines()[0]}"
+                ) from None
             for step in plan.steps:
                 try:
                     run_step(conn, step)

@@ -157,7 +157,9 @@ class _Worker:
         if kind == "diff":
             reference, rules, baseline = pickle.loads(message[1]), message[2], message[3]
             assert self.catalog is not None
-            return findings(diff(self.catalog, reference, baseline=baseline), reference, rules, live=self.catalog, baseline=baseline)
+            return findings(
+                diff(self.catalog, reference, baseline=baseline), reference, rules, live=self.catalog, baseline=baseline
+            )
         raise AssertionError(f"unknown message {kind}")
 
 
@@ -183,7 +185,9 @@ class _Channel:
     def __init__(self, target: Target, processes: bool) -> None:
         if processes:
             self.conn, child = multiprocessing.get_context("fork").Pipe()
-            self.runner: Any = multiprocessing.get_context("fork").Process(target=_serve, args=(child, target), daemon=True)
+            self.runner: Any = multiprocessing.get_context("fork").Process(
+                target=_serve, args=(child, target), daemon=True
+            )
         else:
             self.conn, child = _ThreadPipe.pair()
             self.runner = threading.Thread(target=_serve, args=(child, target), daemon=True)
@@ -264,7 +268,9 @@ class Audit:
             raise ReconcilerError(payload)
         return payload  # type: ignore[no-any-return]
 
-    def compare(self, references: dict[str, bytes], rules: IgnoreRules, *, baseline: bool = False) -> dict[str, tuple[dict[ObjectKey, Finding], int]]:
+    def compare(
+        self, references: dict[str, bytes], rules: IgnoreRules, *, baseline: bool = False
+    ) -> dict[str, tuple[dict[ObjectKey, Finding], int]]:
         """Findings of each environment against its reference (with `baseline`, another
         environment's catalog)."""
         asked = [name for name in references]

@@ -114,7 +114,11 @@ def top_level(change: c.Change) -> tuple[ObjectKey, Status, str | None]:
         case c.AddSchema(schema=s):
             return ObjectKey("schema", s.name, s.name), Status.MISSING, None
         case c.AlterSchema(desired=s, live=old):
-            return ObjectKey("schema", s.name, s.name), Status.DIFFERENT, f"comment is {old.comment!r}, desired {s.comment!r}"
+            return (
+                ObjectKey("schema", s.name, s.name),
+                Status.DIFFERENT,
+                f"comment is {old.comment!r}, desired {s.comment!r}",
+            )
         case c.AddExtension(extension=e):
             return ObjectKey("extension", e.schema or "", e.name), Status.MISSING, None
         case c.AlterExtension(live=old, desired=new):
@@ -126,7 +130,11 @@ def top_level(change: c.Change) -> tuple[ObjectKey, Status, str | None]:
         case c.RenameEnum(live=old, desired=new) | c.RenameSequence(live=old, desired=new):
             return ObjectKey(_kind(change), new.schema, new.name), Status.DIFFERENT, f"still named {old.qname}"
         case c.AlterEnum(live=old, desired=new):
-            return ObjectKey("enum", new.schema, new.name), Status.DIFFERENT, f"values are {list(old.values)}, desired {list(new.values)}"
+            return (
+                ObjectKey("enum", new.schema, new.name),
+                Status.DIFFERENT,
+                f"values are {list(old.values)}, desired {list(new.values)}",
+            )
         case c.AlterSequence(live=old, desired=new):
             return ObjectKey("sequence", new.schema, new.name), Status.DIFFERENT, "options, owner or comment differ"
         case c.AddTable(table=t):
@@ -161,8 +169,16 @@ def _column_detail(old: Column, new: Column, kinds: frozenset[c.ColumnAlteration
         (K.TYPE, old.type, new.type),
         (K.NULLABILITY, "nullable" if old.nullable else "not null", "nullable" if new.nullable else "not null"),
         (K.DEFAULT, old.default, new.default),
-        (K.IDENTITY, old.identity.generation if old.identity else None, new.identity.generation if new.identity else None),
-        (K.GENERATED, old.generated.expression if old.generated else None, new.generated.expression if new.generated else None),
+        (
+            K.IDENTITY,
+            old.identity.generation if old.identity else None,
+            new.identity.generation if new.identity else None,
+        ),
+        (
+            K.GENERATED,
+            old.generated.expression if old.generated else None,
+            new.generated.expression if new.generated else None,
+        ),
         (K.COLLATION, old.collation, new.collation),
         (K.COMMENT, old.comment, new.comment),
     ):
@@ -245,8 +261,9 @@ def objects_of(catalog: Catalog) -> Iterable[ObjectKey]:
     yield from (ObjectKey("materialized view", v.schema, v.name) for v in catalog.materialized_views)
 
 
-def findings(changes: list[c.Change], reference: Catalog, rules: IgnoreRules, live: Catalog | None = None,
-             baseline: bool = False) -> tuple[dict[ObjectKey, Finding], int]:  # fmt: skip
+def findings(
+    changes: list[c.Change], reference: Catalog, rules: IgnoreRules, live: Catalog | None = None, baseline: bool = False
+) -> tuple[dict[ObjectKey, Finding], int]:
     """Findings per object: every object of the reference is in sync unless a change says
     otherwise. Extensions installed but not declared are not drift (they are left alone); views,
     functions, procedures and triggers of `live` that the reference does not declare are

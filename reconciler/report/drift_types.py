@@ -9,10 +9,19 @@ from reconciler.diff import grants as gr
 from reconciler.diff import usertypes as u
 from reconciler.model import Catalog, GrantTarget
 
-KINDS = {u.AddDomain: "domain", u.DropDomain: "domain", u.RenameDomain: "domain", u.AlterDomain: "domain",
-         u.AddCompositeType: "composite type", u.DropCompositeType: "composite type",
-         u.RenameCompositeType: "composite type", u.AlterCompositeType: "composite type",
-         u.AddCollation: "collation", u.DropCollation: "collation", u.AlterCollation: "collation"}  # fmt: skip
+KINDS = {
+    u.AddDomain: "domain",
+    u.DropDomain: "domain",
+    u.RenameDomain: "domain",
+    u.AlterDomain: "domain",
+    u.AddCompositeType: "composite type",
+    u.DropCompositeType: "composite type",
+    u.RenameCompositeType: "composite type",
+    u.AlterCompositeType: "composite type",
+    u.AddCollation: "collation",
+    u.DropCollation: "collation",
+    u.AlterCollation: "collation",
+}
 
 
 def top_level(change: Any) -> tuple[str, str, str, str, str | None] | None:

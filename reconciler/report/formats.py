@@ -55,7 +55,11 @@ def render_text(report: DriftReport, *, color: bool = False, width: int = 140) -
         console.print("  " + _environment_line(env), markup=False)
     rows = report.rows()
     if not rows:
-        console.print("\nNo drift: every reachable environment matches." if not report.unreachable else "\nNo drift in the reachable environments.")
+        console.print(
+            "\nNo drift: every reachable environment matches."
+            if not report.unreachable
+            else "\nNo drift in the reachable environments."
+        )
         return buffer.getvalue()
     table = Table()
     table.add_column("object", no_wrap=True)
@@ -99,9 +103,15 @@ def render_json(report: DriftReport) -> str:
                 "serverVersion": env.server_version,
                 "schemaHash": env.schema_hash,
                 "objectsCompared": env.objects,
-                "plan": None if env.plan is None else {
-                    "digest": env.plan.digest, "state": env.plan.state, "stepsDone": env.plan.done,
-                    "steps": env.plan.total, "currentStep": env.plan.current_step, "towardsDesired": env.plan.towards_desired,
+                "plan": None
+                if env.plan is None
+                else {
+                    "digest": env.plan.digest,
+                    "state": env.plan.state,
+                    "stepsDone": env.plan.done,
+                    "steps": env.plan.total,
+                    "currentStep": env.plan.current_step,
+                    "towardsDesired": env.plan.towards_desired,
                 },
             }
             for env in report.environments
@@ -130,12 +140,26 @@ def render_markdown(report: DriftReport) -> str:
     if not rows:
         lines += ["", "No drift found."]
         return "\n".join(lines) + "\n"
-    lines += ["", "| object | " + " | ".join(env.name for env in report.environments) + " |", "|---|" + "---|" * len(report.environments)]
+    lines += [
+        "",
+        "| object | " + " | ".join(env.name for env in report.environments) + " |",
+        "|---|" + "---|" * len(report.environments),
+    ]
     for key in rows:
         cells = []
         for env in report.environments:
             status, details = _cell(env, key)
-            mark = "✅" if status == Status.IN_SYNC else "⏳" if status == Status.MIGRATING else "❔" if status == Status.UNREACHABLE else "➖" if status == Status.UNMANAGED else "❌"
+            mark = (
+                "✅"
+                if status == Status.IN_SYNC
+                else "⏳"
+                if status == Status.MIGRATING
+                else "❔"
+                if status == Status.UNREACHABLE
+                else "➖"
+                if status == Status.UNMANAGED
+                else "❌"
+            )
             cells.append(f"{mark} {status.value}" + "".join(f"<br>{_md(d)}" for d in details))
         lines.append(f"| `{key.kind} {_md(str(key))}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -156,7 +180,12 @@ def render_junit(report: DriftReport) -> str:
             case = ET.SubElement(suite, "testcase", classname=f"{env.name}.{key.kind}", name=str(key))
             if finding.status != Status.IN_SYNC:
                 failures += 1
-                failure = ET.SubElement(case, "failure", message=f"{finding.status.value}: " + "; ".join(finding.details), type=finding.status.value)
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=f"{finding.status.value}: " + "; ".join(finding.details),
+                    type=finding.status.value,
+                )
                 failure.text = "\n".join(finding.details) or finding.status.value
         suite.set("tests", str(cases))
         suite.set("failures", str(failures))

@@ -108,16 +108,25 @@ def run_case(case: Case, dsn: str, server_major: int) -> None:
     result = outcome.plan
     assert result.verified, "the plan was not verified by replay"
     ids = [s.id for s in result.steps]
-    assert ids == case.steps, "steps differ:\n  got:      " + "\n            ".join(ids) + "\n  expected: " + "\n            ".join(case.steps)
+    assert ids == case.steps, (
+        "steps differ:\n  got:      "
+        + "\n            ".join(ids)
+        + "\n  expected: "
+        + "\n            ".join(case.steps)
+    )
     by_id = {s.id: s for s in result.steps}
     for step_id, codes in case.hazards.items():
         have = {h.code.value for h in by_id[step_id].hazards}
         assert set(codes) <= have, f"{step_id}: hazards {sorted(have)} lack {sorted(set(codes) - have)}"
     for step_id, locks in case.locks.items():
-        assert [str(lock) for lock in by_id[step_id].locks] == locks, f"{step_id}: locks {[str(lock) for lock in by_id[step_id].locks]}"
+        assert [str(lock) for lock in by_id[step_id].locks] == locks, (
+            f"{step_id}: locks {[str(lock) for lock in by_id[step_id].locks]}"
+        )
     for step in result.steps:
         blocking = {h.code.value for h in step.hazards} & BLOCKING
-        assert blocking <= set(case.blocking_allowed), f"{step.id} uses a blocking form ({blocking}) the case does not allow"
+        assert blocking <= set(case.blocking_allowed), (
+            f"{step.id} uses a blocking form ({blocking}) the case does not allow"
+        )
     with psycopg.connect(dsn, autocommit=True) as conn:
         for phase in Phase:
             for step in result.phase(phase):
@@ -131,4 +140,6 @@ def run_case(case: Case, dsn: str, server_major: int) -> None:
     desired = normalize(loaded.catalog, dsn).catalog
     live = introspect(dsn, desired_scope(loaded.catalog))
     remaining = diff(live.catalog, desired)
-    assert not remaining, "after applying every phase the schema still differs: " + ", ".join(f"{type(c).__name__} {c.subject}" for c in remaining)
+    assert not remaining, "after applying every phase the schema still differs: " + ", ".join(
+        f"{type(c).__name__} {c.subject}" for c in remaining
+    )

@@ -48,9 +48,7 @@ def tool(name: str) -> Path:
     """Path of a tool from the cache (kube-apiserver, etcd, helm), or a clear error."""
     path = tools_dir() / "bin" / name
     if not os.access(path, os.X_OK):
-        raise KubeHarnessError(
-            f"{name} not found at {path}: run `make k8s-tools` (tests/k8s/tools.sh) first"
-        )
+        raise KubeHarnessError(f"{name} not found at {path}: run `make k8s-tools` (tests/k8s/tools.sh) first")
     return path
 
 
@@ -74,13 +72,9 @@ def _write_rsa_key(path: Path) -> None:
         from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415
     except ImportError:
         try:
-            subprocess.run(
-                ["openssl", "genrsa", "-out", str(path), "2048"], check=True, capture_output=True
-            )
+            subprocess.run(["openssl", "genrsa", "-out", str(path), "2048"], check=True, capture_output=True)
         except (OSError, subprocess.CalledProcessError) as exc:
-            raise KubeHarnessError(
-                f"cannot generate the service-account key: install openssl ({exc})"
-            ) from exc
+            raise KubeHarnessError(f"cannot generate the service-account key: install openssl ({exc})") from exc
         return
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path.write_bytes(
@@ -137,7 +131,10 @@ class KubeServer:
         self._logs.append(log)
         # A session of its own: Ctrl-C in pytest reaches the fixture's teardown, not the servers.
         proc = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         self._procs.append((name, proc, log_path))
@@ -145,17 +142,27 @@ class KubeServer:
     def _start_etcd(self, etcd: Path) -> None:
         peer = f"http://127.0.0.1:{self.etcd_peer_port}"
         client = f"http://127.0.0.1:{self.etcd_port}"
-        self._spawn("etcd", [
-            str(etcd),
-            "--name", "reconciler-test",
-            "--data-dir", str(self.workdir / "etcd"),
-            "--listen-client-urls", client,
-            "--advertise-client-urls", client,
-            "--listen-peer-urls", peer,
-            "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", f"reconciler-test={peer}",
-            "--unsafe-no-fsync",  # throwaway data: durability only costs time
-        ])
+        self._spawn(
+            "etcd",
+            [
+                str(etcd),
+                "--name",
+                "reconciler-test",
+                "--data-dir",
+                str(self.workdir / "etcd"),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                f"reconciler-test={peer}",
+                "--unsafe-no-fsync",  # throwaway data: durability only costs time
+            ],
+        )
 
     def _start_apiserver(self, apiserver: Path) -> None:
         tokens = self.workdir / "tokens.csv"
@@ -163,40 +170,40 @@ class KubeServer:
         tokens.chmod(0o600)
         sa_key = self.workdir / "sa.key"
         _write_rsa_key(sa_key)
-        self._spawn("kube-apiserver", [
-            str(apiserver),
-            f"--etcd-servers=http://127.0.0.1:{self.etcd_port}",
-            "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
-            f"--secure-port={self.port}",
-            f"--cert-dir={self.workdir / 'certs'}",  # it generates a self-signed pair there
-            f"--token-auth-file={tokens}",
-            "--authorization-mode=RBAC",
-            f"--service-account-key-file={sa_key}",
-            f"--service-account-signing-key-file={sa_key}",
-            "--service-account-issuer=https://kubernetes.default.svc",
-            "--service-cluster-ip-range=10.0.0.0/24",
-            # No controller-manager: nobody would maintain the `kubernetes` endpoints, nor create
-            # the service-account tokens the ServiceAccount admission plugin waits for.
-            "--endpoint-reconciler-type=none",
-            "--disable-admission-plugins=ServiceAccount",
-        ])
+        self._spawn(
+            "kube-apiserver",
+            [
+                str(apiserver),
+                f"--etcd-servers=http://127.0.0.1:{self.etcd_port}",
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                f"--secure-port={self.port}",
+                f"--cert-dir={self.workdir / 'certs'}",  # it generates a self-signed pair there
+                f"--token-auth-file={tokens}",
+                "--authorization-mode=RBAC",
+                f"--service-account-key-file={sa_key}",
+                f"--service-account-signing-key-file={sa_key}",
+                "--service-account-issuer=https://kubernetes.default.svc",
+                "--service-cluster-ip-range=10.0.0.0/24",
+                # No controller-manager: nobody would maintain the `kubernetes` endpoints, nor create
+                # the service-account tokens the ServiceAccount admission plugin waits for.
+                "--endpoint-reconciler-type=none",
+                "--disable-admission-plugins=ServiceAccount",
+            ],
+        )
 
     def _check_alive(self) -> None:
         for name, proc, log_path in self._procs:
             if proc.poll() is not None:
                 raise KubeHarnessError(
-                    f"{name} exited with code {proc.returncode}; last lines of {log_path}:\n"
-                    + _tail(log_path)
+                    f"{name} exited with code {proc.returncode}; last lines of {log_path}:\n" + _tail(log_path)
                 )
 
     def _wait_ready(self, timeout: float) -> None:
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE  # the API server's own self-signed certificate
-        request = urllib.request.Request(
-            f"{self.url}/readyz", headers={"Authorization": f"Bearer {self.token}"}
-        )
+        request = urllib.request.Request(f"{self.url}/readyz", headers={"Authorization": f"Bearer {self.token}"})
         deadline = time.monotonic() + timeout
         last = "no answer yet"
         while time.monotonic() < deadline:
@@ -220,9 +227,15 @@ class KubeServer:
         config = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "test", "cluster": {
-                "server": self.url, "insecure-skip-tls-verify": True,
-            }}],
+            "clusters": [
+                {
+                    "name": "test",
+                    "cluster": {
+                        "server": self.url,
+                        "insecure-skip-tls-verify": True,
+                    },
+                }
+            ],
             "users": [{"name": "admin", "user": {"token": self.token}}],
             "contexts": [{"name": "test", "context": {"cluster": "test", "user": "admin"}}],
             "current-context": "test",
@@ -232,13 +245,15 @@ class KubeServer:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def kubectl(
-        self, *args: str, input: str | None = None, timeout: float = 60.0
-    ) -> subprocess.CompletedProcess[str]:
+    def kubectl(self, *args: str, input: str | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
         """Run kubectl against this server; the caller checks returncode/stdout/stderr."""
         return subprocess.run(
             [str(kubectl_path()), f"--kubeconfig={self.kubeconfig}", *args],
-            input=input, capture_output=True, text=True, timeout=timeout, check=False,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
 
     def stop(self) -> None:

@@ -13,7 +13,18 @@ from reconciler.diff import code as cc
 from reconciler.diff import grants as gr
 from reconciler.diff import usertypes as u
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules import code, columns, constraints, database, grants, indexes, partitions, security, tables, usertypes
+from reconciler.plan.rules import (
+    code,
+    columns,
+    constraints,
+    database,
+    grants,
+    indexes,
+    partitions,
+    security,
+    tables,
+    usertypes,
+)
 from reconciler.plan.steps import Step
 
 Rule = Callable[[c.Change, PlanContext], list[Step]]

@@ -6,7 +6,12 @@ from typing import Iterable
 
 from reconciler.diff.changes import Change
 from reconciler.model import QualifiedName
-from reconciler.plan.context import INDEX_BUILD_BYTES_PER_SECOND, REWRITE_BYTES_PER_SECOND, SCAN_BYTES_PER_SECOND, PlanContext
+from reconciler.plan.context import (
+    INDEX_BUILD_BYTES_PER_SECOND,
+    REWRITE_BYTES_PER_SECOND,
+    SCAN_BYTES_PER_SECOND,
+    PlanContext,
+)
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Lock, LockLevel, Phase, Step
 from reconciler.sqlgen import Statement
 
@@ -104,11 +109,17 @@ def index_build(ctx: PlanContext, table: QualifiedName) -> Hazard:
 
 
 def breaks_old(message: str) -> Hazard:
-    return Hazard(HazardCode.BREAKS_OLD_APPLICATION, message, "deploy the application version that no longer needs it first")
+    return Hazard(
+        HazardCode.BREAKS_OLD_APPLICATION, message, "deploy the application version that no longer needs it first"
+    )
 
 
 def deletes_data(message: str, remedy: str | None = None) -> Hazard:
-    return Hazard(HazardCode.DELETES_DATA, message, remedy or "make sure it is no longer needed; a backup hook runs before this step")
+    return Hazard(
+        HazardCode.DELETES_DATA,
+        message,
+        remedy or "make sure it is no longer needed; a backup hook runs before this step",
+    )
 
 
 def not_reversible(message: str) -> Hazard:

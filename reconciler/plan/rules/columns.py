@@ -80,74 +80,169 @@ def batch_key(table: Table) -> tuple[str, ...] | None:
     return None
 
 
-def backfill_step(ctx: PlanContext, change: c.Change | str, table: Table, assignments: list[tuple[str, str]], condition: str, subject: str, what: str,
-                  *, catch_up: bool = False) -> Step:
+def backfill_step(
+    ctx: PlanContext,
+    change: c.Change | str,
+    table: Table,
+    assignments: list[tuple[str, str]],
+    condition: str,
+    subject: str,
+    what: str,
+    *,
+    catch_up: bool = False,
+) -> Step:
     key = batch_key(table)
-    hazards = [Hazard(HazardCode.LONG_RUNNING, f"updates {ctx.size(table.qname)} of {table.qname} in batches ({ctx.backfill_estimate(table.qname)})")]
+    hazards = [
+        Hazard(
+            HazardCode.LONG_RUNNING,
+            f"updates {ctx.size(table.qname)} of {table.qname} in batches ({ctx.backfill_estimate(table.qname)})",
+        )
+    ]
     if key is None:
-        hazards.append(Hazard(HazardCode.LONG_RUNNING, f"{table.qname} has no primary key or unique NOT NULL key: the update runs as one statement", "add a primary key"))
+        hazards.append(
+            Hazard(
+                HazardCode.LONG_RUNNING,
+                f"{table.qname} has no primary key or unique NOT NULL key: the update runs as one statement",
+                "add a primary key",
+            )
+        )
     if catch_up:
         # between the backfill and the check, the old application version may still have written NULLs
         return make_step(
-            ctx, change, phase=Phase.CONTRACT, order=o.CATCH_UP_BACKFILL, action="backfill", subject=subject,
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.CATCH_UP_BACKFILL,
+            action="backfill",
+            subject=subject,
             description=f"fill {what} in rows written since the backfill phase, now that no new NULL can arrive",
-            statements=[], tables=[ctx.table_name(table, Phase.CONTRACT)], long_running=True, hazards=hazards,
-            backfill=BackfillSpec(table=ctx.table_name(table, Phase.CONTRACT), key=key or (), assignments=tuple(assignments),
-                                  condition=condition, batch_size=ctx.settings.backfill_batch_size),
-        )  # fmt: skip
+            statements=[],
+            tables=[ctx.table_name(table, Phase.CONTRACT)],
+            long_running=True,
+            hazards=hazards,
+            backfill=BackfillSpec(
+                table=ctx.table_name(table, Phase.CONTRACT),
+                key=key or (),
+                assignments=tuple(assignments),
+                condition=condition,
+                batch_size=ctx.settings.backfill_batch_size,
+            ),
+        )
     return make_step(
-        ctx, change, phase=Phase.BACKFILL, order=o.BACKFILL, action="backfill", subject=subject,
-        description=f"fill {what} in existing rows of {table.qname}", statements=[], tables=[table.qname],
-        long_running=True, hazards=hazards,
-        backfill=BackfillSpec(table=table.qname, key=key or (), assignments=tuple(assignments), condition=condition,
-                              batch_size=ctx.settings.backfill_batch_size),
-    )  # fmt: skip
+        ctx,
+        change,
+        phase=Phase.BACKFILL,
+        order=o.BACKFILL,
+        action="backfill",
+        subject=subject,
+        description=f"fill {what} in existing rows of {table.qname}",
+        statements=[],
+        tables=[table.qname],
+        long_running=True,
+        hazards=hazards,
+        backfill=BackfillSpec(
+            table=table.qname,
+            key=key or (),
+            assignments=tuple(assignments),
+            condition=condition,
+            batch_size=ctx.settings.backfill_batch_size,
+        ),
+    )
 
 
 def not_null_check_name(table: str, column: str) -> str:
     return make_object_name(table, column, "rc_not_null")
 
 
-def not_null_steps(ctx: PlanContext, change: c.Change | str, live: Table, column: str, *, final_name: str | None = None,
-                   may_have_nulls: bool = False, fill: str | None = None) -> list[Step]:
+def not_null_steps(
+    ctx: PlanContext,
+    change: c.Change | str,
+    live: Table,
+    column: str,
+    *,
+    final_name: str | None = None,
+    may_have_nulls: bool = False,
+    fill: str | None = None,
+) -> list[Step]:
     """NOT NULL without a blocking scan: CHECK NOT VALID, VALIDATE, SET NOT NULL, drop the check.
 
     `column` is the column's name when these steps run; `final_name` its name after a swap (the
     swap itself then sets NOT NULL and drops the check)."""
     table = ctx.table_name(live, Phase.CONTRACT)
-    check = CheckConstraint(not_null_check_name(table.name, final_name or column), sql.SQL("{} IS NOT NULL").format(sql.Identifier(column)).as_string(None))
+    check = CheckConstraint(
+        not_null_check_name(table.name, final_name or column),
+        sql.SQL("{} IS NOT NULL").format(sql.Identifier(column)).as_string(None),
+    )
     subject = f"{table}.{final_name or column}"
     add_hazards = [brief_exclusive(ctx, table)]
     if final_name is None:  # a swap's helper column is written only by its sync trigger
         add_hazards.append(breaks_old(f"writes of NULL into {table}.{column} fail from this step on"))
     validate_hazards = [validation_scan(ctx, table)]
     if may_have_nulls:
-        validate_hazards.append(Hazard(HazardCode.MAY_FAIL, f"fails if a row of {table} has no value in {column}", "add a `backfill` expression or a default"))
+        validate_hazards.append(
+            Hazard(
+                HazardCode.MAY_FAIL,
+                f"fails if a row of {table} has no value in {column}",
+                "add a `backfill` expression or a default",
+            )
+        )
     steps = [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.NOT_NULL_CHECK, action="not-null-check", subject=subject,
-                  description=f"check {table}.{column} IS NOT NULL for new writes (NOT VALID: no scan)",
-                  statements=[g.add_constraint_to(table, check, not_valid=True)], reverse=[g.drop_constraint(table, check.name)],
-                  locks=[exclusive(table)], hazards=add_hazards),
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.NOT_NULL_CHECK,
+            action="not-null-check",
+            subject=subject,
+            description=f"check {table}.{column} IS NOT NULL for new writes (NOT VALID: no scan)",
+            statements=[g.add_constraint_to(table, check, not_valid=True)],
+            reverse=[g.drop_constraint(table, check.name)],
+            locks=[exclusive(table)],
+            hazards=add_hazards,
+        ),
+    ]
     if fill is not None:
         condition = sql.SQL("{} IS NULL").format(sql.Identifier(column)).as_string(None)
         steps.append(backfill_step(ctx, change, live, [(column, fill)], condition, subject, column, catch_up=True))
     steps += [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.NOT_NULL_VALIDATE, action="not-null-validate", subject=subject,
-                  description=f"validate that no row of {table} has NULL in {column} (reads and writes continue)",
-                  statements=[g.validate_constraint(table, check.name)], locks=[share_update(table)], long_running=True,
-                  hazards=validate_hazards),
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.NOT_NULL_VALIDATE,
+            action="not-null-validate",
+            subject=subject,
+            description=f"validate that no row of {table} has NULL in {column} (reads and writes continue)",
+            statements=[g.validate_constraint(table, check.name)],
+            locks=[share_update(table)],
+            long_running=True,
+            hazards=validate_hazards,
+        ),
+    ]
     if final_name is None:
         hazards = [brief_exclusive(ctx, table)]
         if ctx.server_version < PG12_NOT_NULL_FROM_CHECK:
-            hazards.append(Hazard(HazardCode.BLOCKING_SCAN, f"PostgreSQL before 12 scans {table} under ACCESS EXCLUSIVE for SET NOT NULL"))
+            hazards.append(
+                Hazard(
+                    HazardCode.BLOCKING_SCAN,
+                    f"PostgreSQL before 12 scans {table} under ACCESS EXCLUSIVE for SET NOT NULL",
+                )
+            )
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.SET_NOT_NULL, action="set-not-null", subject=subject,
-                      description=f"make {table}.{column} NOT NULL (the validated check spares the scan) and drop the helper check",
-                      statements=[g.set_not_null(table, column, True), g.drop_constraint(table, check.name)],
-                      reverse=[g.set_not_null(table, column, False)], locks=[exclusive(table)], hazards=hazards)
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=o.SET_NOT_NULL,
+                action="set-not-null",
+                subject=subject,
+                description=f"make {table}.{column} NOT NULL (the validated check spares the scan) and drop the helper check",
+                statements=[g.set_not_null(table, column, True), g.drop_constraint(table, check.name)],
+                reverse=[g.set_not_null(table, column, False)],
+                locks=[exclusive(table)],
+                hazards=hazards,
+            )
+        )
     return steps
 
 
@@ -168,28 +263,47 @@ def add_column(change: c.AddColumn, ctx: PlanContext) -> list[Step]:
         hazards += rewrite(ctx, table, "a default on a new column before PostgreSQL 11")
     inline_default = column.default if fill is None else None
     inline_not_null = not column.nullable and inline_default is not None
-    added = Column(column.name, column.type, nullable=not inline_not_null, default=inline_default, collation=column.collation)
+    added = Column(
+        column.name, column.type, nullable=not inline_not_null, default=inline_default, collation=column.collation
+    )
     statements = [g.add_column(table, added)]
     if fill is not None and column.default is not None:
         statements.append(g.set_default(table, column.name, column.default))
     if column.comment is not None:
         statements.append(g.comment_on(g.column_target(Table(table.schema, table.name), column.name), column.comment))
     steps = [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.ADD_COLUMN, action="add-column", subject=change.subject,
-                  description=f"add column {table}.{column.name} {column.type}" + (" (nullable for now)" if not added.nullable == column.nullable else ""),
-                  statements=statements, reverse=[g.drop_column(table, column.name)], locks=[exclusive(table)], hazards=hazards)
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.ADD_COLUMN,
+            action="add-column",
+            subject=change.subject,
+            description=f"add column {table}.{column.name} {column.type}"
+            + (" (nullable for now)" if not added.nullable == column.nullable else ""),
+            statements=statements,
+            reverse=[g.drop_column(table, column.name)],
+            locks=[exclusive(table)],
+            hazards=hazards,
+        )
+    ]
     if fill is not None:
         condition = sql.SQL("{} IS NULL").format(sql.Identifier(column.name)).as_string(None)
-        steps.append(backfill_step(ctx, change, live, [(column.name, fill)], condition, change.subject, f"{column.name}"))
+        steps.append(
+            backfill_step(ctx, change, live, [(column.name, fill)], condition, change.subject, f"{column.name}")
+        )
     if not column.nullable and not inline_not_null:
         # without a default, rows the old version inserts after the backfill arrive NULL: catch up
         catch_up = fill if column.default is None else None
-        steps += not_null_steps(ctx, change, live, column.name, may_have_nulls=fill is None and ctx.maybe_populated(table), fill=catch_up)
+        steps += not_null_steps(
+            ctx, change, live, column.name, may_have_nulls=fill is None and ctx.maybe_populated(table), fill=catch_up
+        )
     return steps
 
 
-def _add_filled_column(ctx: PlanContext, change: c.AddColumn, table: QualifiedName, column: Column, hazards: list[Hazard]) -> Step:
+def _add_filled_column(
+    ctx: PlanContext, change: c.AddColumn, table: QualifiedName, column: Column, hazards: list[Hazard]
+) -> Step:
     """Identity and stored generated columns are computed for every existing row when added."""
     virtual = column.generated is not None and column.generated.kind == "virtual"
     if not virtual and ctx.maybe_populated(table):
@@ -199,10 +313,19 @@ def _add_filled_column(ctx: PlanContext, change: c.AddColumn, table: QualifiedNa
     if column.comment is not None:
         statements.append(g.comment_on(g.column_target(Table(table.schema, table.name), column.name), column.comment))
     return make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.ADD_COLUMN, action="add-column", subject=change.subject,
-        description=f"add column {table}.{column.name} {column.type}", statements=statements,
-        reverse=[g.drop_column(table, column.name)], locks=[exclusive(table)], hazards=hazards, long_running=True,
-    )  # fmt: skip
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.ADD_COLUMN,
+        action="add-column",
+        subject=change.subject,
+        description=f"add column {table}.{column.name} {column.type}",
+        statements=statements,
+        reverse=[g.drop_column(table, column.name)],
+        locks=[exclusive(table)],
+        hazards=hazards,
+        long_running=True,
+    )
 
 
 def _rename_hint(old: str, new: str) -> Hazard:
@@ -228,11 +351,20 @@ def drop_column(change: c.DropColumn, ctx: PlanContext) -> list[Step]:
     if change.looks_like_rename_to:
         hazards.append(_rename_hint(column.name, change.looks_like_rename_to))
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_COLUMN, action="drop-column", subject=change.subject,
-                  description=f"drop column {table}.{column.name}", statements=[g.drop_column(table, column.name)],
-                  reverse=[g.add_column(table, dataclasses.replace(column, identity=None, default=None))],
-                  locks=[exclusive(table)], hazards=hazards)
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.DROP_COLUMN,
+            action="drop-column",
+            subject=change.subject,
+            description=f"drop column {table}.{column.name}",
+            statements=[g.drop_column(table, column.name)],
+            reverse=[g.add_column(table, dataclasses.replace(column, identity=None, default=None))],
+            locks=[exclusive(table)],
+            hazards=hazards,
+        )
+    ]
 
 
 # --- alter ---------------------------------------------------------------------------------
@@ -256,10 +388,18 @@ def alter_column(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
         table = change.live.qname
         target = g.column_target(Table(table.schema, table.name), change.new.name)
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-column", subject=change.subject,
-                      description=f"set the comment of {table}.{change.new.name}", statements=[g.comment_on(target, change.new.comment)],
-                      reverse=[g.comment_on(target, change.old.comment)])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.COMMENT,
+                action="comment-column",
+                subject=change.subject,
+                description=f"set the comment of {table}.{change.new.name}",
+                statements=[g.comment_on(target, change.new.comment)],
+                reverse=[g.comment_on(target, change.old.comment)],
+            )
+        )
     return steps
 
 
@@ -276,15 +416,26 @@ def _collation_indexes(change: c.AlterColumn, ctx: PlanContext) -> tuple[list[St
         over_column = [e for e in index.elements if e.column == change.old.name]
         wanted = desired_indexes.get(index.name)
         if not over_column:
-            if any(e.expression and column in column_references(parse_expression(e.expression)) for e in index.elements):
+            if any(
+                e.expression and column in column_references(parse_expression(e.expression)) for e in index.elements
+            ):
                 remaining.append(index.name)
             continue
-        if wanted is None or any(e.expression and column in column_references(parse_expression(e.expression)) for e in index.elements):
+        if wanted is None or any(
+            e.expression and column in column_references(parse_expression(e.expression)) for e in index.elements
+        ):
             remaining.append(index.name)
             continue
-        explicit = tuple(dataclasses.replace(e, collation=change.new.collation or '"default"') if e.column == column else e for e in wanted.elements)
+        explicit = tuple(
+            dataclasses.replace(e, collation=change.new.collation or '"default"') if e.column == column else e
+            for e in wanted.elements
+        )
         steps += replacement_steps(ctx, change, index, dataclasses.replace(wanted, elements=explicit))
-    remaining += [k.name for k in change.live.constraints() if isinstance(k, PrimaryKey | UniqueConstraint) and change.old.name in k.columns]
+    remaining += [
+        k.name
+        for k in change.live.constraints()
+        if isinstance(k, PrimaryKey | UniqueConstraint) and change.old.name in k.columns
+    ]
     return steps, remaining
 
 
@@ -297,25 +448,49 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     prepared: list[Step] = []
     if widening:
         hazards = [brief_exclusive(ctx, table)]
-        what = f"widen {table}.{new.name} from {old.type} to {new.type} (no rewrite: PostgreSQL only updates the catalog)"
+        what = (
+            f"widen {table}.{new.name} from {old.type} to {new.type} (no rewrite: PostgreSQL only updates the catalog)"
+        )
     elif old.type == new.type:
         prepared, rebuilt = _collation_indexes(change, ctx)
         hazards = [brief_exclusive(ctx, table)]
         if rebuilt:
-            hazards.append(Hazard(HazardCode.BLOCKING_SCAN, f"rebuilds {', '.join(rebuilt)} while holding ACCESS EXCLUSIVE on {table} ({ctx.size(table)})",
-                                  "PostgreSQL has no online form for indexes over expressions or constraints: run it in a quiet period"))
+            hazards.append(
+                Hazard(
+                    HazardCode.BLOCKING_SCAN,
+                    f"rebuilds {', '.join(rebuilt)} while holding ACCESS EXCLUSIVE on {table} ({ctx.size(table)})",
+                    "PostgreSQL has no online form for indexes over expressions or constraints: run it in a quiet period",
+                )
+            )
         what = f"change the collation of {table}.{new.name} to {new.collation or 'the default'} (comparisons and sort order change)"
     else:
         hazards = rewrite(ctx, table, f"changing the type of generated column {new.name}")
         what = f"change the type of {table}.{new.name} from {old.type} to {new.type}"
     reverse = [g.alter_column_type(table, new.name, old.type, collation=old.collation)]
     return prepared + [
-        make_step(ctx, change, phase=phase, order=o.RELAX_COLUMN if widening else o.ALTER_COLUMN_CONTRACT, action="alter-column-type",
-                  subject=change.subject, description=what,
-                  statements=[g.alter_column_type(table, new.name, new.type, collation=collation or (new.collation if old.type != new.type else None),
-                                                  using=new.using)],
-                  reverse=reverse, locks=[exclusive(table)], hazards=hazards, long_running=not widening)
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=phase,
+            order=o.RELAX_COLUMN if widening else o.ALTER_COLUMN_CONTRACT,
+            action="alter-column-type",
+            subject=change.subject,
+            description=what,
+            statements=[
+                g.alter_column_type(
+                    table,
+                    new.name,
+                    new.type,
+                    collation=collation or (new.collation if old.type != new.type else None),
+                    using=new.using,
+                )
+            ],
+            reverse=reverse,
+            locks=[exclusive(table)],
+            hazards=hazards,
+            long_running=not widening,
+        )
+    ]
 
 
 def _nullability(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
@@ -323,22 +498,40 @@ def _nullability(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     if new.nullable:
         table = change.live.qname
         return [
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.RELAX_COLUMN, action="drop-not-null", subject=change.subject,
-                      description=f"allow NULL in {table}.{new.name}", statements=[g.set_not_null(table, new.name, False)],
-                      reverse=[g.set_not_null(table, new.name, True)], locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)])
-        ]  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.RELAX_COLUMN,
+                action="drop-not-null",
+                subject=change.subject,
+                description=f"allow NULL in {table}.{new.name}",
+                statements=[g.set_not_null(table, new.name, False)],
+                reverse=[g.set_not_null(table, new.name, True)],
+                locks=[exclusive(table)],
+                hazards=[brief_exclusive(ctx, table)],
+            )
+        ]
     steps = []
     if new.backfill is not None:
         condition = sql.SQL("{} IS NULL").format(sql.Identifier(old.name)).as_string(None)
-        steps.append(backfill_step(ctx, change, change.live, [(old.name, new.backfill)], condition, change.subject, f"NULLs of {old.name}"))
-    return steps + not_null_steps(ctx, change, change.live, new.name, may_have_nulls=new.backfill is None, fill=new.backfill)
+        steps.append(
+            backfill_step(
+                ctx, change, change.live, [(old.name, new.backfill)], condition, change.subject, f"NULLs of {old.name}"
+            )
+        )
+    return steps + not_null_steps(
+        ctx, change, change.live, new.name, may_have_nulls=new.backfill is None, fill=new.backfill
+    )
 
 
 def _default_handled_elsewhere(change: c.AlterColumn) -> bool:
     """Defaults set together with an identity or generated change, in the same step."""
     K = c.ColumnAlteration
-    return (K.IDENTITY in change.kinds and change.new.identity is None) or (K.GENERATED in change.kinds and change.new.generated is None) or (
-        K.IDENTITY in change.kinds and change.old.default is not None
+    return (
+        (K.IDENTITY in change.kinds and change.new.identity is None)
+        or (K.GENERATED in change.kinds and change.new.generated is None)
+        or (K.IDENTITY in change.kinds and change.old.default is not None)
     )
 
 
@@ -347,18 +540,39 @@ def _default(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     if new.default is not None:
         table = change.live.qname
         return [
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.RELAX_COLUMN, action="set-default", subject=change.subject,
-                      description=f"set the default of {table}.{new.name} to {new.default} (new rows only)",
-                      statements=[g.set_default(table, new.name, new.default)], reverse=[g.set_default(table, new.name, old.default)],
-                      locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)])
-        ]  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.RELAX_COLUMN,
+                action="set-default",
+                subject=change.subject,
+                description=f"set the default of {table}.{new.name} to {new.default} (new rows only)",
+                statements=[g.set_default(table, new.name, new.default)],
+                reverse=[g.set_default(table, new.name, old.default)],
+                locks=[exclusive(table)],
+                hazards=[brief_exclusive(ctx, table)],
+            )
+        ]
     table = ctx.table_name(change.live, Phase.CONTRACT)
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.ALTER_COLUMN_CONTRACT, action="drop-default", subject=change.subject,
-                  description=f"drop the default of {table}.{new.name}", statements=[g.set_default(table, new.name, None)],
-                  reverse=[g.set_default(table, new.name, old.default)], locks=[exclusive(table)],
-                  hazards=[brief_exclusive(ctx, table), breaks_old(f"inserts that omit {new.name} get NULL instead of {old.default}")])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.ALTER_COLUMN_CONTRACT,
+            action="drop-default",
+            subject=change.subject,
+            description=f"drop the default of {table}.{new.name}",
+            statements=[g.set_default(table, new.name, None)],
+            reverse=[g.set_default(table, new.name, old.default)],
+            locks=[exclusive(table)],
+            hazards=[
+                brief_exclusive(ctx, table),
+                breaks_old(f"inserts that omit {new.name} get NULL instead of {old.default}"),
+            ],
+        )
+    ]
 
 
 def _identity(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
@@ -366,35 +580,70 @@ def _identity(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     if old.identity is not None and new.identity is not None:
         table = change.live.qname
         return [
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.RELAX_COLUMN, action="alter-identity", subject=change.subject,
-                      description=f"change the identity of {table}.{new.name}",
-                      statements=[g.alter_identity(table, new.name, new.identity.generation, new.identity.options)],
-                      reverse=[g.alter_identity(table, new.name, old.identity.generation, old.identity.options)],
-                      locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)])
-        ]  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.RELAX_COLUMN,
+                action="alter-identity",
+                subject=change.subject,
+                description=f"change the identity of {table}.{new.name}",
+                statements=[g.alter_identity(table, new.name, new.identity.generation, new.identity.options)],
+                reverse=[g.alter_identity(table, new.name, old.identity.generation, old.identity.options)],
+                locks=[exclusive(table)],
+                hazards=[brief_exclusive(ctx, table)],
+            )
+        ]
     table = ctx.table_name(change.live, Phase.CONTRACT)
     if new.identity is not None:
         statements = []
         if old.default is not None:
             statements.append(g.set_default(table, new.name, None))
-        statements += [g.add_identity(table, new.name, new.identity.generation, new.identity.options), g.continue_identity(table, new.name)]
+        statements += [
+            g.add_identity(table, new.name, new.identity.generation, new.identity.options),
+            g.continue_identity(table, new.name),
+        ]
         return [
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.ALTER_COLUMN_CONTRACT, action="add-identity", subject=change.subject,
-                      description=f"make {table}.{new.name} an identity column continuing after the existing values",
-                      statements=statements, reverse=[g.drop_identity(table, new.name)], locks=[exclusive(table)],
-                      hazards=[brief_exclusive(ctx, table)]
-                      + ([breaks_old(f"inserts that supply {new.name} fail (GENERATED ALWAYS)")] if new.identity.generation == "always" else []))
-        ]  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=o.ALTER_COLUMN_CONTRACT,
+                action="add-identity",
+                subject=change.subject,
+                description=f"make {table}.{new.name} an identity column continuing after the existing values",
+                statements=statements,
+                reverse=[g.drop_identity(table, new.name)],
+                locks=[exclusive(table)],
+                hazards=[brief_exclusive(ctx, table)]
+                + (
+                    [breaks_old(f"inserts that supply {new.name} fail (GENERATED ALWAYS)")]
+                    if new.identity.generation == "always"
+                    else []
+                ),
+            )
+        ]
     statements = [g.drop_identity(table, new.name)]
     if new.default is not None:
         statements.append(g.set_default(table, new.name, new.default))
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.ALTER_COLUMN_CONTRACT, action="drop-identity", subject=change.subject,
-                  description=f"stop generating {table}.{new.name} as identity (its sequence is dropped)", statements=statements,
-                  locks=[exclusive(table)],
-                  hazards=[brief_exclusive(ctx, table), breaks_old(f"inserts that omit {new.name} no longer get a value"),
-                           not_reversible("the identity sequence's position is lost")])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.ALTER_COLUMN_CONTRACT,
+            action="drop-identity",
+            subject=change.subject,
+            description=f"stop generating {table}.{new.name} as identity (its sequence is dropped)",
+            statements=statements,
+            locks=[exclusive(table)],
+            hazards=[
+                brief_exclusive(ctx, table),
+                breaks_old(f"inserts that omit {new.name} no longer get a value"),
+                not_reversible("the identity sequence's position is lost"),
+            ],
+        )
+    ]
 
 
 def _generated(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
@@ -407,23 +656,42 @@ def _generated(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
         if new.default is not None:
             statements.append(g.set_default(table, new.name, new.default))
         return [
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.ALTER_COLUMN_CONTRACT, action="drop-expression", subject=change.subject,
-                      description=f"make {table}.{new.name} a plain column keeping its current values", statements=statements,
-                      locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)])
-        ]  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=o.ALTER_COLUMN_CONTRACT,
+                action="drop-expression",
+                subject=change.subject,
+                description=f"make {table}.{new.name} a plain column keeping its current values",
+                statements=statements,
+                locks=[exclusive(table)],
+                hazards=[brief_exclusive(ctx, table)],
+            )
+        ]
     if old.generated is None or ctx.server_version < PG17_SET_EXPRESSION or old.generated.kind != new.generated.kind:
         raise PlanError(
             f"{table}.{new.name}: there is no in-place way to make this column generated or change how it is generated "
             "on this server; add a new generated column under another name and drop this one"
         )
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.ALTER_COLUMN_CONTRACT, action="set-expression", subject=change.subject,
-                  description=f"change the expression of generated column {table}.{new.name}",
-                  statements=[g.set_expression(table, new.name, new.generated.expression)],
-                  reverse=[g.set_expression(table, new.name, old.generated.expression)], locks=[exclusive(table)],
-                  hazards=rewrite(ctx, table, "recomputing a stored generated column") if new.generated.kind == "stored" else [brief_exclusive(ctx, table)],
-                  long_running=True)
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.ALTER_COLUMN_CONTRACT,
+            action="set-expression",
+            subject=change.subject,
+            description=f"change the expression of generated column {table}.{new.name}",
+            statements=[g.set_expression(table, new.name, new.generated.expression)],
+            reverse=[g.set_expression(table, new.name, old.generated.expression)],
+            locks=[exclusive(table)],
+            hazards=rewrite(ctx, table, "recomputing a stored generated column")
+            if new.generated.kind == "stored"
+            else [brief_exclusive(ctx, table)],
+            long_running=True,
+        )
+    ]
 
 
 def rename_column_in_place(change: c.RenameColumn, ctx: PlanContext) -> list[Step]:
@@ -432,8 +700,17 @@ def rename_column_in_place(change: c.RenameColumn, ctx: PlanContext) -> list[Ste
     table = ctx.table_name(change.live, Phase.CONTRACT)
     old, new = change.old.name, change.new.name
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-column", subject=change.subject,
-                  description=f"rename generated column {table}.{old} to {new}", statements=[g.rename_column(table, old, new)],
-                  reverse=[g.rename_column(table, new, old)], locks=[exclusive(table)],
-                  hazards=[brief_exclusive(ctx, table), breaks_old(f"the old application version reads {old}")])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.RENAME_INTO_PLACE,
+            action="rename-column",
+            subject=change.subject,
+            description=f"rename generated column {table}.{old} to {new}",
+            statements=[g.rename_column(table, old, new)],
+            reverse=[g.rename_column(table, new, old)],
+            locks=[exclusive(table)],
+            hazards=[brief_exclusive(ctx, table), breaks_old(f"the old application version reads {old}")],
+        )
+    ]

@@ -19,29 +19,57 @@ from reconciler import sqlgen as g
 def add_schema(change: c.AddSchema, ctx: PlanContext) -> list[Step]:
     statements = [g.create_schema(change.schema)]
     if change.schema.comment is not None:
-        statements.append(g.comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(change.schema.name)), change.schema.comment))
+        statements.append(
+            g.comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(change.schema.name)), change.schema.comment)
+        )
     drop = g.Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(change.schema.name)))
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_SCHEMA, action="create-schema", subject=change.subject,
-                  description=f"create schema {change.schema.name}", statements=statements, reverse=[drop])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.CREATE_SCHEMA,
+            action="create-schema",
+            subject=change.subject,
+            description=f"create schema {change.schema.name}",
+            statements=statements,
+            reverse=[drop],
+        )
+    ]
 
 
 def alter_schema(change: c.AlterSchema, ctx: PlanContext) -> list[Step]:
     target = sql.SQL("SCHEMA {}").format(sql.Identifier(change.desired.name))
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-schema", subject=change.subject,
-                  description=f"set the comment of schema {change.desired.name}",
-                  statements=[g.comment_on(target, change.desired.comment)], reverse=[g.comment_on(target, change.live.comment)])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.COMMENT,
+            action="comment-schema",
+            subject=change.subject,
+            description=f"set the comment of schema {change.desired.name}",
+            statements=[g.comment_on(target, change.desired.comment)],
+            reverse=[g.comment_on(target, change.live.comment)],
+        )
+    ]
 
 
 def add_extension(change: c.AddExtension, ctx: PlanContext) -> list[Step]:
     drop = g.Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(change.extension.name)))
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_EXTENSION, action="create-extension", subject=change.subject,
-                  description=f"create extension {change.extension.name}", statements=[g.create_extension(change.extension)], reverse=[drop])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.CREATE_EXTENSION,
+            action="create-extension",
+            subject=change.subject,
+            description=f"create extension {change.extension.name}",
+            statements=[g.create_extension(change.extension)],
+            reverse=[drop],
+        )
+    ]
 
 
 def alter_extension(change: c.AlterExtension, ctx: PlanContext) -> list[Step]:
@@ -49,20 +77,39 @@ def alter_extension(change: c.AlterExtension, ctx: PlanContext) -> list[Step]:
     live, desired = change.live, change.desired
     if desired.version != live.version and desired.version is not None:
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_EXTENSION, action="update-extension", subject=change.subject,
-                      description=f"update extension {desired.name} from {live.version} to {desired.version}",
-                      statements=[g.alter_extension(desired, version=desired.version)],
-                      hazards=[Hazard(HazardCode.MAY_FAIL, "the extension's update script decides what it locks and changes",
-                                      "read the extension's release notes")])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.CREATE_EXTENSION,
+                action="update-extension",
+                subject=change.subject,
+                description=f"update extension {desired.name} from {live.version} to {desired.version}",
+                statements=[g.alter_extension(desired, version=desired.version)],
+                hazards=[
+                    Hazard(
+                        HazardCode.MAY_FAIL,
+                        "the extension's update script decides what it locks and changes",
+                        "read the extension's release notes",
+                    )
+                ],
+            )
+        )
     if desired.schema != live.schema and desired.schema is not None:
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_TYPE, action="move-extension", subject=change.subject,
-                      description=f"move extension {desired.name} to schema {desired.schema}",
-                      statements=[g.alter_extension(desired, schema=desired.schema)],
-                      reverse=[g.alter_extension(desired, schema=live.schema)],
-                      hazards=[breaks_old(f"SQL naming {live.schema}.<object> of the extension stops resolving")])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=o.RENAME_TYPE,
+                action="move-extension",
+                subject=change.subject,
+                description=f"move extension {desired.name} to schema {desired.schema}",
+                statements=[g.alter_extension(desired, schema=desired.schema)],
+                reverse=[g.alter_extension(desired, schema=live.schema)],
+                hazards=[breaks_old(f"SQL naming {live.schema}.<object> of the extension stops resolving")],
+            )
+        )
     return steps
 
 
@@ -75,28 +122,54 @@ def add_enum(change: c.AddEnum, ctx: PlanContext) -> list[Step]:
     if enum.comment is not None:
         statements.append(g.comment_on(sql.SQL("TYPE {}").format(g.qualified(enum.qname)), enum.comment))
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.CREATE_ENUM, action="create-enum", subject=change.subject,
-                  description=f"create enum {enum.qname}", statements=statements, reverse=[g.drop_type(enum.qname)])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.CREATE_ENUM,
+            action="create-enum",
+            subject=change.subject,
+            description=f"create enum {enum.qname}",
+            statements=statements,
+            reverse=[g.drop_type(enum.qname)],
+        )
+    ]
 
 
 def drop_enum(change: c.DropEnum, ctx: PlanContext) -> list[Step]:
     enum = change.enum
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_TYPE, action="drop-enum", subject=change.subject,
-                  description=f"drop enum {enum.qname}", statements=[g.drop_type(enum.qname)], reverse=[g.create_enum(enum)],
-                  hazards=[breaks_old(f"the old application version may still cast to {enum.qname}")])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.DROP_TYPE,
+            action="drop-enum",
+            subject=change.subject,
+            description=f"drop enum {enum.qname}",
+            statements=[g.drop_type(enum.qname)],
+            reverse=[g.create_enum(enum)],
+            hazards=[breaks_old(f"the old application version may still cast to {enum.qname}")],
+        )
+    ]
 
 
 def rename_enum(change: c.RenameEnum, ctx: PlanContext) -> list[Step]:
     old, new = change.live.qname, change.desired.qname
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_TYPE, action="rename-enum", subject=change.subject,
-                  description=f"rename enum {old} to {new.name}", statements=[g.rename_type(old, new.name)],
-                  reverse=[g.rename_type(new, old.name)],
-                  hazards=[breaks_old(f"SQL casting to {old} by name stops working (columns keep their type)")])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.RENAME_TYPE,
+            action="rename-enum",
+            subject=change.subject,
+            description=f"rename enum {old} to {new.name}",
+            statements=[g.rename_type(old, new.name)],
+            reverse=[g.rename_type(new, old.name)],
+            hazards=[breaks_old(f"SQL casting to {old} by name stops working (columns keep their type)")],
+        )
+    ]
 
 
 def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
@@ -107,21 +180,37 @@ def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     name = change.live.qname
     for value, neighbour, before in change.added:
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.ADD_ENUM_VALUE, action="add-enum-value", subject=f"{change.subject}.{value}",
-                      description=f"add value {value!r} to enum {name}" + (f" {'before' if before else 'after'} {neighbour!r}" if neighbour else ""),
-                      statements=[g.add_enum_value(name, value, neighbour, before)],
-                      hazards=[not_reversible("PostgreSQL cannot remove an enum value without recreating the type")],
-                      after=[steps[-1].id] if steps else [])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.ADD_ENUM_VALUE,
+                action="add-enum-value",
+                subject=f"{change.subject}.{value}",
+                description=f"add value {value!r} to enum {name}"
+                + (f" {'before' if before else 'after'} {neighbour!r}" if neighbour else ""),
+                statements=[g.add_enum_value(name, value, neighbour, before)],
+                hazards=[not_reversible("PostgreSQL cannot remove an enum value without recreating the type")],
+                after=[steps[-1].id] if steps else [],
+            )
+        )
     if change.needs_type_swap:
         steps.extend(_swap_enum_type(change, ctx))
     if change.live.comment != change.desired.comment:
         target = sql.SQL("TYPE {}").format(g.qualified(name))
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-enum", subject=change.subject,
-                      description=f"set the comment of enum {name}", statements=[g.comment_on(target, change.desired.comment)],
-                      reverse=[g.comment_on(target, change.live.comment)])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.COMMENT,
+                action="comment-enum",
+                subject=change.subject,
+                description=f"set the comment of enum {name}",
+                statements=[g.comment_on(target, change.desired.comment)],
+                reverse=[g.comment_on(target, change.live.comment)],
+            )
+        )
     return steps
 
 
@@ -149,10 +238,16 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     temp = QualifiedName(old.schema, helper_name(old.name, "new"))
     desired = change.desired
     prepare = make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.CREATE_ENUM, action="create-enum", subject=f"{temp}",
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.CREATE_ENUM,
+        action="create-enum",
+        subject=f"{temp}",
         description=f"create enum {temp} with the new values of {old}",
-        statements=[g.create_enum(type(desired)(temp.schema, temp.name, desired.values))], reverse=[g.drop_type(temp)],
-    )  # fmt: skip
+        statements=[g.create_enum(type(desired)(temp.schema, temp.name, desired.values))],
+        reverse=[g.drop_type(temp)],
+    )
     statements: list[g.Statement] = []
     defaults: list[g.Statement] = []  # set once the new type carries the old name
     hazards: list[Hazard] = []
@@ -171,12 +266,18 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
                 rebuilt.append(g.create_index_on(tname, wanted, concurrently=False))
         for check in _literal_users(table.checks, column.name):
             statements.append(g.drop_constraint(tname, check.name))
-            wanted_check = next((k for k in desired_table.checks if k.name == check.name), None) if desired_table else None
+            wanted_check = (
+                next((k for k in desired_table.checks if k.name == check.name), None) if desired_table else None
+            )
             if wanted_check is not None:
                 rebuilt.append(g.add_constraint_to(tname, wanted_check, not_valid=wanted_check.not_valid))
         target = f"{g.qualified(temp).as_string(None)}" + ("[]" if is_array else "")
         via_text = "text[]" if is_array else "text"
-        using = sql.SQL("{}::{}::{}").format(sql.Identifier(column.name), sql.SQL(via_text), sql.SQL(target)).as_string(None)
+        using = (
+            sql.SQL("{}::{}::{}")
+            .format(sql.Identifier(column.name), sql.SQL(via_text), sql.SQL(target))
+            .as_string(None)
+        )
         if column.default is not None:
             statements.append(g.set_default(tname, column.name, None))
         statements.append(g.alter_column_type(tname, column.name, target, using=using))
@@ -187,15 +288,26 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
             defaults.append(g.set_default(tname, column.name, desired_column.default))
     statements += [g.drop_type(old), g.rename_type(temp, old.name), *defaults, *rebuilt]
     hazards += [
-        Hazard(HazardCode.MAY_FAIL, f"fails if a row still holds a removed value ({removed})", "update those rows first"),
+        Hazard(
+            HazardCode.MAY_FAIL, f"fails if a row still holds a removed value ({removed})", "update those rows first"
+        ),
         breaks_old(f"the old application version may still write removed values ({removed})"),
         not_reversible("the removed enum values are gone"),
     ]
     swap = make_step(
-        ctx, change, phase=Phase.CONTRACT, order=o.DROP_TYPE, action="replace-enum", subject=change.subject,
-        description=f"replace enum {old} by one with values {list(desired.values)}", statements=statements,
-        locks=[exclusive(t) for t in tables], hazards=hazards, long_running=True, after=[prepare.id],
-    )  # fmt: skip
+        ctx,
+        change,
+        phase=Phase.CONTRACT,
+        order=o.DROP_TYPE,
+        action="replace-enum",
+        subject=change.subject,
+        description=f"replace enum {old} by one with values {list(desired.values)}",
+        statements=statements,
+        locks=[exclusive(t) for t in tables],
+        hazards=hazards,
+        long_running=True,
+        after=[prepare.id],
+    )
     return [prepare, swap]
 
 
@@ -208,42 +320,83 @@ def add_sequence(change: c.AddSequence, ctx: PlanContext) -> list[Step]:
     if sequence.comment is not None:
         statements.append(g.comment_on(sql.SQL("SEQUENCE {}").format(g.qualified(sequence.qname)), sequence.comment))
     steps = [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.SEQUENCE, action="create-sequence", subject=change.subject,
-                  description=f"create sequence {sequence.qname}", statements=statements, reverse=[g.drop_sequence(sequence.qname)])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.SEQUENCE,
+            action="create-sequence",
+            subject=change.subject,
+            description=f"create sequence {sequence.qname}",
+            statements=statements,
+            reverse=[g.drop_sequence(sequence.qname)],
+        )
+    ]
     if sequence.owned_by is not None:
         steps.append(_owner_step(ctx, change, sequence.qname, sequence.owned_by, after=steps[0].id))
     return steps
 
 
-def _owner_step(ctx: PlanContext, change: c.Change, name: QualifiedName, owner: tuple[QualifiedName, str] | None, after: str | None = None) -> Step:
+def _owner_step(
+    ctx: PlanContext,
+    change: c.Change,
+    name: QualifiedName,
+    owner: tuple[QualifiedName, str] | None,
+    after: str | None = None,
+) -> Step:
     shown = f"{owner[0]}.{owner[1]}" if owner else "nobody"
     return make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="sequence-owner", subject=str(name),
-        description=f"make {shown} the owner of sequence {name}", statements=[g.sequence_owner(name, owner)],
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.COMMENT,
+        action="sequence-owner",
+        subject=str(name),
+        description=f"make {shown} the owner of sequence {name}",
+        statements=[g.sequence_owner(name, owner)],
         after=[after] if after else [],
-    )  # fmt: skip
+    )
 
 
 def drop_sequence(change: c.DropSequence, ctx: PlanContext) -> list[Step]:
     sequence = change.sequence
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_TYPE, action="drop-sequence", subject=change.subject,
-                  description=f"drop sequence {sequence.qname}", statements=[g.drop_sequence(sequence.qname)],
-                  reverse=[g.create_sequence(sequence)],
-                  hazards=[breaks_old(f"the old application version may still call nextval on {sequence.qname}"),
-                           not_reversible("the sequence's position is lost")])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.DROP_TYPE,
+            action="drop-sequence",
+            subject=change.subject,
+            description=f"drop sequence {sequence.qname}",
+            statements=[g.drop_sequence(sequence.qname)],
+            reverse=[g.create_sequence(sequence)],
+            hazards=[
+                breaks_old(f"the old application version may still call nextval on {sequence.qname}"),
+                not_reversible("the sequence's position is lost"),
+            ],
+        )
+    ]
 
 
 def rename_sequence(change: c.RenameSequence, ctx: PlanContext) -> list[Step]:
     old, new = change.live.qname, change.desired.qname
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_TYPE, action="rename-sequence", subject=change.subject,
-                  description=f"rename sequence {old} to {new.name}", statements=[g.rename_sequence(old, new.name)],
-                  reverse=[g.rename_sequence(new, old.name)],
-                  hazards=[breaks_old(f"SQL naming {old} (e.g. nextval('{old}')) stops working; column defaults keep working")])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.RENAME_TYPE,
+            action="rename-sequence",
+            subject=change.subject,
+            description=f"rename sequence {old} to {new.name}",
+            statements=[g.rename_sequence(old, new.name)],
+            reverse=[g.rename_sequence(new, old.name)],
+            hazards=[
+                breaks_old(f"SQL naming {old} (e.g. nextval('{old}')) stops working; column defaults keep working")
+            ],
+        )
+    ]
 
 
 def alter_sequence(change: c.AlterSequence, ctx: PlanContext) -> list[Step]:
@@ -252,20 +405,42 @@ def alter_sequence(change: c.AlterSequence, ctx: PlanContext) -> list[Step]:
     name = desired.qname if isinstance(change, c.AlterSequence) and live.qname == desired.qname else live.qname
     if (live.type, live.options) != (desired.type, desired.options):
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.SEQUENCE, action="alter-sequence", subject=change.subject,
-                      description=f"change the options of sequence {name}", statements=[g.alter_sequence(_named(desired, name))],
-                      reverse=[g.alter_sequence(_named(live, name))], locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, name)],
-                      hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"nextval on {name} waits while the sequence is altered (an instant once granted)")])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.SEQUENCE,
+                action="alter-sequence",
+                subject=change.subject,
+                description=f"change the options of sequence {name}",
+                statements=[g.alter_sequence(_named(desired, name))],
+                reverse=[g.alter_sequence(_named(live, name))],
+                locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, name)],
+                hazards=[
+                    Hazard(
+                        HazardCode.ACCESS_EXCLUSIVE_LOCK,
+                        f"nextval on {name} waits while the sequence is altered (an instant once granted)",
+                    )
+                ],
+            )
+        )
     if live.owned_by != desired.owned_by and not _owner_handled_by_swap(ctx, live):
         steps.append(_owner_step(ctx, change, name, desired.owned_by))
     if live.comment != desired.comment:
         target = sql.SQL("SEQUENCE {}").format(g.qualified(name))
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-sequence", subject=change.subject,
-                      description=f"set the comment of sequence {name}", statements=[g.comment_on(target, desired.comment)],
-                      reverse=[g.comment_on(target, live.comment)])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=o.COMMENT,
+                action="comment-sequence",
+                subject=change.subject,
+                description=f"set the comment of sequence {name}",
+                statements=[g.comment_on(target, desired.comment)],
+                reverse=[g.comment_on(target, live.comment)],
+            )
+        )
     return steps
 
 
@@ -275,4 +450,3 @@ def _named(sequence: g.Sequence, name: QualifiedName) -> g.Sequence:
 
 def _owner_handled_by_swap(ctx: PlanContext, live: g.Sequence) -> bool:
     return live.owned_by is not None and (live.owned_by[0], live.owned_by[1]) in ctx.swaps
-

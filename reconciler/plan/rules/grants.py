@@ -25,7 +25,9 @@ REVOKE = o.CONTRACT_COMMENT - 10
 REVOKE_NEW_ROUTINE = o.RECREATE_FUNCTION + 2  # a routine created by the plan: right after it exists
 
 
-def _role_steps(ctx: PlanContext, change: d.ChangeGrants | d.ChangeDefaultPrivileges, roles: Iterable[str], where: str) -> list[Step]:
+def _role_steps(
+    ctx: PlanContext, change: d.ChangeGrants | d.ChangeDefaultPrivileges, roles: Iterable[str], where: str
+) -> list[Step]:
     missing = sorted({r for r in roles if r != "public" and r not in ctx.live.roles})
     if not missing:
         return []
@@ -42,10 +44,17 @@ def _role_steps(ctx: PlanContext, change: d.ChangeGrants | d.ChangeDefaultPrivil
             continue
         ctx.created_roles.add(role)
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=CREATE_ROLE, action="create-role", subject=role,
-                      description=f"create role {role} (NOLOGIN; it has no password and cannot log in)",
-                      statements=[g.create_role_if_missing(role)])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=CREATE_ROLE,
+                action="create-role",
+                subject=role,
+                description=f"create role {role} (NOLOGIN; it has no password and cannot log in)",
+                statements=[g.create_role_if_missing(role)],
+            )
+        )
     return steps
 
 
@@ -53,36 +62,68 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
     steps = _role_steps(ctx, change, [p.grantee for p in change.granted], str(change.target))
     if change.granted:
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=GRANT, action=f"grant-{change.target.kind}", subject=_name(change.target),
-                      description=f"grant {_summary(change.granted)} on {change.live_target}",
-                      statements=g.grant(change.live_target, change.granted), reverse=g.revoke(change.live_target, change.granted),
-                      after=[s.id for s in steps])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=GRANT,
+                action=f"grant-{change.target.kind}",
+                subject=_name(change.target),
+                description=f"grant {_summary(change.granted)} on {change.live_target}",
+                statements=g.grant(change.live_target, change.granted),
+                reverse=g.revoke(change.live_target, change.granted),
+                after=[s.id for s in steps],
+            )
+        )
     if (change.revoked or change.option_revoked) and _new_routine(change, ctx):
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=REVOKE_NEW_ROUTINE, action=f"revoke-{change.target.kind}", subject=_name(change.target),
-                      description=f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's default)",
-                      statements=g.revoke(change.target, change.revoked) + g.revoke(change.target, change.option_revoked, option_only=True))
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=REVOKE_NEW_ROUTINE,
+                action=f"revoke-{change.target.kind}",
+                subject=_name(change.target),
+                description=f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's default)",
+                statements=g.revoke(change.target, change.revoked)
+                + g.revoke(change.target, change.option_revoked, option_only=True),
+            )
+        )
     elif change.revoked or change.option_revoked:
-        statements = g.revoke(change.target, change.revoked) + g.revoke(change.target, change.option_revoked, option_only=True)
+        statements = g.revoke(change.target, change.revoked) + g.revoke(
+            change.target, change.option_revoked, option_only=True
+        )
         parts = [_summary(change.revoked, "from")] if change.revoked else []
         parts += [f"the grant option of {_summary(change.option_revoked, 'from')}"] if change.option_revoked else []
         lost = "; ".join(parts)
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=REVOKE, action=f"revoke-{change.target.kind}", subject=_name(change.target),
-                      description=f"revoke {lost} on {change.target} (not declared)", statements=statements,
-                      reverse=g.grant(change.target, change.revoked + change.option_revoked),
-                      hazards=[breaks_old(f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it fail "
-                                          "with 'permission denied'")])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=REVOKE,
+                action=f"revoke-{change.target.kind}",
+                subject=_name(change.target),
+                description=f"revoke {lost} on {change.target} (not declared)",
+                statements=statements,
+                reverse=g.grant(change.target, change.revoked + change.option_revoked),
+                hazards=[
+                    breaks_old(
+                        f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it fail "
+                        "with 'permission denied'"
+                    )
+                ],
+            )
+        )
     return steps
 
 
 def _new_routine(change: d.ChangeGrants, ctx: PlanContext) -> bool:
     """A routine this plan creates: what is revoked is PostgreSQL's default (PUBLIC's EXECUTE),
     which nobody can be relying on yet, so it goes right after the CREATE, not in the contract phase."""
-    return change.target.kind in ("function", "procedure") and not any(o.target == change.live_target for o in ctx.live.catalog.grants)
+    return change.target.kind in ("function", "procedure") and not any(
+        o.target == change.live_target for o in ctx.live.catalog.grants
+    )
 
 
 def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContext) -> list[Step]:
@@ -90,21 +131,37 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
     steps = _role_steps(ctx, change, [change.for_role, *(p.grantee for p in change.granted)], where)
     if change.granted:
         steps.append(
-            make_step(ctx, change, phase=Phase.EXPAND, order=GRANT, action="grant-defaults", subject=change.subject,
-                      description=f"objects {change.for_role} creates in schema {change.schema} from now on: grant {_summary(change.granted)}",
-                      statements=g.grant_defaults(change.schema, change.for_role, change.granted),
-                      reverse=g.grant_defaults(change.schema, change.for_role, change.granted, revoke_them=True),
-                      after=[s.id for s in steps])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.EXPAND,
+                order=GRANT,
+                action="grant-defaults",
+                subject=change.subject,
+                description=f"objects {change.for_role} creates in schema {change.schema} from now on: grant {_summary(change.granted)}",
+                statements=g.grant_defaults(change.schema, change.for_role, change.granted),
+                reverse=g.grant_defaults(change.schema, change.for_role, change.granted, revoke_them=True),
+                after=[s.id for s in steps],
+            )
+        )
     if change.revoked or change.option_revoked:
         statements = g.grant_defaults(change.schema, change.for_role, change.revoked, revoke_them=True)
-        statements += g.grant_defaults(change.schema, change.for_role, change.option_revoked, revoke_them=True, option_only=True)
+        statements += g.grant_defaults(
+            change.schema, change.for_role, change.option_revoked, revoke_them=True, option_only=True
+        )
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=REVOKE, action="revoke-defaults", subject=change.subject,
-                      description=f"objects {change.for_role} creates in schema {change.schema} from now on: no longer grant "
-                                  f"{_summary(change.revoked + change.option_revoked, 'to')} (existing objects keep their privileges)",
-                      statements=statements)
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=REVOKE,
+                action="revoke-defaults",
+                subject=change.subject,
+                description=f"objects {change.for_role} creates in schema {change.schema} from now on: no longer grant "
+                f"{_summary(change.revoked + change.option_revoked, 'to')} (existing objects keep their privileges)",
+                statements=statements,
+            )
+        )
     return steps
 
 

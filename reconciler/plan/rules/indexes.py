@@ -16,25 +16,53 @@ def _build(ctx: PlanContext, change: c.Change, index: g.Index, name: str) -> Ste
     built = g.Index(**{**{f: getattr(index, f) for f in index.__dataclass_fields__}, "name": name})
     hazards = [index_build(ctx, table)]
     if index.unique:
-        hazards.append(Hazard(HazardCode.MAY_FAIL, f"fails if {table} holds duplicate keys; the invalid index left behind is dropped before a retry"))
+        hazards.append(
+            Hazard(
+                HazardCode.MAY_FAIL,
+                f"fails if {table} holds duplicate keys; the invalid index left behind is dropped before a retry",
+            )
+        )
     return make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{table.schema}.{name}",
-        description=f"build index {name} on {table} CONCURRENTLY", statements=[g.create_index_on(table, built, concurrently=True)],
-        transactional=False, reverse=[g.drop_index(table.schema, name, concurrently=True)], locks=[share_update(table)],
-        hazards=hazards, long_running=True, builds_index=g.QualifiedName(table.schema, name),
-    )  # fmt: skip
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.CREATE_INDEX,
+        action="create-index",
+        subject=f"{table.schema}.{name}",
+        description=f"build index {name} on {table} CONCURRENTLY",
+        statements=[g.create_index_on(table, built, concurrently=True)],
+        transactional=False,
+        reverse=[g.drop_index(table.schema, name, concurrently=True)],
+        locks=[share_update(table)],
+        hazards=hazards,
+        long_running=True,
+        builds_index=g.QualifiedName(table.schema, name),
+    )
 
 
 def _drop(ctx: PlanContext, change: c.Change, index: g.Index) -> Step:
     live = change.live  # type: ignore[attr-defined]
     table = ctx.table_name(live, Phase.CONTRACT)
     return make_step(
-        ctx, change, phase=Phase.CONTRACT, order=o.DROP_INDEX, action="drop-index", subject=f"{table.schema}.{index.name}",
-        description=f"drop index {index.name} of {table} CONCURRENTLY", statements=[g.drop_index(table.schema, index.name, concurrently=True)],
-        transactional=False, reverse=[g.create_index_on(table, index, concurrently=True)], locks=[share_update(table)],
+        ctx,
+        change,
+        phase=Phase.CONTRACT,
+        order=o.DROP_INDEX,
+        action="drop-index",
+        subject=f"{table.schema}.{index.name}",
+        description=f"drop index {index.name} of {table} CONCURRENTLY",
+        statements=[g.drop_index(table.schema, index.name, concurrently=True)],
+        transactional=False,
+        reverse=[g.create_index_on(table, index, concurrently=True)],
+        locks=[share_update(table)],
         long_running=True,  # DROP INDEX CONCURRENTLY waits for every transaction that could still use the index
-        hazards=[Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"queries of the old application version may rely on {index.name} to be fast")],
-    )  # fmt: skip
+        hazards=[
+            Hazard(
+                HazardCode.BREAKS_OLD_APPLICATION,
+                f"queries of the old application version may rely on {index.name} to be fast",
+            )
+        ],
+    )
 
 
 def add_index(change: c.AddIndex, ctx: PlanContext) -> list[Step]:
@@ -49,10 +77,19 @@ def rename_index(change: c.RenameIndex, ctx: PlanContext) -> list[Step]:
     table = change.live.qname
     old, new = change.old.name, change.new.name
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.RENAME_INDEX, action="rename-index", subject=change.subject,
-                  description=f"rename index {old} of {table} to {new}", statements=[g.rename_index(table.schema, old, new)],
-                  reverse=[g.rename_index(table.schema, new, old)], locks=[share_update(table)])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.RENAME_INDEX,
+            action="rename-index",
+            subject=change.subject,
+            description=f"rename index {old} of {table} to {new}",
+            statements=[g.rename_index(table.schema, old, new)],
+            reverse=[g.rename_index(table.schema, new, old)],
+            locks=[share_update(table)],
+        )
+    ]
 
 
 def replace_index(change: c.ReplaceIndex, ctx: PlanContext) -> list[Step]:
@@ -68,10 +105,20 @@ def replacement_steps(ctx: PlanContext, change: c.TableChange, old: g.Index, new
     if same_name:
         table = ctx.table_name(change.live, Phase.CONTRACT)
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.RENAME_INTO_PLACE, action="rename-index", subject=f"{table.schema}.{new.name}",
-                      description=f"rename index {name} of {table} to {new.name}", statements=[g.rename_index(table.schema, name, new.name)],
-                      reverse=[g.rename_index(table.schema, new.name, name)], locks=[share_update(table)], after=[steps[1].id])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=o.RENAME_INTO_PLACE,
+                action="rename-index",
+                subject=f"{table.schema}.{new.name}",
+                description=f"rename index {name} of {table} to {new.name}",
+                statements=[g.rename_index(table.schema, name, new.name)],
+                reverse=[g.rename_index(table.schema, new.name, name)],
+                locks=[share_update(table)],
+                after=[steps[1].id],
+            )
+        )
     return steps
 
 
@@ -79,7 +126,15 @@ def alter_index_comment(change: c.AlterIndexComment, ctx: PlanContext) -> list[S
     table = change.live.qname
     target = g.index_target(g.Table(table.schema, table.name), change.old.name)
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-index", subject=change.subject,
-                  description=f"set the comment of index {change.new.name}", statements=[g.comment_on(target, change.new.comment)],
-                  reverse=[g.comment_on(target, change.old.comment)])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.COMMENT,
+            action="comment-index",
+            subject=change.subject,
+            description=f"set the comment of index {change.new.name}",
+            statements=[g.comment_on(target, change.new.comment)],
+            reverse=[g.comment_on(target, change.old.comment)],
+        )
+    ]

@@ -23,7 +23,9 @@ ENABLE_RLS = POLICY + 5
 DROP_POLICY = o.DROP_CONSTRAINT - 5  # before DROP_COLUMN: a policy keeps its columns alive
 
 
-def _table(change: u.AddPolicy | u.DropPolicy | u.AlterPolicy | u.AlterRowLevelSecurity, ctx: PlanContext, phase: Phase) -> QualifiedName:
+def _table(
+    change: u.AddPolicy | u.DropPolicy | u.AlterPolicy | u.AlterRowLevelSecurity, ctx: PlanContext, phase: Phase
+) -> QualifiedName:
     return ctx.table_name(change.live.qname, phase)
 
 
@@ -31,11 +33,20 @@ def add_policy(change: u.AddPolicy, ctx: PlanContext) -> list[Step]:
     table = _table(change, ctx, Phase.EXPAND)
     policy = change.policy
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=POLICY, action="create-policy", subject=change.subject,
-                  description=f"create {_describe(policy)} policy {policy.name} on {table}",
-                  statements=[g.create_policy(table, policy)], reverse=[g.drop_policy(table, policy.name)],
-                  locks=_locks(ctx, table), hazards=_hazards(ctx, table))
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=POLICY,
+            action="create-policy",
+            subject=change.subject,
+            description=f"create {_describe(policy)} policy {policy.name} on {table}",
+            statements=[g.create_policy(table, policy)],
+            reverse=[g.drop_policy(table, policy.name)],
+            locks=_locks(ctx, table),
+            hazards=_hazards(ctx, table),
+        )
+    ]
 
 
 def drop_policy(change: u.DropPolicy, ctx: PlanContext) -> list[Step]:
@@ -43,12 +54,24 @@ def drop_policy(change: u.DropPolicy, ctx: PlanContext) -> list[Step]:
     policy = change.policy
     hazards = _hazards(ctx, table)
     if change.desired.row_level_security.enabled:
-        hazards.append(breaks_old(f"with row-level security still on, roles that policy {policy.name} let through see fewer rows"))
+        hazards.append(
+            breaks_old(f"with row-level security still on, roles that policy {policy.name} let through see fewer rows")
+        )
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=DROP_POLICY, action="drop-policy", subject=change.subject,
-                  description=f"drop policy {policy.name} on {table}", statements=[g.drop_policy(table, policy.name)],
-                  reverse=[g.create_policy(table, policy)], locks=_locks(ctx, table), hazards=hazards)
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=DROP_POLICY,
+            action="drop-policy",
+            subject=change.subject,
+            description=f"drop policy {policy.name} on {table}",
+            statements=[g.drop_policy(table, policy.name)],
+            reverse=[g.create_policy(table, policy)],
+            locks=_locks(ctx, table),
+            hazards=hazards,
+        )
+    ]
 
 
 def alter_policy(change: u.AlterPolicy, ctx: PlanContext) -> list[Step]:
@@ -64,12 +87,24 @@ def alter_policy(change: u.AlterPolicy, ctx: PlanContext) -> list[Step]:
         statements = [g.drop_policy(table, old.name), g.create_policy(table, new)]
         reverse = [g.drop_policy(table, new.name), g.create_policy(table, old)]
         how = "recreate"
-    hazards = _hazards(ctx, table) + [breaks_old(f"the old application version may rely on what policy {new.name} allowed before")]
+    hazards = _hazards(ctx, table) + [
+        breaks_old(f"the old application version may rely on what policy {new.name} allowed before")
+    ]
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=POLICY, action=f"{how}-policy", subject=change.subject,
-                  description=f"{how} policy {new.name} on {table} ({_describe(new)})", statements=statements, reverse=reverse,
-                  locks=_locks(ctx, table), hazards=hazards)
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=POLICY,
+            action=f"{how}-policy",
+            subject=change.subject,
+            description=f"{how} policy {new.name} on {table} ({_describe(new)})",
+            statements=statements,
+            reverse=reverse,
+            locks=_locks(ctx, table),
+            hazards=hazards,
+        )
+    ]
 
 
 def alter_row_level_security(change: u.AlterRowLevelSecurity, ctx: PlanContext) -> list[Step]:
@@ -86,14 +121,29 @@ def alter_row_level_security(change: u.AlterRowLevelSecurity, ctx: PlanContext) 
         statements.append(g.force_row_level_security(table, new.forced))
         reverse.append(g.force_row_level_security(table, old.forced))
         if new.forced:
-            hazards.append(Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"the owner of {table} becomes subject to its policies too",
-                                  "make sure the policies let the owner's own jobs (migrations aside) through"))
+            hazards.append(
+                Hazard(
+                    HazardCode.BREAKS_OLD_APPLICATION,
+                    f"the owner of {table} becomes subject to its policies too",
+                    "make sure the policies let the owner's own jobs (migrations aside) through",
+                )
+            )
     verb = "enable" if new.enabled and not old.enabled else "disable" if old.enabled and not new.enabled else "change"
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=ENABLE_RLS, action="row-level-security", subject=change.subject,
-                  description=f"{verb} row-level security on {table}" + (" (forced on the owner)" if new.forced else ""),
-                  statements=statements, reverse=reverse, locks=_locks(ctx, table), hazards=hazards)
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=ENABLE_RLS,
+            action="row-level-security",
+            subject=change.subject,
+            description=f"{verb} row-level security on {table}" + (" (forced on the owner)" if new.forced else ""),
+            statements=statements,
+            reverse=reverse,
+            locks=_locks(ctx, table),
+            hazards=hazards,
+        )
+    ]
 
 
 def _enable_hazard(table: QualifiedName, change: u.AlterRowLevelSecurity) -> Hazard:
@@ -108,7 +158,10 @@ def _enable_hazard(table: QualifiedName, change: u.AlterRowLevelSecurity) -> Haz
 
 
 def _disable_hazard(table: QualifiedName) -> Hazard:
-    return Hazard(HazardCode.BREAKS_OLD_APPLICATION, f"every role with table privileges on {table} sees every row again; its policies stay but are not applied")
+    return Hazard(
+        HazardCode.BREAKS_OLD_APPLICATION,
+        f"every role with table privileges on {table} sees every row again; its policies stay but are not applied",
+    )
 
 
 def _locks(ctx: PlanContext, table: QualifiedName) -> list:  # type: ignore[type-arg]

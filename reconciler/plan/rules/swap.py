@@ -43,7 +43,15 @@ from reconciler.model import (
 )
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
-from reconciler.plan.rules.base import breaks_old, brief_exclusive, exclusive, index_build, make_step, not_reversible, share_update
+from reconciler.plan.rules.base import (
+    breaks_old,
+    brief_exclusive,
+    exclusive,
+    index_build,
+    make_step,
+    not_reversible,
+    share_update,
+)
 from reconciler.plan.rules.columns import backfill_step, in_place_type_change, not_null_check_name, not_null_steps
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
 from reconciler.sqltext import canonical_type, column_references, parse_expression, qualify_columns, rename_columns
@@ -98,8 +106,14 @@ def find_swaps(changes: Iterable[c.Change]) -> dict[tuple[QualifiedName, str], C
             continue
         assert isinstance(change, c.RenameColumn | c.AlterColumn)
         taken = {col.name for col in change.live.columns} | {col.name for col in change.desired.columns}
-        temp = change.new.name if isinstance(change, c.RenameColumn) else _free_name(helper_name(change.new.name, "new"), taken)
-        swaps[(change.live.qname, change.old.name)] = ColumnSwap(change.live, change.desired, change.old, change.new, temp)
+        temp = (
+            change.new.name
+            if isinstance(change, c.RenameColumn)
+            else _free_name(helper_name(change.new.name, "new"), taken)
+        )
+        swaps[(change.live.qname, change.old.name)] = ColumnSwap(
+            change.live, change.desired, change.old, change.new, temp
+        )
     return swaps
 
 
@@ -189,33 +203,70 @@ def _trigger_body(swap: ColumnSwap) -> sql.Composed:
         "ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN NEW.{o} := {backward}; "
         "ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN NEW.{n} := {forward}; "
         "END IF; RETURN NEW; END"
-    ).format(setting=sql.Literal(BACKFILL_SETTING), n=new_col, o=old_col, forward=new(swap.forward), backward=new(swap.backward))
+    ).format(
+        setting=sql.Literal(BACKFILL_SETTING),
+        n=new_col,
+        o=old_col,
+        forward=new(swap.forward),
+        backward=new(swap.backward),
+    )
 
 
 def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
     table = swap.live.qname
     subject = f"{swap.desired.qname}.{swap.new.name}"
     change = f"{'RenameColumn' if swap.renamed else 'AlterColumn'} {subject}"
-    helper = Column(swap.temp, swap.new.type, nullable=True, collation=swap.new.collation, comment=swap.new.comment if swap.renamed else None)
+    helper = Column(
+        swap.temp,
+        swap.new.type,
+        nullable=True,
+        collation=swap.new.collation,
+        comment=swap.new.comment if swap.renamed else None,
+    )
     what = f"new column {swap.temp}" if swap.renamed else f"helper column {swap.temp} ({swap.new.type})"
     function = _function_name(swap)
     add = make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.SWAP_PREPARE, action="add-column", subject=f"{table}.{swap.temp}",
-        description=f"add {what} beside {table}.{swap.old.name}", statements=[g.add_column(table, helper)],
-        reverse=[g.drop_column(table, swap.temp)], locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)],
-    )  # fmt: skip
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.SWAP_PREPARE,
+        action="add-column",
+        subject=f"{table}.{swap.temp}",
+        description=f"add {what} beside {table}.{swap.old.name}",
+        statements=[g.add_column(table, helper)],
+        reverse=[g.drop_column(table, swap.temp)],
+        locks=[exclusive(table)],
+        hazards=[brief_exclusive(ctx, table)],
+    )
     direction = "both ways" if swap.renamed else f"from {swap.old.name}"
-    hazards = [Hazard(HazardCode.LONG_RUNNING, f"every write to {table} runs the sync trigger until the contract phase")]
+    hazards = [
+        Hazard(HazardCode.LONG_RUNNING, f"every write to {table} runs the sync trigger until the contract phase")
+    ]
     if swap.old.type != swap.new.type or swap.new.using is not None:
-        hazards.append(Hazard(HazardCode.MAY_FAIL, f"writes of {swap.old.name} values that `{swap.forward}` cannot convert to {swap.new.type} fail from this step on",
-                              "make sure the old application version only writes convertible values"))
+        hazards.append(
+            Hazard(
+                HazardCode.MAY_FAIL,
+                f"writes of {swap.old.name} values that `{swap.forward}` cannot convert to {swap.new.type} fail from this step on",
+                "make sure the old application version only writes convertible values",
+            )
+        )
     sync = make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.SWAP_TRIGGER, action="sync-trigger", subject=f"{table}.{swap.temp}",
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.SWAP_TRIGGER,
+        action="sync-trigger",
+        subject=f"{table}.{swap.temp}",
         description=f"keep {swap.temp} in sync {direction} on every insert and update of {table}",
-        statements=[g.sync_trigger_function(function, _trigger_body(swap)), g.create_trigger(table, function.name, function)],
+        statements=[
+            g.sync_trigger_function(function, _trigger_body(swap)),
+            g.create_trigger(table, function.name, function),
+        ],
         reverse=[g.drop_trigger(table, function.name), g.drop_function(function)],
-        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)], after=[add.id], hazards=hazards,
-    )  # fmt: skip
+        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)],
+        after=[add.id],
+        hazards=hazards,
+    )
     return [add, sync]
 
 
@@ -226,7 +277,9 @@ def _prebuilt_index_name(name: str) -> str:
 def _on_helpers(index: Index, mapping: dict[str, str]) -> Index:
     """An index definition of the desired table, rewritten over the helper columns."""
     elements = tuple(
-        dataclasses.replace(e, column=mapping.get(e.column, e.column)) if e.column else dataclasses.replace(e, expression=rename_columns(e.expression or "", mapping))
+        dataclasses.replace(e, column=mapping.get(e.column, e.column))
+        if e.column
+        else dataclasses.replace(e, expression=rename_columns(e.expression or "", mapping))
         for e in index.elements
     )
     return dataclasses.replace(
@@ -256,33 +309,65 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
     steps: list[Step] = []
     for swap in swaps:
         steps += _prepare(ctx, swap)
-    owned_keys = [k for k in desired.constraints() if isinstance(k, PrimaryKey | UniqueConstraint) and touches_swap(ctx, desired.qname, k, desired=True)]
+    owned_keys = [
+        k
+        for k in desired.constraints()
+        if isinstance(k, PrimaryKey | UniqueConstraint) and touches_swap(ctx, desired.qname, k, desired=True)
+    ]
     owned_indexes = [i for i in desired.indexes if touches_swap(ctx, desired.qname, i, desired=True)]
     prebuilt: list[tuple[Index, object]] = [(_on_helpers(_key_index(k), mapping), k) for k in owned_keys]
     prebuilt += [(_on_helpers(i, mapping), i) for i in owned_indexes]
     for index, target in prebuilt:
         steps.append(
-            make_step(ctx, f"swap {table}", phase=Phase.EXPAND, order=o.CREATE_INDEX, action="create-index", subject=f"{table.schema}.{index.name}",
-                      description=f"build index {index.name} on the new column(s) of {table}, for {getattr(target, 'name')}",
-                      statements=[g.create_index_on(table, index, concurrently=True)], transactional=False,
-                      reverse=[g.drop_index(table.schema, index.name, concurrently=True)], locks=[share_update(table)],
-                      hazards=[index_build(ctx, table)], long_running=True, builds_index=QualifiedName(table.schema, index.name))
-        )  # fmt: skip
+            make_step(
+                ctx,
+                f"swap {table}",
+                phase=Phase.EXPAND,
+                order=o.CREATE_INDEX,
+                action="create-index",
+                subject=f"{table.schema}.{index.name}",
+                description=f"build index {index.name} on the new column(s) of {table}, for {getattr(target, 'name')}",
+                statements=[g.create_index_on(table, index, concurrently=True)],
+                transactional=False,
+                reverse=[g.drop_index(table.schema, index.name, concurrently=True)],
+                locks=[share_update(table)],
+                hazards=[index_build(ctx, table)],
+                long_running=True,
+                builds_index=QualifiedName(table.schema, index.name),
+            )
+        )
     assignments = [(s.temp, s.forward) for s in swaps]
-    condition = sql.SQL(" OR ").join(
-        sql.SQL("({} IS NULL AND {} IS NOT NULL)").format(sql.Identifier(s.temp), sql.Identifier(s.old.name)) for s in swaps
-    ).as_string(None)
-    steps.append(backfill_step(ctx, f"swap {table}", live, assignments, condition, str(table), ", ".join(s.temp for s in swaps)))
+    condition = (
+        sql.SQL(" OR ")
+        .join(
+            sql.SQL("({} IS NULL AND {} IS NOT NULL)").format(sql.Identifier(s.temp), sql.Identifier(s.old.name))
+            for s in swaps
+        )
+        .as_string(None)
+    )
+    steps.append(
+        backfill_step(ctx, f"swap {table}", live, assignments, condition, str(table), ", ".join(s.temp for s in swaps))
+    )
     for swap in swaps:
         if not swap.new.nullable:
             steps += not_null_steps(ctx, f"swap {table}", live, swap.temp, final_name=swap.new.name)
     owned_checks = [k for k in desired.checks if touches_swap(ctx, desired.qname, k, desired=True)]
-    steps.append(_swap_step(ctx, swaps, owned_keys, [i for i, t in prebuilt if isinstance(t, Index)], owned_indexes, owned_checks))
+    steps.append(
+        _swap_step(
+            ctx, swaps, owned_keys, [i for i, t in prebuilt if isinstance(t, Index)], owned_indexes, owned_checks
+        )
+    )
     return steps
 
 
-def _swap_step(ctx: PlanContext, swaps: list[ColumnSwap], keys: list[PrimaryKey | UniqueConstraint], prebuilt: list[Index], targets: list[Index],
-               checks: list[CheckConstraint]) -> Step:
+def _swap_step(
+    ctx: PlanContext,
+    swaps: list[ColumnSwap],
+    keys: list[PrimaryKey | UniqueConstraint],
+    prebuilt: list[Index],
+    targets: list[Index],
+    checks: list[CheckConstraint],
+) -> Step:
     live = swaps[0].live
     table = ctx.table_name(live, Phase.CONTRACT)
     statements: list[g.Statement] = []
@@ -307,22 +392,46 @@ def _swap_step(ctx: PlanContext, swaps: list[ColumnSwap], keys: list[PrimaryKey 
         hazards.append(breaks_old(f"the old application version still uses {names}"))
     retyped = [s for s in swaps if s.old.type != s.new.type]
     if retyped:
-        hazards.append(breaks_old("the old application version sees the new column type(s): " + ", ".join(f"{s.new.name} {s.new.type}" for s in retyped)))
-        hazards.append(Hazard(HazardCode.MAY_FAIL, f"sessions holding prepared statements over {table} get 'cached plan must not change result type' "
-                                                   "once after the swap", "most drivers re-prepare on retry; reconnect pools that do not"))
-    described = ", ".join(f"{s.old.name} -> {s.new.name} {s.new.type}" if s.renamed else f"{s.new.name} {s.old.type} -> {s.new.type}" for s in swaps)
+        hazards.append(
+            breaks_old(
+                "the old application version sees the new column type(s): "
+                + ", ".join(f"{s.new.name} {s.new.type}" for s in retyped)
+            )
+        )
+        hazards.append(
+            Hazard(
+                HazardCode.MAY_FAIL,
+                f"sessions holding prepared statements over {table} get 'cached plan must not change result type' "
+                "once after the swap",
+                "most drivers re-prepare on retry; reconnect pools that do not",
+            )
+        )
+    described = ", ".join(
+        f"{s.old.name} -> {s.new.name} {s.new.type}" if s.renamed else f"{s.new.name} {s.old.type} -> {s.new.type}"
+        for s in swaps
+    )
     return make_step(
-        ctx, f"swap {live.qname}", phase=Phase.CONTRACT, order=o.SWAP, action="swap-columns", subject=str(live.qname),
-        description=f"swap in the new column(s) of {table}: {described}", statements=statements,
-        locks=[exclusive(table)], hazards=hazards,
-    )  # fmt: skip
+        ctx,
+        f"swap {live.qname}",
+        phase=Phase.CONTRACT,
+        order=o.SWAP,
+        action="swap-columns",
+        subject=str(live.qname),
+        description=f"swap in the new column(s) of {table}: {described}",
+        statements=statements,
+        locks=[exclusive(table)],
+        hazards=hazards,
+    )
 
 
 def _move_column(ctx: PlanContext, table: QualifiedName, swap: ColumnSwap) -> list[g.Statement]:
     new, temp = swap.new, swap.temp
     statements: list[g.Statement] = []
     if not new.nullable:
-        statements += [g.set_not_null(table, temp, True), g.drop_constraint(table, not_null_check_name(table.name, new.name))]
+        statements += [
+            g.set_not_null(table, temp, True),
+            g.drop_constraint(table, not_null_check_name(table.name, new.name)),
+        ]
     if new.identity is not None:
         statements.append(g.add_identity(table, temp, new.identity.generation, new.identity.options))
         previous = swap.old.name if swap.old.identity is not None else None
@@ -357,32 +466,64 @@ def readded_checks(ctx: PlanContext) -> list[Step]:
         for check in swap.desired.checks:
             if touches_swap(ctx, swap.desired.qname, check, desired=True) and not check.not_valid:
                 steps.append(
-                    make_step(ctx, f"swap {swap.live.qname}", phase=Phase.CONTRACT, order=o.READD_VALIDATE, action="validate",
-                              subject=f"{table}.{check.name}", description=f"validate check {check.name} on existing rows of {table} (reads and writes continue)",
-                              statements=[g.validate_constraint(table, check.name)], locks=[share_update(table)], long_running=True,
-                              hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {check.name}")])
-                )  # fmt: skip
+                    make_step(
+                        ctx,
+                        f"swap {swap.live.qname}",
+                        phase=Phase.CONTRACT,
+                        order=o.READD_VALIDATE,
+                        action="validate",
+                        subject=f"{table}.{check.name}",
+                        description=f"validate check {check.name} on existing rows of {table} (reads and writes continue)",
+                        statements=[g.validate_constraint(table, check.name)],
+                        locks=[share_update(table)],
+                        long_running=True,
+                        hazards=[
+                            Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {check.name}")
+                        ],
+                    )
+                )
     return steps
 
 
-def readd_constraint(ctx: PlanContext, change: str, table: QualifiedName, constraint: CheckConstraint | ForeignKey) -> list[Step]:
+def readd_constraint(
+    ctx: PlanContext, change: str, table: QualifiedName, constraint: CheckConstraint | ForeignKey
+) -> list[Step]:
     """Add a check or foreign key NOT VALID late in the contract phase, then validate it."""
     subject = f"{table}.{constraint.name}"
-    locks = [exclusive(table)] if isinstance(constraint, CheckConstraint) else [Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, constraint.references)]
+    locks = (
+        [exclusive(table)]
+        if isinstance(constraint, CheckConstraint)
+        else [Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, constraint.references)]
+    )
     add = make_step(
-        ctx, change, phase=Phase.CONTRACT, order=o.READD_CONSTRAINT, action="add-constraint", subject=subject,
+        ctx,
+        change,
+        phase=Phase.CONTRACT,
+        order=o.READD_CONSTRAINT,
+        action="add-constraint",
+        subject=subject,
         description=f"add {_kind(constraint)} {constraint.name} on {table} (NOT VALID: new writes are checked at once)",
-        statements=[g.add_constraint_to(table, constraint, not_valid=True)], reverse=[g.drop_constraint(table, constraint.name)],
-        locks=locks, hazards=[Hazard(HazardCode.MAY_FAIL, f"between its removal and this step, {constraint.name} was not enforced")],
-    )  # fmt: skip
+        statements=[g.add_constraint_to(table, constraint, not_valid=True)],
+        reverse=[g.drop_constraint(table, constraint.name)],
+        locks=locks,
+        hazards=[Hazard(HazardCode.MAY_FAIL, f"between its removal and this step, {constraint.name} was not enforced")],
+    )
     if constraint.not_valid:
         return [add]
     validate = make_step(
-        ctx, change, phase=Phase.CONTRACT, order=o.READD_VALIDATE, action="validate", subject=subject,
+        ctx,
+        change,
+        phase=Phase.CONTRACT,
+        order=o.READD_VALIDATE,
+        action="validate",
+        subject=subject,
         description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
-        statements=[g.validate_constraint(table, constraint.name)], locks=[share_update(table)], long_running=True,
-        hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {constraint.name}")], after=[add.id],
-    )  # fmt: skip
+        statements=[g.validate_constraint(table, constraint.name)],
+        locks=[share_update(table)],
+        long_running=True,
+        hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {constraint.name}")],
+        after=[add.id],
+    )
     return [add, validate]
 
 
@@ -396,7 +537,9 @@ def _helper_columns(ctx: PlanContext, table: QualifiedName, columns: tuple[str, 
     return tuple(swapped[name].temp if name in swapped else name for name in columns)
 
 
-def foreign_key_over_helpers(ctx: PlanContext, desired: Table, fk: ForeignKey, live: Table | None, live_fk: ForeignKey | None) -> list[Step]:
+def foreign_key_over_helpers(
+    ctx: PlanContext, desired: Table, fk: ForeignKey, live: Table | None, live_fk: ForeignKey | None
+) -> list[Step]:
     """A foreign key over swapped columns, rebuilt without a moment unenforced: added NOT VALID
     over the helper columns (the referenced ones have their unique index prebuilt), validated,
     and only then is the old one dropped; after the swaps it takes its final name."""
@@ -404,40 +547,89 @@ def foreign_key_over_helpers(ctx: PlanContext, desired: Table, fk: ForeignKey, l
     target = fk.references
     helper = helper_name(fk.name, "rc_new")
     interim = dataclasses.replace(
-        fk, name=helper, columns=_helper_columns(ctx, desired.qname, fk.columns),
+        fk,
+        name=helper,
+        columns=_helper_columns(ctx, desired.qname, fk.columns),
         referenced_columns=_helper_columns(ctx, target, fk.referenced_columns),
-        on_delete_set_columns=_helper_columns(ctx, desired.qname, fk.on_delete_set_columns), comment=None,
-    )  # fmt: skip
+        on_delete_set_columns=_helper_columns(ctx, desired.qname, fk.on_delete_set_columns),
+        comment=None,
+    )
     change = f"recreate {desired.qname}.{fk.name}"
     subject = f"{desired.qname}.{fk.name}"
     write_locks = [Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target)]
     steps = [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.SWAP_FOREIGN_KEY, action="add-constraint", subject=subject,
-                  description=f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)",
-                  statements=[g.add_constraint_to(table, interim, not_valid=True)], reverse=[g.drop_constraint(table, helper)],
-                  locks=write_locks, hazards=[Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE ROW EXCLUSIVE on {table} and {target} (writes wait, briefly)")]),
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.SWAP_FOREIGN_KEY,
+            action="add-constraint",
+            subject=subject,
+            description=f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)",
+            statements=[g.add_constraint_to(table, interim, not_valid=True)],
+            reverse=[g.drop_constraint(table, helper)],
+            locks=write_locks,
+            hazards=[
+                Hazard(
+                    HazardCode.ACCESS_EXCLUSIVE_LOCK,
+                    f"takes SHARE ROW EXCLUSIVE on {table} and {target} (writes wait, briefly)",
+                )
+            ],
+        ),
+    ]
     if not fk.not_valid:
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.SWAP_FOREIGN_KEY_VALIDATE, action="validate", subject=subject,
-                      description=f"validate foreign key {helper} on existing rows of {table} (reads and writes continue)",
-                      statements=[g.validate_constraint(table, helper)], locks=[share_update(table), Lock(LockLevel.ROW_SHARE, target)],
-                      long_running=True, hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if rows of {table} reference missing rows of {target}")],
-                      after=[steps[0].id])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=o.SWAP_FOREIGN_KEY_VALIDATE,
+                action="validate",
+                subject=subject,
+                description=f"validate foreign key {helper} on existing rows of {table} (reads and writes continue)",
+                statements=[g.validate_constraint(table, helper)],
+                locks=[share_update(table), Lock(LockLevel.ROW_SHARE, target)],
+                long_running=True,
+                hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if rows of {table} reference missing rows of {target}")],
+                after=[steps[0].id],
+            )
+        )
     if live_fk is not None and live is not None:
         old_target = ctx.table_name(live_fk.references, Phase.CONTRACT)
         steps.append(
-            make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_REPLACED_FOREIGN_KEY, action="drop-foreign-key", subject=f"{table}.{live_fk.name}",
-                      description=f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)",
-                      statements=[g.drop_constraint(table, live_fk.name)], reverse=[g.add_constraint_to(table, live_fk, not_valid=True)],
-                      locks=[exclusive(table)] + ([exclusive(old_target)] if old_target != table else []),
-                      hazards=[brief_exclusive(ctx, table)], after=[steps[-1].id])
-        )  # fmt: skip
+            make_step(
+                ctx,
+                change,
+                phase=Phase.CONTRACT,
+                order=o.DROP_REPLACED_FOREIGN_KEY,
+                action="drop-foreign-key",
+                subject=f"{table}.{live_fk.name}",
+                description=f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)",
+                statements=[g.drop_constraint(table, live_fk.name)],
+                reverse=[g.add_constraint_to(table, live_fk, not_valid=True)],
+                locks=[exclusive(table)] + ([exclusive(old_target)] if old_target != table else []),
+                hazards=[brief_exclusive(ctx, table)],
+                after=[steps[-1].id],
+            )
+        )
     steps.append(
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.SWAP_FOREIGN_KEY_RENAME, action="rename-constraint", subject=subject,
-                  description=f"rename foreign key {helper} of {table} to {fk.name}", statements=[g.rename_constraint(table, helper, fk.name)]
-                  + ([g.comment_on(g.constraint_target(Table(table.schema, table.name), fk.name), fk.comment)] if fk.comment else []),
-                  reverse=[g.rename_constraint(table, fk.name, helper)], locks=[exclusive(table)], hazards=[brief_exclusive(ctx, table)])
-    )  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.SWAP_FOREIGN_KEY_RENAME,
+            action="rename-constraint",
+            subject=subject,
+            description=f"rename foreign key {helper} of {table} to {fk.name}",
+            statements=[g.rename_constraint(table, helper, fk.name)]
+            + (
+                [g.comment_on(g.constraint_target(Table(table.schema, table.name), fk.name), fk.comment)]
+                if fk.comment
+                else []
+            ),
+            reverse=[g.rename_constraint(table, fk.name, helper)],
+            locks=[exclusive(table)],
+            hazards=[brief_exclusive(ctx, table)],
+        )
+    )
     return steps

@@ -25,10 +25,17 @@ def add_table(change: c.AddTable, ctx: PlanContext) -> list[Step]:
     statements += [g.create_index(table, index) for index in table.indexes]
     statements += list(g.table_comments(table))
     create = make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.CREATE_TABLE, action="create-table", subject=change.subject,
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.CREATE_TABLE,
+        action="create-table",
+        subject=change.subject,
         description=f"create table {table.qname} ({len(table.columns)} columns, {len(table.indexes)} indexes)",
-        statements=statements, reverse=[g.drop_table(table.qname)], tables=[table.qname],
-    )  # fmt: skip
+        statements=statements,
+        reverse=[g.drop_table(table.qname)],
+        tables=[table.qname],
+    )
     from reconciler.plan.rules.constraints import is_recreated  # noqa: PLC0415  (rules import each other)
 
     keys = [fk for fk in table.foreign_keys if not is_recreated(ctx, table.qname, fk, desired=True)]
@@ -41,30 +48,54 @@ def _new_table_foreign_key(ctx: PlanContext, change: c.AddTable, table: Table, f
     target = fk.references
     hazards = []
     if ctx.live.catalog.table(target) is not None:
-        hazards.append(Hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, f"takes SHARE ROW EXCLUSIVE on {target} for an instant (its writes wait; at most "
-                                                               f"{ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)"))
+        hazards.append(
+            Hazard(
+                HazardCode.ACCESS_EXCLUSIVE_LOCK,
+                f"takes SHARE ROW EXCLUSIVE on {target} for an instant (its writes wait; at most "
+                f"{ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)",
+            )
+        )
     return make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.NEW_TABLE_FOREIGN_KEY, action="add-foreign-key", subject=f"{table.qname}.{fk.name}",
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.NEW_TABLE_FOREIGN_KEY,
+        action="add-foreign-key",
+        subject=f"{table.qname}.{fk.name}",
         description=f"add foreign key {fk.name} on new table {table.qname} referencing {target}",
         statements=[g.add_constraint(table, fk, not_valid=fk.not_valid)],
         reverse=[g.drop_constraint(table.qname, fk.name)],
-        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table.qname), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target)], hazards=hazards,
-    )  # fmt: skip
+        locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table.qname), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target)],
+        hazards=hazards,
+    )
 
 
 def drop_table(change: c.DropTable, ctx: PlanContext) -> list[Step]:
     table = change.table
     # its foreign keys' triggers live on the tables they reference: those are locked too
-    referenced = sorted({ctx.table_name(fk.references, Phase.CONTRACT) for fk in table.foreign_keys} - {table.qname}, key=str)
+    referenced = sorted(
+        {ctx.table_name(fk.references, Phase.CONTRACT) for fk in table.foreign_keys} - {table.qname}, key=str
+    )
     return [
-        make_step(ctx, change, phase=Phase.CONTRACT, order=o.DROP_TABLE, action="drop-table", subject=change.subject,
-                  description=f"drop table {table.qname}", statements=[g.drop_table(table.qname)],
-                  reverse=[g.create_table(table)], locks=[exclusive(table.qname), *(exclusive(t) for t in referenced)],
-                  hazards=[deletes_data(f"drops table {table.qname} and all its rows ({ctx.size(table.qname)})"),
-                           breaks_old(f"the old application version may still use {table.qname}"),
-                           not_reversible("the rows are gone unless restored from the backup taken before this step"),
-                           *(brief_exclusive(ctx, t) for t in referenced)])
-    ]  # fmt: skip
+        make_step(
+            ctx,
+            change,
+            phase=Phase.CONTRACT,
+            order=o.DROP_TABLE,
+            action="drop-table",
+            subject=change.subject,
+            description=f"drop table {table.qname}",
+            statements=[g.drop_table(table.qname)],
+            reverse=[g.create_table(table)],
+            locks=[exclusive(table.qname), *(exclusive(t) for t in referenced)],
+            hazards=[
+                deletes_data(f"drops table {table.qname} and all its rows ({ctx.size(table.qname)})"),
+                breaks_old(f"the old application version may still use {table.qname}"),
+                not_reversible("the rows are gone unless restored from the backup taken before this step"),
+                *(brief_exclusive(ctx, t) for t in referenced),
+            ],
+        )
+    ]
 
 
 def rename_table(change: c.RenameTable, ctx: PlanContext) -> list[Step]:
@@ -72,16 +103,29 @@ def rename_table(change: c.RenameTable, ctx: PlanContext) -> list[Step]:
     views are updatable). Contract: drop the view and rename the table, in one instant step."""
     old, new = change.live.qname, change.desired.qname
     view = make_step(
-        ctx, change, phase=Phase.EXPAND, order=o.COMPAT_VIEW, action="compat-view", subject=str(new),
+        ctx,
+        change,
+        phase=Phase.EXPAND,
+        order=o.COMPAT_VIEW,
+        action="compat-view",
+        subject=str(new),
         description=f"create view {new} over {old} so the new application version can use the new name",
-        statements=[g.create_compat_view(new, old)], reverse=[g.drop_view(new)],
-    )  # fmt: skip
+        statements=[g.create_compat_view(new, old)],
+        reverse=[g.drop_view(new)],
+    )
     rename = make_step(
-        ctx, change, phase=Phase.CONTRACT, order=o.RENAME_TABLE, action="rename-table", subject=str(new),
+        ctx,
+        change,
+        phase=Phase.CONTRACT,
+        order=o.RENAME_TABLE,
+        action="rename-table",
+        subject=str(new),
         description=f"rename table {old} to {new.name} (replacing the compatibility view)",
-        statements=[g.drop_view(new), g.rename_table(old, new.name)], reverse=[g.rename_table(new, old.name)],
-        locks=[exclusive(old)], hazards=[brief_exclusive(ctx, old), breaks_old(f"the old application version uses the name {old}")],
-    )  # fmt: skip
+        statements=[g.drop_view(new), g.rename_table(old, new.name)],
+        reverse=[g.rename_table(new, old.name)],
+        locks=[exclusive(old)],
+        hazards=[brief_exclusive(ctx, old), breaks_old(f"the old application version uses the name {old}")],
+    )
     return [view, rename]
 
 
@@ -89,8 +133,15 @@ def alter_table_comment(change: c.AlterTableComment, ctx: PlanContext) -> list[S
     name = change.live.qname
     target = sql.SQL("TABLE {}").format(g.qualified(name))
     return [
-        make_step(ctx, change, phase=Phase.EXPAND, order=o.COMMENT, action="comment-table", subject=change.subject,
-                  description=f"set the comment of table {name}", statements=[g.comment_on(target, change.desired.comment)],
-                  reverse=[g.comment_on(target, change.live.comment)])
-    ]  # fmt: skip
-
+        make_step(
+            ctx,
+            change,
+            phase=Phase.EXPAND,
+            order=o.COMMENT,
+            action="comment-table",
+            subject=change.subject,
+            description=f"set the comment of table {name}",
+            statements=[g.comment_on(target, change.desired.comment)],
+            reverse=[g.comment_on(target, change.live.comment)],
+        )
+    ]
