@@ -40,7 +40,7 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reconciler import service  # noqa: E402
-from reconciler.config import Policy  # noqa: E402
+from reconciler.policy import Policy  # noqa: E402
 from reconciler.gates.approvals import Gate  # noqa: E402
 from reconciler.pg.localserver import LocalServer  # noqa: E402
 from reconciler.plan.render import render_json  # noqa: E402

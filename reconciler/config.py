@@ -1,57 +1,25 @@
-"""The project configuration file, `reconciler.yaml`: environments, their connections (given
-indirectly, never as a password in the file), per-environment policy, and ignore rules.
+"""The project file, `reconciler.yaml`: environments, their connections (given indirectly, never
+as a password in the file), the policy of each environment, and ignore rules.
 
-Stage: shared by the shells. `apply` reads the policy of the chosen environment; `drift` reads
-every environment; the operator maps its Database resource onto the same `Policy` model.
+Stage: shells. The CLI reads it; the policy types it fills in are `reconciler.policy`'s, which the
+pipeline reads and the operator fills in from its Database resource instead.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError, model_validator
 
 from reconciler.errors import ConfigError, Diagnostic, LoadError
 from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import read_documents
 from reconciler.pg.dsn import password_of, redact
+from reconciler.policy import ConfigModel, IgnoreRules, Policy
 
 DEFAULT_CONFIG = "reconciler.yaml"
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
-_UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
-
-
-def duration_ms(text: str | int) -> int:
-    """'500ms', '2s', '5m' -> milliseconds (a bare integer is milliseconds)."""
-    if isinstance(text, int):
-        return text
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a duration like 500ms, 2s or 5m")
-    return int(float(match.group(1)) * _UNITS_MS[match.group(2)])
-
-
-def _check_duration(value: str | int) -> str | int:
-    duration_ms(value)
-    return value
-
-
-Duration = Annotated[
-    str | int,
-    AfterValidator(_check_duration),
-    Field(description="A duration: 500ms, 2s, 5m, or milliseconds as an integer."),
-]
-
-
-class ConfigModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, alias_generator=to_camel, use_attribute_docstrings=True
-    )
 
 
 class SecretRef(ConfigModel):
@@ -82,85 +50,6 @@ class ConnectionSource(ConfigModel):
                 f"the url {redact(self.url)} contains a password: keep secrets out of reconciler.yaml (use env or file)"
             )
         return self
-
-
-class ApprovalPolicy(ConfigModel):
-    phases: list[Literal["expand", "backfill", "contract"]] = ["contract"]
-    """Phases that wait for an approval of the plan's digest."""
-    hazards: list[str] = ["deletes-data", "table-rewrite", "blocking-scan"]
-    """Steps carrying any of these hazards wait for an approval, in any phase."""
-
-
-class RetryPolicy(ConfigModel):
-    max_attempts: int = Field(default=30, ge=1)
-    base_delay: Duration = "200ms"
-    max_delay: Duration = "10s"
-
-
-class BackfillPolicy(ConfigModel):
-    batch_size: int = Field(default=1000, ge=1)
-    """Rows per batch to start with; adapted towards `targetBatchTime`."""
-    target_batch_time: Duration = "500ms"
-    pause: Duration = "50ms"
-    """Pause between batches, leaving room for the application."""
-    max_batch_size: int = Field(default=50_000, ge=1)
-
-
-class PgDumpHook(ConfigModel):
-    directory: str = "reconciler-backups"
-    """Where dumps go (relative to the working directory)."""
-
-
-class BackupPolicy(ConfigModel):
-    when: Literal["hazardous", "always", "never"] = "hazardous"
-    """Before which steps: those that delete data or cannot be reversed (hazardous), all, or none."""
-    command: list[str] | None = None
-    """A command to run before each such step; it gets the step in RECONCILER_* variables and the
-    connection in PG* variables (never on its command line)."""
-    pg_dump: PgDumpHook | None = None
-    """The built-in hook: pg_dump --format=custom of exactly the tables the step touches."""
-    timeout: Duration = "1h"
-
-
-class Policy(ConfigModel):
-    approval: ApprovalPolicy = ApprovalPolicy()
-    lock_timeout: Duration = "2s"
-    """How long a DDL statement waits for its lock before backing off (and retrying)."""
-    statement_timeout: Duration = "60s"
-    """Limit for catalog-only steps; scans, index builds and validations have none."""
-    retries: RetryPolicy = RetryPolicy()
-    backfill: BackfillPolicy = BackfillPolicy()
-    backup: BackupPolicy = BackupPolicy()
-    create_roles: bool = False
-    """Create roles that grants name but the server lacks (NOLOGIN) instead of refusing to plan."""
-
-
-class IgnoreRules(ConfigModel):
-    schemas: list[str] = []
-    objects: list[str] = []
-    """Glob patterns over schema.name, e.g. 'public.tmp_*'."""
-    kinds: list[
-        Literal[
-            "schema",
-            "extension",
-            "enum",
-            "sequence",
-            "table",
-            "column",
-            "constraint",
-            "index",
-            "domain",
-            "composite type",
-            "collation",
-        ]
-    ] = []
-
-    def ignores(self, kind: str, schema: str, name: str) -> bool:
-        return (
-            kind in self.kinds
-            or schema in self.schemas
-            or any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in self.objects)
-        )
 
 
 class Environment(ConfigModel):

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import pickle
 
-from reconciler.config import IgnoreRules, Policy, duration_ms
+from reconciler.policy import IgnoreRules, Policy, duration_ms
 from reconciler.diff import diff
 from reconciler.diff.code import unmanaged as code_unmanaged
 from reconciler.errors import InputError, PlanError

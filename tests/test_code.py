@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from reconciler.config import IgnoreRules
+from reconciler.policy import IgnoreRules
 from reconciler.diff import diff
 from reconciler.errors import LoadError, NormalizationError, PlanError
 from reconciler.report.drift import findings

@@ -21,7 +21,7 @@ from typing import Any, Callable
 import psycopg
 from psycopg import sql
 
-from reconciler.config import Policy, duration_ms
+from reconciler.policy import Policy, duration_ms
 from reconciler.errors import ExecutionError, LockNotAvailable, StalePlanError
 from reconciler.execute.backfill import BackfillSettings, ProgressSink, run_backfill
 from reconciler.execute.journal import Journal, StepRecord, step_done_statement

@@ -18,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.config import BackupPolicy, duration_ms
+from reconciler.policy import BackupPolicy, duration_ms
 from reconciler.errors import HookFailed
 from reconciler.pg.dsn import redact, target
 from reconciler.pg.dump import connection_env, pg_dump_for

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from pydantic import ValidationError
 
 from reconciler import service
-from reconciler.config import duration_ms
+from reconciler.policy import duration_ms
 from reconciler.errors import (
     ApplierBusy,
     ConnectionFailed,

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from reconciler.config import ConfigModel, Duration, Policy
+from reconciler.policy import ConfigModel, Duration, Policy
 
 GROUP = "reconciler.dev"
 VERSION = "v1alpha1"

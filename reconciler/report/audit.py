@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.config import IgnoreRules
+from reconciler.policy import IgnoreRules
 from reconciler.diff import diff
 from reconciler.errors import ReconcilerError
 from reconciler.introspect import LiveState, read_catalog

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Iterable
 
-from reconciler.config import IgnoreRules
+from reconciler.policy import IgnoreRules
 from reconciler.diff import changes as c
 from reconciler.diff import code, partitions
 from reconciler.model import Catalog, Column, QualifiedName
