@@ -13,7 +13,7 @@ from typing import Any, Callable
 from reconciler.export_types import routine_grants
 from reconciler.introspect.grants import routine as routine_target
 from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger, View
-from reconciler.sqltext import sql_name
+from reconciler.sqlparse.fragments import sql_name
 
 Document = dict[str, Any]
 FOLDERS = {

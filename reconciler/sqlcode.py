@@ -3,7 +3,7 @@
 The companion of `sqlgen` (same rules: composed with psycopg.sql, names as identifiers, fragments
 in their parser-checked rendering). Routine bodies are passed as string literals (`AS '...'`), so
 no body text is ever spliced into a statement; view queries are spliced as pglast's rendering of
-their one SELECT (`codetext.canonical_query`).
+their one SELECT (`sqlparse.queries.canonical_query`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Iterator, Sequence
 
 from psycopg import sql
 
-from reconciler.codetext import canonical_query
+from reconciler.sqlparse.queries import canonical_query
 from reconciler.model import (
     Catalog,
     Function,

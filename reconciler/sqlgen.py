@@ -3,7 +3,7 @@
 Every statement is built with psycopg.sql: names are `Identifier`s, values are `Literal`s, and
 templates are constants. User-written SQL fragments (types, defaults, expressions) are spliced
 only after PostgreSQL's parser accepted them as exactly one type or expression, and only in
-pglast's re-rendered form (see `reconciler.sqltext`), always parenthesized.
+pglast's re-rendered form (see `reconciler.sqlparse.fragments`), always parenthesized.
 
 Unqualified names inside types and expressions resolve in the object's own schema, then
 `public`, then `pg_catalog`: each statement carries that schema (`Statement.schema`) and the
@@ -35,7 +35,7 @@ from reconciler.model import (
     UniqueConstraint,
 )
 from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey
-from reconciler.sqltext import canonical_expression, canonical_type, parse_name
+from reconciler.sqlparse.fragments import canonical_expression, canonical_type, parse_name
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
 
@@ -326,7 +326,8 @@ def index_target(table: Table, name: str) -> sql.Composed:
 
 
 def create_catalog(catalog: Catalog) -> list[Statement]:
-    from reconciler import codegraph, sqlcode  # they build on this module
+    from reconciler import sqlcode  # it builds on this module
+    from reconciler.sqlparse import graph as codegraph
 
     """Statements that create `catalog` in an empty database, in dependency order.
 

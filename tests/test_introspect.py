@@ -19,7 +19,7 @@ import pytest
 from conftest import EXAMPLES
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
-from reconciler.sqltext import sql_name
+from reconciler.sqlparse.fragments import sql_name
 from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.pg.runner import run_statements
 from reconciler.scratch import desired_scope, normalize

@@ -363,7 +363,7 @@ def type_renames(live: Catalog, desired: Catalog) -> dict[str, str]:
     """Type spellings of enums, domains and composite types renamed by hint: old -> new. A
     column or a routine's signature keeps its type through the rename, so it must not look like
     a type change (nor a new routine)."""
-    from reconciler.sqltext import sql_name  # noqa: PLC0415
+    from reconciler.sqlparse.fragments import sql_name  # noqa: PLC0415
 
     renames: dict[str, str] = {}
     kinds = (

@@ -25,7 +25,7 @@ from reconciler.model import (
     Trigger,
     View,
 )
-from reconciler.sqltext import strip_outer_parentheses
+from reconciler.sqlparse.fragments import strip_outer_parentheses
 
 _MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
 _VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}

@@ -55,7 +55,7 @@ from reconciler.model import (
     UniqueConstraint,
     normalized,
 )
-from reconciler.sqltext import sql_name, strip_outer_parentheses
+from reconciler.sqlparse.fragments import sql_name, strip_outer_parentheses
 
 BOOKKEEPING_SCHEMA = "reconciler"  # the journal lives here; never part of a user's schema
 DEFAULT_STATEMENT_TIMEOUT_MS = 120_000

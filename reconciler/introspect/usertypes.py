@@ -21,7 +21,7 @@ from reconciler.model import (
     QualifiedName,
     RowLevelSecurity,
 )
-from reconciler.sqltext import sql_name, strip_outer_parentheses
+from reconciler.sqlparse.fragments import sql_name, strip_outer_parentheses
 
 Rows = Callable[..., list[Any]]
 _COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from reconciler.load import spec as s  # first: spec registers codespec's kinds at its end
 from reconciler.load import codespec as cs  # isort: skip
 from reconciler.model import Function, FunctionArgument, MaterializedView, QualifiedName, ResultColumn, Trigger, View
-from reconciler.sqltext import canonical_type, column_references, parse_expression, parse_name
+from reconciler.sqlparse.fragments import canonical_type, column_references, parse_expression, parse_name
 
 if TYPE_CHECKING:
     from reconciler.load.loader import Entry, _Assembler

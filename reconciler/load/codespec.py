@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from reconciler.codetext import CodeTextError, check_body, check_query
+from reconciler.sqlparse.queries import CodeTextError, check_body, check_query
 from reconciler.load.spec import (
     GrantSpec,
     IndexSpec,

@@ -51,7 +51,7 @@ from reconciler.model import (
 )
 from reconciler.model.defaults import completed
 from reconciler.model.names import choose_name, name_addition
-from reconciler.sqltext import canonical_type, column_references, index_column_label, parse_expression
+from reconciler.sqlparse.fragments import canonical_type, column_references, index_column_label, parse_expression
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Kinds that live in the same folders but are not desired schema objects (the operator's kinds).

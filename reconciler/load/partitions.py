@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from reconciler.load import spec as s
 from reconciler.model import QualifiedName, Table
 from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey, PartitionOf
-from reconciler.sqltext import column_references, parse_expression
+from reconciler.sqlparse.fragments import column_references, parse_expression
 
 if TYPE_CHECKING:
     from reconciler.load.loader import Entry, _Assembler

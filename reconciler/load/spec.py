@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic.alias_generators import to_camel
 
 from reconciler.model.names import identifier_problem
-from reconciler.sqltext import SqlTextError, parse_expression, parse_name, parse_type
+from reconciler.sqlparse.fragments import SqlTextError, parse_expression, parse_name, parse_type
 
 API_GROUP = "reconciler.dev"
 API_VERSION_V1ALPHA1 = f"{API_GROUP}/v1alpha1"

@@ -24,7 +24,7 @@ from reconciler.model import (
     RowLevelSecurity,
 )
 from reconciler.model.names import choose_name
-from reconciler.sqltext import column_references, parse_expression
+from reconciler.sqlparse.fragments import column_references, parse_expression
 
 Problem = Callable[[Diagnostic], None]
 

@@ -16,7 +16,7 @@ from reconciler.introspect import LiveState, TableStats
 from reconciler.model import Catalog, QualifiedName, Table
 from reconciler.model.names import MAX_IDENTIFIER_BYTES, make_object_name
 from reconciler.plan.steps import Phase
-from reconciler.sqltext import parse_expression
+from reconciler.sqlparse.fragments import parse_expression
 from pglast import ast
 
 # Rough single-core throughputs, for order-of-magnitude estimates only.

@@ -3,7 +3,7 @@ which order code objects are created.
 
 Stage: plan. Two sources: the live side from pg_depend (`LiveState.dependencies`: views on table
 columns, views on views and functions, triggers, checks, defaults and indexes on functions), the
-desired side from parsed SQL (`codegraph.desired_edges`).
+desired side from parsed SQL (`sqlparse.graph.desired_edges`).
 
 What it decides:
 - a column type change (in place or by a swap) or a column drop under views: PostgreSQL refuses
@@ -29,7 +29,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from reconciler import sqlcode, sqlgen_types
-from reconciler.codegraph import Edges, Node, desired_edges, reachable, routine_needs, topological, view_node
+from reconciler.sqlparse.graph import Edges, Node, desired_edges, reachable, routine_needs, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError

@@ -14,8 +14,8 @@
 from __future__ import annotations
 
 from reconciler import sqlcode as q
-from reconciler.codetext import output_names
-from reconciler.codegraph import view_node
+from reconciler.sqlparse.queries import output_names
+from reconciler.sqlparse.graph import view_node
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
 from reconciler.introspect.grants import routine as routine_target

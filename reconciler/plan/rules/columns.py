@@ -38,7 +38,7 @@ from reconciler.plan.rules.base import (
     validation_scan,
 )
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Phase, Step
-from reconciler.sqltext import column_references, parse_expression
+from reconciler.sqlparse.fragments import column_references, parse_expression
 
 PG11_FAST_DEFAULT = 110000
 PG12_NOT_NULL_FROM_CHECK = 120000

@@ -11,7 +11,7 @@ from reconciler.model import Column, QualifiedName, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, exclusive, make_step, not_reversible, rewrite
-from reconciler.sqltext import column_references, parse_expression, sql_name
+from reconciler.sqlparse.fragments import column_references, parse_expression, sql_name
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
 from reconciler import sqlgen as g
 

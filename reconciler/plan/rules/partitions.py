@@ -56,7 +56,7 @@ from reconciler.plan.rules.base import (
     validation_scan,
 )
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.sqltext import index_column_label, parse_expression
+from reconciler.sqlparse.fragments import index_column_label, parse_expression
 
 # ranks within a phase (see plan.ordering): partitions right after their parents are created
 CREATE_PARTITION = o.CREATE_TABLE + 5

@@ -54,7 +54,13 @@ from reconciler.plan.rules.base import (
 )
 from reconciler.plan.rules.columns import backfill_step, in_place_type_change, not_null_check_name, not_null_steps
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.sqltext import canonical_type, column_references, parse_expression, qualify_columns, rename_columns
+from reconciler.sqlparse.fragments import (
+    canonical_type,
+    column_references,
+    parse_expression,
+    qualify_columns,
+    rename_columns,
+)
 
 BACKFILL_SETTING = "reconciler.backfill"  # set by the executor in backfill sessions
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from reconciler import codegraph
+from reconciler.sqlparse import graph
 from reconciler import sqlgen_types as g
 from reconciler.diff import usertypes as u
 from reconciler.errors import PlanError
@@ -52,7 +52,7 @@ def _share_locks(users: list[tuple[Table, Column]]) -> list[Lock]:
 
 def add_domain(change: u.AddDomain, ctx: PlanContext) -> list[Step]:
     domain = change.domain
-    calls = domain in codegraph.domains_calling(ctx.desired)
+    calls = domain in graph.domains_calling(ctx.desired)
     statements = [g.create_domain(g.bare_domain(domain) if calls else domain)]
     statements += [
         g.add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid and not calls

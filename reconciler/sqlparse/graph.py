@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from reconciler.codetext import references
+from reconciler.sqlparse.queries import references
 from reconciler.model import Catalog, Domain, Function, MaterializedView, Table, View
-from reconciler.sqltext import SqlTextError, parse_type
+from reconciler.sqlparse.fragments import SqlTextError, parse_type
 
 Node = tuple[str, str, str]
 Edges = dict[Node, set[Node]]

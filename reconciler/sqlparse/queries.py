@@ -1,6 +1,6 @@
 """SQL text of code objects (view queries, routine bodies), checked with PostgreSQL's parser.
 
-Like `sqltext` for expressions: a view query is spliced into DDL as pglast's deparsed rendering of
+Like `fragments` for expressions: a view query is spliced into DDL as pglast's deparsed rendering of
 its one SELECT, never as the text the user wrote, so a stray `;` or comment cannot smuggle another
 statement in. A routine body is never spliced at all: it is passed as a string literal (`AS '...'`
 via psycopg's quoting), and only checked here so that a syntax error points at the YAML file.
