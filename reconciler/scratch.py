@@ -32,8 +32,8 @@ from reconciler.introspect.grants import respell_routine_targets
 from reconciler.model import Catalog, EnumType, Extension, Sequence, Table
 from reconciler.pg import dsn as dsnlib
 from reconciler.pg.localserver import LocalServer, find_binaries
-from reconciler.pg.runner import run_batched
-from reconciler.sqlgen import Statement, create_catalog
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import Statement, run_batched
 
 SCRATCH_PREFIX = "reconciler_scratch_"
 

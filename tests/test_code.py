@@ -20,10 +20,10 @@ from reconciler.introspect import introspect
 from reconciler.introspect.code import split_search_path
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName
-from reconciler.pg.runner import run_statements
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
 from reconciler.scratch import desired_scope, normalize
 from reconciler.service import export, plan
-from reconciler.sqlgen import create_catalog
 
 CODE = Path(__file__).parent / "fixtures" / "code"
 

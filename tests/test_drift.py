@@ -17,8 +17,8 @@ import pytest
 
 from conftest import EXAMPLES, REPO
 from reconciler.load import load_paths
-from reconciler.pg.runner import run_statements
-from reconciler.sqlgen import create_catalog
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
 from support.pgharness import PgServer, fresh_database
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")

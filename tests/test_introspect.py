@@ -21,10 +21,10 @@ from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.sqlparse.fragments import sql_name
 from reconciler.model import QualifiedName, canonical_json, content_hash
-from reconciler.pg.runner import run_statements
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
 from reconciler.scratch import desired_scope, normalize
 from reconciler.service import export
-from reconciler.sqlgen import create_catalog
 from support.pgharness import PgServer
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")

@@ -15,7 +15,7 @@ import pytest
 
 from reconciler.execute.plain import run_step
 from reconciler.service import plan
-from reconciler.sqlgen import create_catalog
+from reconciler.ddl.catalog import create_catalog
 from reconciler.load import load_paths
 
 
@@ -201,7 +201,7 @@ def test_domain_check_calling_a_function_of_the_domain(
 def test_scratch_catalog_renders_in_dependency_order(conn: psycopg.Connection[Any], tmp_path: Path) -> None:
     """create_catalog (what normalization runs) accepts both orders on an empty database."""
     catalog = load_paths([_write(tmp_path / "a", ROWTYPE), _write(tmp_path / "b", DOMAIN_CALLS)]).catalog
-    from reconciler.pg.runner import run_statements
+    from reconciler.ddl.statement import run_statements
 
     with conn.transaction():
         run_statements(conn, create_catalog(catalog))

@@ -15,8 +15,8 @@ from psycopg import sql
 from conftest import EXAMPLES
 from reconciler.errors import LoadError
 from reconciler.load import load_paths
-from reconciler.pg.runner import run_statements
-from reconciler.sqlgen import create_catalog
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
 
 Conn = psycopg.Connection[Any]
 

@@ -22,7 +22,7 @@ from reconciler.execute.journal import checkpoint_statement, step_done_statement
 from reconciler.execute.plain import backfill_all, mark_backfill_session
 from reconciler.execute.session import set_timeouts
 from reconciler.plan.steps import BackfillSpec, Step
-from reconciler.sqlgen import expression_sql, qualified, type_sql
+from reconciler.ddl.statement import expression_sql, qualified, type_sql
 
 MIN_BATCH = 10
 

@@ -40,10 +40,9 @@ from reconciler.introspect import LiveState, read_catalog
 from reconciler.log import get_logger
 from reconciler.model import QualifiedName, content_hash
 from reconciler.pg import dsn as dsnlib
-from reconciler.pg.runner import script
+from reconciler.ddl.statement import script, search_path
 from reconciler.plan.artifact import Plan
 from reconciler.plan.steps import LockLevel, Phase, Step
-from reconciler.sqlgen import search_path
 
 log = get_logger("reconciler.apply")
 

@@ -9,9 +9,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from reconciler.pg.runner import script
+from reconciler.ddl.statement import expression_sql, qualified, script, search_path
 from reconciler.plan.steps import BackfillSpec, Step
-from reconciler.sqlgen import expression_sql, qualified, search_path
 
 BACKFILL_SETTING = "reconciler.backfill"
 

@@ -24,7 +24,7 @@ from reconciler.pg.dsn import redact, target
 from reconciler.pg.dump import connection_env, pg_dump_for
 from reconciler.plan.artifact import Plan
 from reconciler.plan.steps import DATA_LOSS, HazardCode, Step
-from reconciler.sqlgen import qualified
+from reconciler.ddl.statement import qualified
 
 LOSES_DATA = frozenset({HazardCode.DELETES_DATA, HazardCode.TABLE_REWRITE})
 DEFAULT_DIRECTORY = "reconciler-backups"

@@ -23,7 +23,7 @@ from reconciler.model import (
     ObjectGrants,
     Privilege,
 )
-from reconciler.sqlgen import qualified, search_path, type_sql
+from reconciler.ddl.statement import qualified, search_path, type_sql
 
 Rows = Callable[..., list[Any]]
 _DEFAULT_OBJECTS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}

@@ -21,7 +21,7 @@ from reconciler import __version__
 from reconciler.errors import InputError, TamperedPlanError
 from reconciler.model import QualifiedName
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.sqlgen import Statement
+from reconciler.ddl.statement import Statement
 
 PLAN_API_VERSION = "reconciler.dev/v1alpha1"
 PLAN_KIND = "SchemaPlan"

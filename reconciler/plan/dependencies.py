@@ -28,7 +28,8 @@ import dataclasses
 from collections import defaultdict
 from typing import Iterable
 
-from reconciler import sqlcode, sqlgen_types
+from reconciler.ddl import code, security
+from reconciler.ddl.statement import Statement, comment_on
 from reconciler.sqlparse.graph import Edges, Node, desired_edges, reachable, routine_needs, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
@@ -37,7 +38,6 @@ from reconciler.model import GrantTarget, MaterializedView, QualifiedName, View
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules import swap
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Step
-from reconciler.sqlgen import Statement, comment_on
 
 VIEW_KINDS = ("view", "materialized view")
 
@@ -103,17 +103,17 @@ def definition(ctx: PlanContext, node: Node, *, live_first: bool = False) -> Vie
 
 def drop_statement(node: Node) -> Statement:
     name = QualifiedName(node[1], node[2])
-    return sqlcode.drop_view(name) if node[0] == "view" else sqlcode.drop_materialized_view(name)
+    return code.drop_view(name) if node[0] == "view" else code.drop_materialized_view(name)
 
 
 def create_statements(view: View | MaterializedView) -> list[Statement]:
     if isinstance(view, View):
-        out = [sqlcode.create_view(view)]
+        out = [code.create_view(view)]
         if view.comment is not None:
-            out.append(comment_on(sqlcode.view_target(view.qname), view.comment, view.schema))
+            out.append(comment_on(code.view_target(view.qname), view.comment, view.schema))
         return out
-    out = [sqlcode.create_materialized_view(view, with_data=view.refresh != "none")]
-    return out + sqlcode.materialized_view_indexes(view) + sqlcode.materialized_view_comments(view)
+    out = [code.create_materialized_view(view, with_data=view.refresh != "none")]
+    return out + code.materialized_view_indexes(view) + code.materialized_view_comments(view)
 
 
 def live_privileges(ctx: PlanContext, target: GrantTarget) -> list[Statement]:
@@ -121,7 +121,7 @@ def live_privileges(ctx: PlanContext, target: GrantTarget) -> list[Statement]:
     right after its CREATE in the same transaction: the application's role never loses SELECT or
     EXECUTE. Declared grant changes follow in their own steps (they diff against the live ACL)."""
     found = next((g for g in ctx.live.catalog.grants if g.target == target), None)
-    return sqlgen_types.restore(found.target, found.privileges) if found is not None else []
+    return security.restore(found.target, found.privileges) if found is not None else []
 
 
 def around(
@@ -171,7 +171,7 @@ def _trigger_table(node: Node) -> tuple[QualifiedName, str]:
 
 def _trigger_drop(node: Node) -> Statement:
     table, name = _trigger_table(node)
-    return sqlcode.drop_table_trigger(table, name)
+    return code.drop_table_trigger(table, name)
 
 
 def _trigger_create(ctx: PlanContext, node: Node, *, live_first: bool) -> list[Statement]:
@@ -181,7 +181,7 @@ def _trigger_create(ctx: PlanContext, node: Node, *, live_first: bool) -> list[S
         found = catalog.table(table)
         trigger = next((t for t in (found.triggers if found else ()) if t.name == name), None)
         if trigger is not None:
-            return sqlcode.create_table_trigger(table, trigger)
+            return code.create_table_trigger(table, trigger)
     return []
 
 

@@ -21,11 +21,10 @@ from reconciler.introspect import BOOKKEEPING_SCHEMA, LiveState, read_catalog
 from reconciler.model import Catalog
 from reconciler.pg import dsn as dsnlib
 from reconciler.pg.dump import schema_dump
-from reconciler.pg.runner import run_batched
+from reconciler.ddl.catalog import create_catalog, privileges_of
+from reconciler.ddl.statement import run_batched
 from reconciler.plan.artifact import Plan
 from reconciler.scratch import desired_scope, scratch_database
-from reconciler.sqlgen import create_catalog
-from reconciler.sqlgen_types import privileges_of
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 from reconciler.model import QualifiedName
-from reconciler.sqlgen import Statement
+from reconciler.ddl.statement import Statement
 
 
 class Phase(StrEnum):

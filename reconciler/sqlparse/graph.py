@@ -1,6 +1,6 @@
 """Dependencies between schema objects, read from the desired model's parsed SQL.
 
-Stage: shared by sqlgen (creating a catalog in dependency order) and the planner
+Stage: sqlparse, shared by `ddl.catalog` (creating a catalog in dependency order) and the planner
 (`plan.dependencies`, which adds the live side from pg_depend). A node is (kind, schema, name)
 with kind `table`, `view`, `materialized view`, `function` (overloads share a node: a view names a
 function, not a signature), `domain` or `composite type`. Edges point from an object to what it needs.

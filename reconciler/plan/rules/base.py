@@ -13,7 +13,7 @@ from reconciler.plan.context import (
     PlanContext,
 )
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.sqlgen import Statement
+from reconciler.ddl.statement import Statement
 
 
 def describe(change: Change) -> str:

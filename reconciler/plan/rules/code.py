@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
-from reconciler import sqlcode as q
+from reconciler.ddl import code
+from reconciler.ddl.relations import create_index_on, drop_index, rename_index
+from reconciler.ddl.statement import Statement, comment_on
 from reconciler.sqlparse.queries import output_names
 from reconciler.sqlparse.graph import view_node
 from reconciler.diff import code as cc
@@ -25,16 +27,15 @@ from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, brief_exclusive, exclusive, make_step, share_update
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.sqlgen import Statement, comment_on, create_index_on, drop_index, rename_index
 
 
 # --- functions ---------------------------------------------------------------------------------
 
 
 def _routine(function: Function) -> list[Statement]:
-    out = [q.CHECK_BODIES_OFF_LOCAL, q.create_routine(function)]
+    out = [code.CHECK_BODIES_OFF_LOCAL, code.create_routine(function)]
     if function.comment is not None:
-        out.append(q.comment_routine(function))
+        out.append(code.comment_routine(function))
     return out
 
 
@@ -50,7 +51,7 @@ def add_function(change: cc.AddFunction, ctx: PlanContext) -> list[Step]:
             subject=str(f),
             description=f"create {f.kind} {f}",
             statements=_routine(f),
-            reverse=[q.drop_routine(f)],
+            reverse=[code.drop_routine(f)],
         )
     ]
 
@@ -67,8 +68,8 @@ def replace_function(change: cc.ReplaceFunction, ctx: PlanContext) -> list[Step]
                 action=f"comment-{new.kind}",
                 subject=str(new),
                 description=f"set the comment of {new.kind} {new}",
-                statements=[q.comment_routine(new)],
-                reverse=[q.comment_routine(old)],
+                statements=[code.comment_routine(new)],
+                reverse=[code.comment_routine(old)],
             )
         ]
     users = [dep.dependant for dep in ctx.live.dependencies if dep.referenced == ("function", old.schema, old.name)]
@@ -118,7 +119,7 @@ def _reindex(
                 action="reindex",
                 subject=f"{schema}.{name}",
                 description=f"rebuild index {schema}.{name} CONCURRENTLY: it stores results of {change.new} computed with the old body",
-                statements=[q.reindex_concurrently(QualifiedName(schema, name))],
+                statements=[code.reindex_concurrently(QualifiedName(schema, name))],
                 transactional=False,
                 long_running=True,
                 locks=[share_update(table)] if table else [],
@@ -156,8 +157,8 @@ def recreate_function(change: cc.RecreateFunction, ctx: PlanContext) -> list[Ste
     statements = [
         *drops,
         *trigger_drops,
-        q.CHECK_BODIES_OFF_LOCAL,
-        q.drop_routine(old),
+        code.CHECK_BODIES_OFF_LOCAL,
+        code.drop_routine(old),
         *_routine(new)[1:],
         *restored,
         *trigger_creates,
@@ -196,8 +197,8 @@ def _triggers_around(
         )  # as it is live: a changed trigger is replaced by its own step
         if trigger is None:
             continue
-        drops.append(q.drop_table_trigger(table, trigger_name))
-        creates += q.create_table_trigger(table, trigger)
+        drops.append(code.drop_table_trigger(table, trigger_name))
+        creates += code.create_table_trigger(table, trigger)
         tables.append(table)
     return drops, creates, tables
 
@@ -219,7 +220,7 @@ def add_view(change: cc.AddView, ctx: PlanContext) -> list[Step]:
             subject=str(view.qname),
             description=f"create view {view.qname}",
             statements=d.create_statements(view),
-            reverse=[q.drop_view(view.qname)],
+            reverse=[code.drop_view(view.qname)],
         )
     ]
 
@@ -249,7 +250,7 @@ def _build_materialized_view(ctx: PlanContext, change: cc.CodeChange, view: Mate
         subject=str(view.qname),
         description=f"create materialized view {view.qname} with its indexes",
         statements=d.create_statements(view),
-        reverse=[q.drop_materialized_view(view.qname)],
+        reverse=[code.drop_materialized_view(view.qname)],
         hazards=hazards,
         long_running=view.refresh != "none",
     )
@@ -282,12 +283,12 @@ def replace_view(change: cc.ReplaceView, ctx: PlanContext) -> list[Step]:
                 action="replace-view",
                 subject=str(new.qname),
                 description=f"set the options of view {new.qname}",
-                statements=[q.create_view(new, replace=True), *_reset_options(old, new)],
-                reverse=[q.create_view(old, replace=True)],
+                statements=[code.create_view(new, replace=True), *_reset_options(old, new)],
+                reverse=[code.create_view(old, replace=True)],
             )
         )
     if old.comment != new.comment:
-        steps.append(_comment(ctx, change, q.view_target(new.qname), old.comment, new.comment, "view"))
+        steps.append(_comment(ctx, change, code.view_target(new.qname), old.comment, new.comment, "view"))
     return steps
 
 
@@ -302,7 +303,7 @@ def _reset_options(old: View, new: View) -> list[Statement]:
         )
         if was and not now
     ]
-    return [q.reset_view_options(new.qname, gone)] if gone else []
+    return [code.reset_view_options(new.qname, gone)] if gone else []
 
 
 def _recreate_view(ctx: PlanContext, change: cc.ReplaceView, new: View) -> Step:
@@ -356,7 +357,9 @@ def _replace_materialized_view(change: cc.ReplaceView, ctx: PlanContext) -> list
     steps = _materialized_view_indexes(ctx, change, old, new)
     if old.comment != new.comment:
         steps.append(
-            _comment(ctx, change, q.materialized_view_target(new.qname), old.comment, new.comment, "materialized view")
+            _comment(
+                ctx, change, code.materialized_view_target(new.qname), old.comment, new.comment, "materialized view"
+            )
         )
     return steps
 
@@ -419,10 +422,10 @@ def _swap_materialized_view(
         subject=str(new.qname),
         description=f"build the new version of {new.qname} beside the old one, as {helper}, with its indexes",
         statements=[
-            q.create_materialized_view(new, name=helper),
-            *q.materialized_view_indexes(new, name=helper, rename=index_names),
+            code.create_materialized_view(new, name=helper),
+            *code.materialized_view_indexes(new, name=helper, rename=index_names),
         ],
-        reverse=[q.drop_materialized_view(helper_qname)],
+        reverse=[code.drop_materialized_view(helper_qname)],
         long_running=True,
         hazards=[
             Hazard(HazardCode.LONG_RUNNING, f"runs the query of {new.qname} once (the tables it reads are only read)")
@@ -431,7 +434,7 @@ def _swap_materialized_view(
     node = view_node(new)
     users = d.view_dependants(ctx, {node}, planned=not _keeps_columns(old, new))
     drops, creates, hazards, locks = d.around(ctx, users, live_first=_keeps_columns(old, new))
-    renames = [q.rename_materialized_view(helper_qname, new.name)] + [
+    renames = [code.rename_materialized_view(helper_qname, new.name)] + [
         rename_index(new.schema, index_names[i.name], i.name) for i in new.indexes
     ]
     compatible = _keeps_columns(old, new)  # the old application's queries still work: swap in expand
@@ -448,9 +451,9 @@ def _swap_materialized_view(
         description=f"swap the new version of {new.qname} in: drop the old one, rename {helper} and its indexes",
         statements=[
             *drops,
-            q.drop_materialized_view(new.qname),
+            code.drop_materialized_view(new.qname),
             *renames,
-            *q.materialized_view_comments(new),
+            *code.materialized_view_comments(new),
             *d.live_privileges(ctx, GrantTarget("materialized view", new.schema, new.name)),
             *creates,
         ],
@@ -466,7 +469,7 @@ def _swap_materialized_view(
         action="refresh-materialized-view",
         subject=str(new.qname),
         description=f"bring {new.qname} up to date with REFRESH MATERIALIZED VIEW CONCURRENTLY (readers continue)",
-        statements=[q.refresh_materialized_view(new.qname, concurrently=True)],
+        statements=[code.refresh_materialized_view(new.qname, concurrently=True)],
         transactional=False,
         long_running=True,
         locks=[Lock(LockLevel.EXCLUSIVE, new.qname)],
@@ -566,8 +569,8 @@ def add_trigger(change: cc.AddTrigger, ctx: PlanContext) -> list[Step]:
             action="create-trigger",
             subject=change.subject,
             description=f"create trigger {trigger.name} on {table}",
-            statements=q.create_table_trigger(table, trigger),
-            reverse=[q.drop_table_trigger(table, trigger.name)],
+            statements=code.create_table_trigger(table, trigger),
+            reverse=[code.drop_table_trigger(table, trigger.name)],
             locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)] if existing else [],
             hazards=hazards,
         )
@@ -578,9 +581,9 @@ def replace_trigger(change: cc.ReplaceTrigger, ctx: PlanContext) -> list[Step]:
     table = change.live.qname
     old, new = change.old, change.new
     if change.only_enabled_or_comment:
-        statements = [q.enable_trigger(table, new)] if old.enabled != new.enabled else []
+        statements = [code.enable_trigger(table, new)] if old.enabled != new.enabled else []
         if old.comment != new.comment:
-            statements.append(comment_on(q.trigger_target(table, new.name), new.comment, table.schema))
+            statements.append(comment_on(code.trigger_target(table, new.name), new.comment, table.schema))
         return [
             make_step(
                 ctx,
@@ -598,7 +601,7 @@ def replace_trigger(change: cc.ReplaceTrigger, ctx: PlanContext) -> list[Step]:
         ]
     # CREATE OR REPLACE TRIGGER exists from PostgreSQL 14 only; DROP + CREATE in one transaction
     # works from 12 on and nobody sees the table without its trigger.
-    statements = [q.drop_table_trigger(table, old.name), *q.create_table_trigger(table, new)]
+    statements = [code.drop_table_trigger(table, old.name), *code.create_table_trigger(table, new)]
     return [
         make_step(
             ctx,
@@ -609,7 +612,7 @@ def replace_trigger(change: cc.ReplaceTrigger, ctx: PlanContext) -> list[Step]:
             subject=change.subject,
             description=f"drop and re-create trigger {new.name} on {table} in one transaction ({change.detail})",
             statements=statements,
-            reverse=[q.drop_table_trigger(table, new.name), *q.create_table_trigger(table, old)],
+            reverse=[code.drop_table_trigger(table, new.name), *code.create_table_trigger(table, old)],
             locks=[exclusive(table)],
             hazards=[brief_exclusive(ctx, table)],
         )

@@ -19,7 +19,8 @@ import re
 
 from psycopg import sql
 
-from reconciler import sqlgen as g
+from reconciler.ddl import relations
+from reconciler.ddl.statement import comment_on
 from reconciler.diff import changes as c
 from reconciler.errors import PlanError
 from reconciler.model import CheckConstraint, Column, PrimaryKey, QualifiedName, Table, UniqueConstraint
@@ -195,8 +196,8 @@ def not_null_steps(
             action="not-null-check",
             subject=subject,
             description=f"check {table}.{column} IS NOT NULL for new writes (NOT VALID: no scan)",
-            statements=[g.add_constraint_to(table, check, not_valid=True)],
-            reverse=[g.drop_constraint(table, check.name)],
+            statements=[relations.add_constraint_to(table, check, not_valid=True)],
+            reverse=[relations.drop_constraint(table, check.name)],
             locks=[exclusive(table)],
             hazards=add_hazards,
         ),
@@ -213,7 +214,7 @@ def not_null_steps(
             action="not-null-validate",
             subject=subject,
             description=f"validate that no row of {table} has NULL in {column} (reads and writes continue)",
-            statements=[g.validate_constraint(table, check.name)],
+            statements=[relations.validate_constraint(table, check.name)],
             locks=[share_update(table)],
             long_running=True,
             hazards=validate_hazards,
@@ -237,8 +238,8 @@ def not_null_steps(
                 action="set-not-null",
                 subject=subject,
                 description=f"make {table}.{column} NOT NULL (the validated check spares the scan) and drop the helper check",
-                statements=[g.set_not_null(table, column, True), g.drop_constraint(table, check.name)],
-                reverse=[g.set_not_null(table, column, False)],
+                statements=[relations.set_not_null(table, column, True), relations.drop_constraint(table, check.name)],
+                reverse=[relations.set_not_null(table, column, False)],
                 locks=[exclusive(table)],
                 hazards=hazards,
             )
@@ -266,11 +267,13 @@ def add_column(change: c.AddColumn, ctx: PlanContext) -> list[Step]:
     added = Column(
         column.name, column.type, nullable=not inline_not_null, default=inline_default, collation=column.collation
     )
-    statements = [g.add_column(table, added)]
+    statements = [relations.add_column(table, added)]
     if fill is not None and column.default is not None:
-        statements.append(g.set_default(table, column.name, column.default))
+        statements.append(relations.set_default(table, column.name, column.default))
     if column.comment is not None:
-        statements.append(g.comment_on(g.column_target(Table(table.schema, table.name), column.name), column.comment))
+        statements.append(
+            comment_on(relations.column_target(Table(table.schema, table.name), column.name), column.comment)
+        )
     steps = [
         make_step(
             ctx,
@@ -282,7 +285,7 @@ def add_column(change: c.AddColumn, ctx: PlanContext) -> list[Step]:
             description=f"add column {table}.{column.name} {column.type}"
             + (" (nullable for now)" if not added.nullable == column.nullable else ""),
             statements=statements,
-            reverse=[g.drop_column(table, column.name)],
+            reverse=[relations.drop_column(table, column.name)],
             locks=[exclusive(table)],
             hazards=hazards,
         )
@@ -309,9 +312,11 @@ def _add_filled_column(
     if not virtual and ctx.maybe_populated(table):
         what = "an identity column" if column.identity is not None else "a stored generated column"
         hazards = hazards[1:] + rewrite(ctx, table, f"adding {what} computes it for every row")
-    statements = [g.add_column(table, column)]
+    statements = [relations.add_column(table, column)]
     if column.comment is not None:
-        statements.append(g.comment_on(g.column_target(Table(table.schema, table.name), column.name), column.comment))
+        statements.append(
+            comment_on(relations.column_target(Table(table.schema, table.name), column.name), column.comment)
+        )
     return make_step(
         ctx,
         change,
@@ -321,7 +326,7 @@ def _add_filled_column(
         subject=change.subject,
         description=f"add column {table}.{column.name} {column.type}",
         statements=statements,
-        reverse=[g.drop_column(table, column.name)],
+        reverse=[relations.drop_column(table, column.name)],
         locks=[exclusive(table)],
         hazards=hazards,
         long_running=True,
@@ -359,8 +364,8 @@ def drop_column(change: c.DropColumn, ctx: PlanContext) -> list[Step]:
             action="drop-column",
             subject=change.subject,
             description=f"drop column {table}.{column.name}",
-            statements=[g.drop_column(table, column.name)],
-            reverse=[g.add_column(table, dataclasses.replace(column, identity=None, default=None))],
+            statements=[relations.drop_column(table, column.name)],
+            reverse=[relations.add_column(table, dataclasses.replace(column, identity=None, default=None))],
             locks=[exclusive(table)],
             hazards=hazards,
         )
@@ -386,7 +391,7 @@ def alter_column(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
         steps += _default(change, ctx)
     if K.COMMENT in kinds:
         table = change.live.qname
-        target = g.column_target(Table(table.schema, table.name), change.new.name)
+        target = relations.column_target(Table(table.schema, table.name), change.new.name)
         steps.append(
             make_step(
                 ctx,
@@ -396,8 +401,8 @@ def alter_column(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 action="comment-column",
                 subject=change.subject,
                 description=f"set the comment of {table}.{change.new.name}",
-                statements=[g.comment_on(target, change.new.comment)],
-                reverse=[g.comment_on(target, change.old.comment)],
+                statements=[comment_on(target, change.new.comment)],
+                reverse=[comment_on(target, change.old.comment)],
             )
         )
     return steps
@@ -466,7 +471,7 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     else:
         hazards = rewrite(ctx, table, f"changing the type of generated column {new.name}")
         what = f"change the type of {table}.{new.name} from {old.type} to {new.type}"
-    reverse = [g.alter_column_type(table, new.name, old.type, collation=old.collation)]
+    reverse = [relations.alter_column_type(table, new.name, old.type, collation=old.collation)]
     return prepared + [
         make_step(
             ctx,
@@ -477,7 +482,7 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
             subject=change.subject,
             description=what,
             statements=[
-                g.alter_column_type(
+                relations.alter_column_type(
                     table,
                     new.name,
                     new.type,
@@ -506,8 +511,8 @@ def _nullability(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 action="drop-not-null",
                 subject=change.subject,
                 description=f"allow NULL in {table}.{new.name}",
-                statements=[g.set_not_null(table, new.name, False)],
-                reverse=[g.set_not_null(table, new.name, True)],
+                statements=[relations.set_not_null(table, new.name, False)],
+                reverse=[relations.set_not_null(table, new.name, True)],
                 locks=[exclusive(table)],
                 hazards=[brief_exclusive(ctx, table)],
             )
@@ -548,8 +553,8 @@ def _default(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 action="set-default",
                 subject=change.subject,
                 description=f"set the default of {table}.{new.name} to {new.default} (new rows only)",
-                statements=[g.set_default(table, new.name, new.default)],
-                reverse=[g.set_default(table, new.name, old.default)],
+                statements=[relations.set_default(table, new.name, new.default)],
+                reverse=[relations.set_default(table, new.name, old.default)],
                 locks=[exclusive(table)],
                 hazards=[brief_exclusive(ctx, table)],
             )
@@ -564,8 +569,8 @@ def _default(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
             action="drop-default",
             subject=change.subject,
             description=f"drop the default of {table}.{new.name}",
-            statements=[g.set_default(table, new.name, None)],
-            reverse=[g.set_default(table, new.name, old.default)],
+            statements=[relations.set_default(table, new.name, None)],
+            reverse=[relations.set_default(table, new.name, old.default)],
             locks=[exclusive(table)],
             hazards=[
                 brief_exclusive(ctx, table),
@@ -588,8 +593,8 @@ def _identity(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 action="alter-identity",
                 subject=change.subject,
                 description=f"change the identity of {table}.{new.name}",
-                statements=[g.alter_identity(table, new.name, new.identity.generation, new.identity.options)],
-                reverse=[g.alter_identity(table, new.name, old.identity.generation, old.identity.options)],
+                statements=[relations.alter_identity(table, new.name, new.identity.generation, new.identity.options)],
+                reverse=[relations.alter_identity(table, new.name, old.identity.generation, old.identity.options)],
                 locks=[exclusive(table)],
                 hazards=[brief_exclusive(ctx, table)],
             )
@@ -598,10 +603,10 @@ def _identity(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     if new.identity is not None:
         statements = []
         if old.default is not None:
-            statements.append(g.set_default(table, new.name, None))
+            statements.append(relations.set_default(table, new.name, None))
         statements += [
-            g.add_identity(table, new.name, new.identity.generation, new.identity.options),
-            g.continue_identity(table, new.name),
+            relations.add_identity(table, new.name, new.identity.generation, new.identity.options),
+            relations.continue_identity(table, new.name),
         ]
         return [
             make_step(
@@ -613,7 +618,7 @@ def _identity(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 subject=change.subject,
                 description=f"make {table}.{new.name} an identity column continuing after the existing values",
                 statements=statements,
-                reverse=[g.drop_identity(table, new.name)],
+                reverse=[relations.drop_identity(table, new.name)],
                 locks=[exclusive(table)],
                 hazards=[brief_exclusive(ctx, table)]
                 + (
@@ -623,9 +628,9 @@ def _identity(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 ),
             )
         ]
-    statements = [g.drop_identity(table, new.name)]
+    statements = [relations.drop_identity(table, new.name)]
     if new.default is not None:
-        statements.append(g.set_default(table, new.name, new.default))
+        statements.append(relations.set_default(table, new.name, new.default))
     return [
         make_step(
             ctx,
@@ -652,9 +657,9 @@ def _generated(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
     if new.generated is None:
         if ctx.server_version < PG13_DROP_EXPRESSION:
             raise PlanError(f"{table}.{new.name}: turning a generated column into a plain one needs PostgreSQL 13+")
-        statements = [g.drop_expression(table, new.name)]
+        statements = [relations.drop_expression(table, new.name)]
         if new.default is not None:
-            statements.append(g.set_default(table, new.name, new.default))
+            statements.append(relations.set_default(table, new.name, new.default))
         return [
             make_step(
                 ctx,
@@ -683,8 +688,8 @@ def _generated(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
             action="set-expression",
             subject=change.subject,
             description=f"change the expression of generated column {table}.{new.name}",
-            statements=[g.set_expression(table, new.name, new.generated.expression)],
-            reverse=[g.set_expression(table, new.name, old.generated.expression)],
+            statements=[relations.set_expression(table, new.name, new.generated.expression)],
+            reverse=[relations.set_expression(table, new.name, old.generated.expression)],
             locks=[exclusive(table)],
             hazards=rewrite(ctx, table, "recomputing a stored generated column")
             if new.generated.kind == "stored"
@@ -708,8 +713,8 @@ def rename_column_in_place(change: c.RenameColumn, ctx: PlanContext) -> list[Ste
             action="rename-column",
             subject=change.subject,
             description=f"rename generated column {table}.{old} to {new}",
-            statements=[g.rename_column(table, old, new)],
-            reverse=[g.rename_column(table, new, old)],
+            statements=[relations.rename_column(table, old, new)],
+            reverse=[relations.rename_column(table, new, old)],
             locks=[exclusive(table)],
             hazards=[brief_exclusive(ctx, table), breaks_old(f"the old application version reads {old}")],
         )

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from reconciler import sqlgen as g
+from reconciler.ddl import relations
+from reconciler.ddl.statement import comment_on
 from reconciler.diff import changes as c
 from reconciler.model import (
     CheckConstraint,
@@ -209,8 +210,8 @@ def _drop_fk_early(ctx: PlanContext, live: Table, fk: ForeignKey) -> Step:
         action="drop-foreign-key",
         subject=f"{table}.{fk.name}",
         description=f"drop foreign key {fk.name} of {table} while the key it references is rebuilt",
-        statements=[g.drop_constraint(table, fk.name)],
-        reverse=[g.add_constraint_to(table, fk, not_valid=True)],
+        statements=[relations.drop_constraint(table, fk.name)],
+        reverse=[relations.add_constraint_to(table, fk, not_valid=True)],
         locks=foreign_key_drop_locks(table, target),  # its triggers live on both tables
         hazards=[
             brief_exclusive(ctx, table),
@@ -260,9 +261,9 @@ def _build_key_index(
         action="create-index",
         subject=f"{table.schema}.{name}",
         description=f"build unique index {name} on {table} ({columns}) for {_kind(constraint)} {constraint.name}",
-        statements=[g.create_index_on(table, index, concurrently=True)],
+        statements=[relations.create_index_on(table, index, concurrently=True)],
         transactional=False,
-        reverse=[g.drop_index(table.schema, name, concurrently=True)],
+        reverse=[relations.drop_index(table.schema, name, concurrently=True)],
         locks=[share_update(table)],
         long_running=True,
         hazards=[
@@ -299,8 +300,8 @@ def _attach_key(
         action="attach-constraint",
         subject=f"{table}.{constraint.name}",
         description=f"make index {index} the {_kind(constraint)} {constraint.name} of {table} (no scan)",
-        statements=[g.add_constraint_using_index(table, constraint, index)],
-        reverse=[g.drop_constraint(table, constraint.name)],
+        statements=[relations.add_constraint_using_index(table, constraint, index)],
+        reverse=[relations.drop_constraint(table, constraint.name)],
         locks=[exclusive(table)],
         hazards=[brief_exclusive(ctx, table)],
         after=[after],
@@ -345,8 +346,8 @@ def _add_not_valid(
             action="add-constraint",
             subject=subject,
             description=f"add {_kind(constraint)} {constraint.name} on {table} NOT VALID (new writes checked, no scan)",
-            statements=[g.add_constraint_to(table, constraint, not_valid=True)],
-            reverse=[g.drop_constraint(table, constraint.name)],
+            statements=[relations.add_constraint_to(table, constraint, not_valid=True)],
+            reverse=[relations.drop_constraint(table, constraint.name)],
             locks=locks,
             hazards=hazards,
         )
@@ -364,7 +365,7 @@ def _add_not_valid(
                 action="validate",
                 subject=subject,
                 description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
-                statements=[g.validate_constraint(table, constraint.name)],
+                statements=[relations.validate_constraint(table, constraint.name)],
                 locks=locks,
                 long_running=True,
                 hazards=[
@@ -418,8 +419,8 @@ def drop_constraint(change: c.DropConstraint, ctx: PlanContext) -> list[Step]:
             action="drop-constraint",
             subject=change.subject,
             description=f"drop {_kind(constraint)} {constraint.name} of {table}",
-            statements=[g.drop_constraint(table, constraint.name)],
-            reverse=[g.add_constraint_to(table, constraint, not_valid=True)],
+            statements=[relations.drop_constraint(table, constraint.name)],
+            reverse=[relations.add_constraint_to(table, constraint, not_valid=True)],
             locks=locks,
             hazards=hazards,
         )
@@ -438,8 +439,8 @@ def rename_constraint(change: c.RenameConstraint, ctx: PlanContext) -> list[Step
             action="rename-constraint",
             subject=change.subject,
             description=f"rename {_kind(change.new)} {old} of {table} to {new}",
-            statements=[g.rename_constraint(table, old, new)],
-            reverse=[g.rename_constraint(table, new, old)],
+            statements=[relations.rename_constraint(table, old, new)],
+            reverse=[relations.rename_constraint(table, new, old)],
             locks=[exclusive(table)],
             hazards=[
                 brief_exclusive(ctx, table),
@@ -469,8 +470,8 @@ def replace_constraint(change: c.ReplaceConstraint, ctx: PlanContext) -> list[St
             action="drop-constraint",
             subject=f"{contract_table}.{old.name}",
             description=f"drop the old definition of {_kind(old)} {old.name} of {contract_table}",
-            statements=[g.drop_constraint(contract_table, old.name)],
-            reverse=[g.add_constraint_to(contract_table, old, not_valid=True)],
+            statements=[relations.drop_constraint(contract_table, old.name)],
+            reverse=[relations.add_constraint_to(contract_table, old, not_valid=True)],
             locks=[exclusive(contract_table)],
             hazards=[brief_exclusive(ctx, contract_table)],
         )
@@ -487,8 +488,8 @@ def replace_constraint(change: c.ReplaceConstraint, ctx: PlanContext) -> list[St
                 action="rename-constraint",
                 subject=change.subject,
                 description=f"rename {helper} to {new.name} on {contract_table}",
-                statements=[g.rename_constraint(contract_table, helper, new.name)],
-                reverse=[g.rename_constraint(contract_table, new.name, helper)],
+                statements=[relations.rename_constraint(contract_table, helper, new.name)],
+                reverse=[relations.rename_constraint(contract_table, new.name, helper)],
                 locks=[exclusive(contract_table)],
                 hazards=[brief_exclusive(ctx, contract_table)],
                 after=[steps[-1].id],
@@ -516,7 +517,7 @@ def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[
             action="validate",
             subject=change.subject,
             description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
-            statements=[g.validate_constraint(table, constraint.name)],
+            statements=[relations.validate_constraint(table, constraint.name)],
             locks=locks,
             long_running=True,
             hazards=[
@@ -530,7 +531,7 @@ def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[
 def alter_constraint_comment(change: c.AlterConstraintComment, ctx: PlanContext) -> list[Step]:
     table = change.live.qname
     # expand runs before any rename of the constraint (contract), so it still has its old name
-    target = g.constraint_target(Table(table.schema, table.name), change.old.name)
+    target = relations.constraint_target(Table(table.schema, table.name), change.old.name)
     return [
         make_step(
             ctx,
@@ -540,7 +541,7 @@ def alter_constraint_comment(change: c.AlterConstraintComment, ctx: PlanContext)
             action="comment-constraint",
             subject=change.subject,
             description=f"set the comment of constraint {change.new.name} of {table}",
-            statements=[g.comment_on(target, change.new.comment)],
-            reverse=[g.comment_on(target, change.old.comment)],
+            statements=[comment_on(target, change.new.comment)],
+            reverse=[comment_on(target, change.old.comment)],
         )
     ]

@@ -7,22 +7,23 @@ from typing import Any
 from psycopg import sql
 
 from reconciler.diff import changes as c
-from reconciler.model import Column, QualifiedName, Table
+from reconciler.model import Column, QualifiedName, Sequence, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, exclusive, make_step, not_reversible, rewrite
 from reconciler.sqlparse.fragments import column_references, parse_expression, sql_name
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler import sqlgen as g
+from reconciler.ddl import relations, types
+from reconciler.ddl.statement import Statement, comment_on, qualified
 
 
 def add_schema(change: c.AddSchema, ctx: PlanContext) -> list[Step]:
-    statements = [g.create_schema(change.schema)]
+    statements = [types.create_schema(change.schema)]
     if change.schema.comment is not None:
         statements.append(
-            g.comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(change.schema.name)), change.schema.comment)
+            comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(change.schema.name)), change.schema.comment)
         )
-    drop = g.Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(change.schema.name)))
+    drop = Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(change.schema.name)))
     return [
         make_step(
             ctx,
@@ -49,14 +50,14 @@ def alter_schema(change: c.AlterSchema, ctx: PlanContext) -> list[Step]:
             action="comment-schema",
             subject=change.subject,
             description=f"set the comment of schema {change.desired.name}",
-            statements=[g.comment_on(target, change.desired.comment)],
-            reverse=[g.comment_on(target, change.live.comment)],
+            statements=[comment_on(target, change.desired.comment)],
+            reverse=[comment_on(target, change.live.comment)],
         )
     ]
 
 
 def add_extension(change: c.AddExtension, ctx: PlanContext) -> list[Step]:
-    drop = g.Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(change.extension.name)))
+    drop = Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(change.extension.name)))
     return [
         make_step(
             ctx,
@@ -66,7 +67,7 @@ def add_extension(change: c.AddExtension, ctx: PlanContext) -> list[Step]:
             action="create-extension",
             subject=change.subject,
             description=f"create extension {change.extension.name}",
-            statements=[g.create_extension(change.extension)],
+            statements=[types.create_extension(change.extension)],
             reverse=[drop],
         )
     ]
@@ -85,7 +86,7 @@ def alter_extension(change: c.AlterExtension, ctx: PlanContext) -> list[Step]:
                 action="update-extension",
                 subject=change.subject,
                 description=f"update extension {desired.name} from {live.version} to {desired.version}",
-                statements=[g.alter_extension(desired, version=desired.version)],
+                statements=[types.alter_extension(desired, version=desired.version)],
                 hazards=[
                     Hazard(
                         HazardCode.MAY_FAIL,
@@ -105,8 +106,8 @@ def alter_extension(change: c.AlterExtension, ctx: PlanContext) -> list[Step]:
                 action="move-extension",
                 subject=change.subject,
                 description=f"move extension {desired.name} to schema {desired.schema}",
-                statements=[g.alter_extension(desired, schema=desired.schema)],
-                reverse=[g.alter_extension(desired, schema=live.schema)],
+                statements=[types.alter_extension(desired, schema=desired.schema)],
+                reverse=[types.alter_extension(desired, schema=live.schema)],
                 hazards=[breaks_old(f"SQL naming {live.schema}.<object> of the extension stops resolving")],
             )
         )
@@ -118,9 +119,9 @@ def alter_extension(change: c.AlterExtension, ctx: PlanContext) -> list[Step]:
 
 def add_enum(change: c.AddEnum, ctx: PlanContext) -> list[Step]:
     enum = change.enum
-    statements = [g.create_enum(enum)]
+    statements = [types.create_enum(enum)]
     if enum.comment is not None:
-        statements.append(g.comment_on(sql.SQL("TYPE {}").format(g.qualified(enum.qname)), enum.comment))
+        statements.append(comment_on(sql.SQL("TYPE {}").format(qualified(enum.qname)), enum.comment))
     return [
         make_step(
             ctx,
@@ -131,7 +132,7 @@ def add_enum(change: c.AddEnum, ctx: PlanContext) -> list[Step]:
             subject=change.subject,
             description=f"create enum {enum.qname}",
             statements=statements,
-            reverse=[g.drop_type(enum.qname)],
+            reverse=[types.drop_type(enum.qname)],
         )
     ]
 
@@ -147,8 +148,8 @@ def drop_enum(change: c.DropEnum, ctx: PlanContext) -> list[Step]:
             action="drop-enum",
             subject=change.subject,
             description=f"drop enum {enum.qname}",
-            statements=[g.drop_type(enum.qname)],
-            reverse=[g.create_enum(enum)],
+            statements=[types.drop_type(enum.qname)],
+            reverse=[types.create_enum(enum)],
             hazards=[breaks_old(f"the old application version may still cast to {enum.qname}")],
         )
     ]
@@ -165,8 +166,8 @@ def rename_enum(change: c.RenameEnum, ctx: PlanContext) -> list[Step]:
             action="rename-enum",
             subject=change.subject,
             description=f"rename enum {old} to {new.name}",
-            statements=[g.rename_type(old, new.name)],
-            reverse=[g.rename_type(new, old.name)],
+            statements=[types.rename_type(old, new.name)],
+            reverse=[types.rename_type(new, old.name)],
             hazards=[breaks_old(f"SQL casting to {old} by name stops working (columns keep their type)")],
         )
     ]
@@ -189,7 +190,7 @@ def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
                 subject=f"{change.subject}.{value}",
                 description=f"add value {value!r} to enum {name}"
                 + (f" {'before' if before else 'after'} {neighbour!r}" if neighbour else ""),
-                statements=[g.add_enum_value(name, value, neighbour, before)],
+                statements=[types.add_enum_value(name, value, neighbour, before)],
                 hazards=[not_reversible("PostgreSQL cannot remove an enum value without recreating the type")],
                 after=[steps[-1].id] if steps else [],
             )
@@ -197,7 +198,7 @@ def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
     if change.needs_type_swap:
         steps.extend(_swap_enum_type(change, ctx))
     if change.live.comment != change.desired.comment:
-        target = sql.SQL("TYPE {}").format(g.qualified(name))
+        target = sql.SQL("TYPE {}").format(qualified(name))
         steps.append(
             make_step(
                 ctx,
@@ -207,8 +208,8 @@ def alter_enum(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
                 action="comment-enum",
                 subject=change.subject,
                 description=f"set the comment of enum {name}",
-                statements=[g.comment_on(target, change.desired.comment)],
-                reverse=[g.comment_on(target, change.live.comment)],
+                statements=[comment_on(target, change.desired.comment)],
+                reverse=[comment_on(target, change.live.comment)],
             )
         )
     return steps
@@ -245,33 +246,33 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
         action="create-enum",
         subject=f"{temp}",
         description=f"create enum {temp} with the new values of {old}",
-        statements=[g.create_enum(type(desired)(temp.schema, temp.name, desired.values))],
-        reverse=[g.drop_type(temp)],
+        statements=[types.create_enum(type(desired)(temp.schema, temp.name, desired.values))],
+        reverse=[types.drop_type(temp)],
     )
-    statements: list[g.Statement] = []
-    defaults: list[g.Statement] = []  # set once the new type carries the old name
+    statements: list[Statement] = []
+    defaults: list[Statement] = []  # set once the new type carries the old name
     hazards: list[Hazard] = []
     tables = []
     removed = ", ".join(repr(v) for v in change.removed) or "none"
-    rebuilt: list[g.Statement] = []  # partial indexes and checks compare with literals of the old type
+    rebuilt: list[Statement] = []  # partial indexes and checks compare with literals of the old type
     for table, column in columns_using(ctx, old):
         is_array = column.type.endswith("[]")
         tname = ctx.table_name(table, Phase.CONTRACT)
         tables.append(tname)
         desired_table = ctx.desired.table(tname)
         for index in _literal_users(table.indexes, column.name):
-            statements.append(g.drop_index(tname.schema, index.name, concurrently=False))
+            statements.append(relations.drop_index(tname.schema, index.name, concurrently=False))
             wanted = next((i for i in desired_table.indexes if i.name == index.name), None) if desired_table else None
             if wanted is not None:
-                rebuilt.append(g.create_index_on(tname, wanted, concurrently=False))
+                rebuilt.append(relations.create_index_on(tname, wanted, concurrently=False))
         for check in _literal_users(table.checks, column.name):
-            statements.append(g.drop_constraint(tname, check.name))
+            statements.append(relations.drop_constraint(tname, check.name))
             wanted_check = (
                 next((k for k in desired_table.checks if k.name == check.name), None) if desired_table else None
             )
             if wanted_check is not None:
-                rebuilt.append(g.add_constraint_to(tname, wanted_check, not_valid=wanted_check.not_valid))
-        target = f"{g.qualified(temp).as_string(None)}" + ("[]" if is_array else "")
+                rebuilt.append(relations.add_constraint_to(tname, wanted_check, not_valid=wanted_check.not_valid))
+        target = f"{qualified(temp).as_string(None)}" + ("[]" if is_array else "")
         via_text = "text[]" if is_array else "text"
         using = (
             sql.SQL("{}::{}::{}")
@@ -279,14 +280,14 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
             .as_string(None)
         )
         if column.default is not None:
-            statements.append(g.set_default(tname, column.name, None))
-        statements.append(g.alter_column_type(tname, column.name, target, using=using))
+            statements.append(relations.set_default(tname, column.name, None))
+        statements.append(relations.alter_column_type(tname, column.name, target, using=using))
         hazards += rewrite(ctx, tname, f"converting {tname}.{column.name} to the new enum")
         desired_table = ctx.desired.table(tname)
         desired_column = desired_table.column(column.name) if desired_table is not None else None
         if desired_column is not None and desired_column.default is not None:
-            defaults.append(g.set_default(tname, column.name, desired_column.default))
-    statements += [g.drop_type(old), g.rename_type(temp, old.name), *defaults, *rebuilt]
+            defaults.append(relations.set_default(tname, column.name, desired_column.default))
+    statements += [types.drop_type(old), types.rename_type(temp, old.name), *defaults, *rebuilt]
     hazards += [
         Hazard(
             HazardCode.MAY_FAIL, f"fails if a row still holds a removed value ({removed})", "update those rows first"
@@ -316,9 +317,9 @@ def _swap_enum_type(change: c.AlterEnum, ctx: PlanContext) -> list[Step]:
 
 def add_sequence(change: c.AddSequence, ctx: PlanContext) -> list[Step]:
     sequence = change.sequence
-    statements = [g.create_sequence(sequence)]
+    statements = [relations.create_sequence(sequence)]
     if sequence.comment is not None:
-        statements.append(g.comment_on(sql.SQL("SEQUENCE {}").format(g.qualified(sequence.qname)), sequence.comment))
+        statements.append(comment_on(sql.SQL("SEQUENCE {}").format(qualified(sequence.qname)), sequence.comment))
     steps = [
         make_step(
             ctx,
@@ -329,7 +330,7 @@ def add_sequence(change: c.AddSequence, ctx: PlanContext) -> list[Step]:
             subject=change.subject,
             description=f"create sequence {sequence.qname}",
             statements=statements,
-            reverse=[g.drop_sequence(sequence.qname)],
+            reverse=[relations.drop_sequence(sequence.qname)],
         )
     ]
     if sequence.owned_by is not None:
@@ -353,7 +354,7 @@ def _owner_step(
         action="sequence-owner",
         subject=str(name),
         description=f"make {shown} the owner of sequence {name}",
-        statements=[g.sequence_owner(name, owner)],
+        statements=[relations.sequence_owner(name, owner)],
         after=[after] if after else [],
     )
 
@@ -369,8 +370,8 @@ def drop_sequence(change: c.DropSequence, ctx: PlanContext) -> list[Step]:
             action="drop-sequence",
             subject=change.subject,
             description=f"drop sequence {sequence.qname}",
-            statements=[g.drop_sequence(sequence.qname)],
-            reverse=[g.create_sequence(sequence)],
+            statements=[relations.drop_sequence(sequence.qname)],
+            reverse=[relations.create_sequence(sequence)],
             hazards=[
                 breaks_old(f"the old application version may still call nextval on {sequence.qname}"),
                 not_reversible("the sequence's position is lost"),
@@ -390,8 +391,8 @@ def rename_sequence(change: c.RenameSequence, ctx: PlanContext) -> list[Step]:
             action="rename-sequence",
             subject=change.subject,
             description=f"rename sequence {old} to {new.name}",
-            statements=[g.rename_sequence(old, new.name)],
-            reverse=[g.rename_sequence(new, old.name)],
+            statements=[relations.rename_sequence(old, new.name)],
+            reverse=[relations.rename_sequence(new, old.name)],
             hazards=[
                 breaks_old(f"SQL naming {old} (e.g. nextval('{old}')) stops working; column defaults keep working")
             ],
@@ -413,8 +414,8 @@ def alter_sequence(change: c.AlterSequence, ctx: PlanContext) -> list[Step]:
                 action="alter-sequence",
                 subject=change.subject,
                 description=f"change the options of sequence {name}",
-                statements=[g.alter_sequence(_named(desired, name))],
-                reverse=[g.alter_sequence(_named(live, name))],
+                statements=[relations.alter_sequence(_named(desired, name))],
+                reverse=[relations.alter_sequence(_named(live, name))],
                 locks=[Lock(LockLevel.ACCESS_EXCLUSIVE, name)],
                 hazards=[
                     Hazard(
@@ -427,7 +428,7 @@ def alter_sequence(change: c.AlterSequence, ctx: PlanContext) -> list[Step]:
     if live.owned_by != desired.owned_by and not _owner_handled_by_swap(ctx, live):
         steps.append(_owner_step(ctx, change, name, desired.owned_by))
     if live.comment != desired.comment:
-        target = sql.SQL("SEQUENCE {}").format(g.qualified(name))
+        target = sql.SQL("SEQUENCE {}").format(qualified(name))
         steps.append(
             make_step(
                 ctx,
@@ -437,16 +438,16 @@ def alter_sequence(change: c.AlterSequence, ctx: PlanContext) -> list[Step]:
                 action="comment-sequence",
                 subject=change.subject,
                 description=f"set the comment of sequence {name}",
-                statements=[g.comment_on(target, desired.comment)],
-                reverse=[g.comment_on(target, live.comment)],
+                statements=[comment_on(target, desired.comment)],
+                reverse=[comment_on(target, live.comment)],
             )
         )
     return steps
 
 
-def _named(sequence: g.Sequence, name: QualifiedName) -> g.Sequence:
+def _named(sequence: Sequence, name: QualifiedName) -> Sequence:
     return type(sequence)(name.schema, name.name, sequence.type, sequence.options, sequence.owned_by, sequence.comment)
 
 
-def _owner_handled_by_swap(ctx: PlanContext, live: g.Sequence) -> bool:
+def _owner_handled_by_swap(ctx: PlanContext, live: Sequence) -> bool:
     return live.owned_by is not None and (live.owned_by[0], live.owned_by[1]) in ctx.swaps

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from reconciler import sqlgen_types as g
+from reconciler.ddl import security
 from reconciler.diff import grants as d
 from reconciler.errors import PlanError
 from reconciler.plan import ordering as o
@@ -52,7 +52,7 @@ def _role_steps(
                 action="create-role",
                 subject=role,
                 description=f"create role {role} (NOLOGIN; it has no password and cannot log in)",
-                statements=[g.create_role_if_missing(role)],
+                statements=[security.create_role_if_missing(role)],
             )
         )
     return steps
@@ -70,8 +70,8 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                 action=f"grant-{change.target.kind}",
                 subject=_name(change.target),
                 description=f"grant {_summary(change.granted)} on {change.live_target}",
-                statements=g.grant(change.live_target, change.granted),
-                reverse=g.revoke(change.live_target, change.granted),
+                statements=security.grant(change.live_target, change.granted),
+                reverse=security.revoke(change.live_target, change.granted),
                 after=[s.id for s in steps],
             )
         )
@@ -85,12 +85,12 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                 action=f"revoke-{change.target.kind}",
                 subject=_name(change.target),
                 description=f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's default)",
-                statements=g.revoke(change.target, change.revoked)
-                + g.revoke(change.target, change.option_revoked, option_only=True),
+                statements=security.revoke(change.target, change.revoked)
+                + security.revoke(change.target, change.option_revoked, option_only=True),
             )
         )
     elif change.revoked or change.option_revoked:
-        statements = g.revoke(change.target, change.revoked) + g.revoke(
+        statements = security.revoke(change.target, change.revoked) + security.revoke(
             change.target, change.option_revoked, option_only=True
         )
         parts = [_summary(change.revoked, "from")] if change.revoked else []
@@ -106,7 +106,7 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                 subject=_name(change.target),
                 description=f"revoke {lost} on {change.target} (not declared)",
                 statements=statements,
-                reverse=g.grant(change.target, change.revoked + change.option_revoked),
+                reverse=security.grant(change.target, change.revoked + change.option_revoked),
                 hazards=[
                     breaks_old(
                         f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it fail "
@@ -139,14 +139,14 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
                 action="grant-defaults",
                 subject=change.subject,
                 description=f"objects {change.for_role} creates in schema {change.schema} from now on: grant {_summary(change.granted)}",
-                statements=g.grant_defaults(change.schema, change.for_role, change.granted),
-                reverse=g.grant_defaults(change.schema, change.for_role, change.granted, revoke_them=True),
+                statements=security.grant_defaults(change.schema, change.for_role, change.granted),
+                reverse=security.grant_defaults(change.schema, change.for_role, change.granted, revoke_them=True),
                 after=[s.id for s in steps],
             )
         )
     if change.revoked or change.option_revoked:
-        statements = g.grant_defaults(change.schema, change.for_role, change.revoked, revoke_them=True)
-        statements += g.grant_defaults(
+        statements = security.grant_defaults(change.schema, change.for_role, change.revoked, revoke_them=True)
+        statements += security.grant_defaults(
             change.schema, change.for_role, change.option_revoked, revoke_them=True, option_only=True
         )
         steps.append(

@@ -3,7 +3,9 @@ writes continue), a new definition built beside the old one before the old one i
 
 from __future__ import annotations
 
-from reconciler import sqlgen as g
+from reconciler.ddl import relations
+from reconciler.ddl.statement import comment_on
+from reconciler.model import Index, QualifiedName, Table
 from reconciler.diff import changes as c
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
@@ -11,9 +13,9 @@ from reconciler.plan.rules.base import index_build, make_step, share_update
 from reconciler.plan.steps import Hazard, HazardCode, Phase, Step
 
 
-def _build(ctx: PlanContext, change: c.Change, index: g.Index, name: str) -> Step:
+def _build(ctx: PlanContext, change: c.Change, index: Index, name: str) -> Step:
     table = change.live.qname  # type: ignore[attr-defined]
-    built = g.Index(**{**{f: getattr(index, f) for f in index.__dataclass_fields__}, "name": name})
+    built = Index(**{**{f: getattr(index, f) for f in index.__dataclass_fields__}, "name": name})
     hazards = [index_build(ctx, table)]
     if index.unique:
         hazards.append(
@@ -30,17 +32,17 @@ def _build(ctx: PlanContext, change: c.Change, index: g.Index, name: str) -> Ste
         action="create-index",
         subject=f"{table.schema}.{name}",
         description=f"build index {name} on {table} CONCURRENTLY",
-        statements=[g.create_index_on(table, built, concurrently=True)],
+        statements=[relations.create_index_on(table, built, concurrently=True)],
         transactional=False,
-        reverse=[g.drop_index(table.schema, name, concurrently=True)],
+        reverse=[relations.drop_index(table.schema, name, concurrently=True)],
         locks=[share_update(table)],
         hazards=hazards,
         long_running=True,
-        builds_index=g.QualifiedName(table.schema, name),
+        builds_index=QualifiedName(table.schema, name),
     )
 
 
-def _drop(ctx: PlanContext, change: c.Change, index: g.Index) -> Step:
+def _drop(ctx: PlanContext, change: c.Change, index: Index) -> Step:
     live = change.live  # type: ignore[attr-defined]
     table = ctx.table_name(live, Phase.CONTRACT)
     return make_step(
@@ -51,9 +53,9 @@ def _drop(ctx: PlanContext, change: c.Change, index: g.Index) -> Step:
         action="drop-index",
         subject=f"{table.schema}.{index.name}",
         description=f"drop index {index.name} of {table} CONCURRENTLY",
-        statements=[g.drop_index(table.schema, index.name, concurrently=True)],
+        statements=[relations.drop_index(table.schema, index.name, concurrently=True)],
         transactional=False,
-        reverse=[g.create_index_on(table, index, concurrently=True)],
+        reverse=[relations.create_index_on(table, index, concurrently=True)],
         locks=[share_update(table)],
         long_running=True,  # DROP INDEX CONCURRENTLY waits for every transaction that could still use the index
         hazards=[
@@ -85,8 +87,8 @@ def rename_index(change: c.RenameIndex, ctx: PlanContext) -> list[Step]:
             action="rename-index",
             subject=change.subject,
             description=f"rename index {old} of {table} to {new}",
-            statements=[g.rename_index(table.schema, old, new)],
-            reverse=[g.rename_index(table.schema, new, old)],
+            statements=[relations.rename_index(table.schema, old, new)],
+            reverse=[relations.rename_index(table.schema, new, old)],
             locks=[share_update(table)],
         )
     ]
@@ -96,7 +98,7 @@ def replace_index(change: c.ReplaceIndex, ctx: PlanContext) -> list[Step]:
     return replacement_steps(ctx, change, change.old, change.new)
 
 
-def replacement_steps(ctx: PlanContext, change: c.TableChange, old: g.Index, new: g.Index) -> list[Step]:
+def replacement_steps(ctx: PlanContext, change: c.TableChange, old: Index, new: Index) -> list[Step]:
     """Build `new` beside `old` (expand), drop `old` and give `new` its name (contract)."""
     same_name = old.name == new.name
     name = helper_name(new.name, "rc_new") if same_name else new.name
@@ -113,8 +115,8 @@ def replacement_steps(ctx: PlanContext, change: c.TableChange, old: g.Index, new
                 action="rename-index",
                 subject=f"{table.schema}.{new.name}",
                 description=f"rename index {name} of {table} to {new.name}",
-                statements=[g.rename_index(table.schema, name, new.name)],
-                reverse=[g.rename_index(table.schema, new.name, name)],
+                statements=[relations.rename_index(table.schema, name, new.name)],
+                reverse=[relations.rename_index(table.schema, new.name, name)],
                 locks=[share_update(table)],
                 after=[steps[1].id],
             )
@@ -124,7 +126,7 @@ def replacement_steps(ctx: PlanContext, change: c.TableChange, old: g.Index, new
 
 def alter_index_comment(change: c.AlterIndexComment, ctx: PlanContext) -> list[Step]:
     table = change.live.qname
-    target = g.index_target(g.Table(table.schema, table.name), change.old.name)
+    target = relations.index_target(Table(table.schema, table.name), change.old.name)
     return [
         make_step(
             ctx,
@@ -134,7 +136,7 @@ def alter_index_comment(change: c.AlterIndexComment, ctx: PlanContext) -> list[S
             action="comment-index",
             subject=change.subject,
             description=f"set the comment of index {change.new.name}",
-            statements=[g.comment_on(target, change.new.comment)],
-            reverse=[g.comment_on(target, change.old.comment)],
+            statements=[comment_on(target, change.new.comment)],
+            reverse=[comment_on(target, change.old.comment)],
         )
     ]

@@ -27,7 +27,8 @@ import dataclasses
 
 from psycopg import sql
 
-from reconciler import sqlgen as g
+from reconciler.ddl import relations
+from reconciler.ddl.statement import Statement, comment_on, qualified
 from reconciler.diff import changes as c
 from reconciler.diff import partitions as dp
 from reconciler.errors import PlanError
@@ -76,28 +77,28 @@ def add_partition(change: dp.AddPartition, ctx: PlanContext) -> list[Step]:
     parent = table.partition_of.parent
     if ctx.live.catalog.table(parent) is None:
         return [_create_with_new_parent(ctx, change, table)]
-    create = [g.create_table_like(table.qname, parent, table.partition_by), *_own_objects(table)]
+    create = [relations.create_table_like(table.qname, parent, table.partition_by), *_own_objects(table)]
     return attach_steps(ctx, change, table.qname, table.partition_of, Phase.EXPAND, create=create)
 
 
-def _own_objects(table: Table) -> list[g.Statement]:
+def _own_objects(table: Table) -> list[Statement]:
     """The partition's own constraints and indexes (beyond its parent's), and their comments."""
-    statements = [g.add_constraint(table, k, not_valid=_not_valid(k)) for k in table.constraints()]
-    statements += [g.create_index(table, index) for index in table.indexes]
+    statements = [relations.add_constraint(table, k, not_valid=_not_valid(k)) for k in table.constraints()]
+    statements += [relations.create_index(table, index) for index in table.indexes]
     return statements + _comments(table)
 
 
-def _comments(table: Table) -> list[g.Statement]:
+def _comments(table: Table) -> list[Statement]:
     """Comments of the table, its own constraints and indexes (a partition's columns are its parent's)."""
     statements = []
     if table.comment is not None:
-        statements.append(g.comment_on(sql.SQL("TABLE {}").format(g.qualified(table.qname)), table.comment))
+        statements.append(comment_on(sql.SQL("TABLE {}").format(qualified(table.qname)), table.comment))
     for constraint in table.constraints():
         if constraint.comment is not None:
-            statements.append(g.comment_on(g.constraint_target(table, constraint.name), constraint.comment))
+            statements.append(comment_on(relations.constraint_target(table, constraint.name), constraint.comment))
     for index in table.indexes:
         if index.comment is not None:
-            statements.append(g.comment_on(g.index_target(table, index.name), index.comment))
+            statements.append(comment_on(relations.index_target(table, index.name), index.comment))
     return statements
 
 
@@ -109,13 +110,13 @@ def _create_with_new_parent(ctx: PlanContext, change: dp.AddPartition, table: Ta
     """The parent is created by this plan, so nobody uses it yet: PARTITION OF is fine."""
     assert table.partition_of is not None
     parent = table.partition_of.parent
-    statements = [g.create_table(table)]
+    statements = [relations.create_table(table)]
     statements += [
-        g.add_constraint(table, k, not_valid=_not_valid(k))
+        relations.add_constraint(table, k, not_valid=_not_valid(k))
         for k in table.constraints()
         if isinstance(k, ForeignKey) or _not_valid(k)
     ]
-    statements += [g.create_index(table, index) for index in table.indexes]
+    statements += [relations.create_index(table, index) for index in table.indexes]
     statements += _comments(table)
     parent_step = _creating_step(ctx, parent)
     return make_step(
@@ -127,7 +128,7 @@ def _create_with_new_parent(ctx: PlanContext, change: dp.AddPartition, table: Ta
         subject=change.subject,
         description=f"create partition {table.qname} of new table {parent} {table.partition_of.bound}",
         statements=statements,
-        reverse=[g.drop_table(table.qname)],
+        reverse=[relations.drop_table(table.qname)],
         tables=[table.qname],
         after=[parent_step],
     )
@@ -150,7 +151,7 @@ def attach_steps(
     partition_of: PartitionOf,
     phase: Phase,
     *,
-    create: list[g.Statement] | None = None,
+    create: list[Statement] | None = None,
     after: list[str] | None = None,
 ) -> list[Step]:
     """Attach `table` (created here from `create`, or existing) to its parent without a long lock."""
@@ -168,7 +169,7 @@ def attach_steps(
     if create is not None:
         statements = [
             *create,
-            *([g.add_check_text(table, check_name, check, not_valid=True)] if check is not None else []),
+            *([relations.add_check_text(table, check_name, check, not_valid=True)] if check is not None else []),
         ]
         add(
             make_step(
@@ -181,7 +182,7 @@ def attach_steps(
                 description=f"create {table} as a standalone table like {parent} (no lock on {parent} beyond ACCESS SHARE)"
                 + (", with a NOT VALID check matching its bounds" if check is not None else ""),
                 statements=statements,
-                reverse=[g.drop_table(table)],
+                reverse=[relations.drop_table(table)],
                 tables=[table],
                 locks=[Lock(LockLevel.ACCESS_SHARE, parent)],
                 after=list(previous),
@@ -197,8 +198,8 @@ def attach_steps(
                 action="add-partition-check",
                 subject=str(table),
                 description=f"add a NOT VALID check matching the bounds {partition_of.bound} to {table} (catalog only)",
-                statements=[g.add_check_text(table, check_name, check, not_valid=True)],
-                reverse=[g.drop_constraint_if_exists(table, check_name)],
+                statements=[relations.add_check_text(table, check_name, check, not_valid=True)],
+                reverse=[relations.drop_constraint_if_exists(table, check_name)],
                 locks=[exclusive(table)],
                 hazards=[brief_exclusive(ctx, table)],
                 after=list(previous),
@@ -222,7 +223,7 @@ def attach_steps(
                 action="validate-partition-check",
                 subject=str(table),
                 description=f"validate the bounds check of {table} (SHARE UPDATE EXCLUSIVE: reads and writes continue), so ATTACH needs no scan",
-                statements=[g.validate_constraint(table, check_name)],
+                statements=[relations.validate_constraint(table, check_name)],
                 locks=[share_update(table)],
                 hazards=hazards,
                 long_running=create is None,
@@ -269,8 +270,8 @@ def _exclude_from_default(
         action="add-default-partition-check",
         subject=f"{default}.{table.name}",
         description=f"add a NOT VALID check to the default partition {default} that excludes the rows of {table} (catalog only)",
-        statements=[g.add_check_text(default, name, excluded, not_valid=True)],
-        reverse=[g.drop_constraint_if_exists(default, name)],
+        statements=[relations.add_check_text(default, name, excluded, not_valid=True)],
+        reverse=[relations.drop_constraint_if_exists(default, name)],
         locks=[exclusive(default)],
         hazards=[brief_exclusive(ctx, default)],
         after=list(previous),
@@ -284,7 +285,7 @@ def _exclude_from_default(
         subject=f"{default}.{table.name}",
         description=f"validate that check (SHARE UPDATE EXCLUSIVE on {default}: reads and writes continue), so ATTACH does not scan "
         f"the default partition under ACCESS EXCLUSIVE",
-        statements=[g.validate_constraint(default, name)],
+        statements=[relations.validate_constraint(default, name)],
         locks=[share_update(default)],
         hazards=[
             validation_scan(ctx, default),
@@ -311,11 +312,11 @@ def _attach(
     after: list[str],
 ) -> Step:
     parent = partition_of.parent
-    statements = [g.attach_partition(parent, table, partition_of.bound)]
+    statements = [relations.attach_partition(parent, table, partition_of.bound)]
     if check is not None:
-        statements.append(g.drop_constraint(table, check))
+        statements.append(relations.drop_constraint(table, check))
     if default_check is not None and default is not None:
-        statements.append(g.drop_constraint(default, default_check))
+        statements.append(relations.drop_constraint(default, default_check))
     locks = [share_update(parent), exclusive(table)]
     hazards = [brief_exclusive(ctx, table)] if existing else []
     if check is None and existing:
@@ -349,7 +350,7 @@ def _attach(
         description=f"attach {table} to {parent} {partition_of.bound} (SHARE UPDATE EXCLUSIVE on {parent}: reads and writes continue"
         + ("; the validated check spares the scan) and drop the helper checks" if check is not None else ")"),
         statements=statements,
-        reverse=[g.detach_partition(parent, table, concurrently=False)],
+        reverse=[relations.detach_partition(parent, table, concurrently=False)],
         locks=locks,
         hazards=hazards,
         after=after,
@@ -381,7 +382,7 @@ def _bound_check(ctx: PlanContext, partition_of: PartitionOf) -> sql.Composable 
     parent = ctx.desired.table(partition_of.parent) or ctx.live.catalog.table(partition_of.parent)
     if parent is None or parent.partition_by is None or len(parent.partition_by.keys) != 1:
         return None
-    return g.partition_constraint(parent.partition_by.keys[0], partition_of.bound)
+    return relations.partition_constraint(parent.partition_by.keys[0], partition_of.bound)
 
 
 def _default_partition(ctx: PlanContext, parent: QualifiedName, exclude: QualifiedName) -> QualifiedName | None:
@@ -412,7 +413,7 @@ def drop_partition(change: dp.DropPartition, ctx: PlanContext) -> list[Step]:
         action="drop-table",
         subject=change.subject,
         description=f"drop the detached partition {table.qname}",
-        statements=[g.drop_table(table.qname)],
+        statements=[relations.drop_table(table.qname)],
         locks=[exclusive(table.qname)],
         hazards=[
             deletes_data(
@@ -444,7 +445,7 @@ def detach_step(ctx: PlanContext, change: c.Change, table: Table) -> Step:
             action="finalize-detach",
             subject=str(table.qname),
             description=f"finish the interrupted DETACH CONCURRENTLY of {table.qname} from {parent} (DETACH ... FINALIZE)",
-            statements=[g.detach_partition_finalize(parent, table.qname)],
+            statements=[relations.detach_partition_finalize(parent, table.qname)],
             locks=[share_update(parent), share_update(table.qname)],
             hazards=[breaks],
             long_running=True,
@@ -460,9 +461,9 @@ def detach_step(ctx: PlanContext, change: c.Change, table: Table) -> Step:
             subject=str(table.qname),
             description=f"detach {table.qname} from {parent} CONCURRENTLY (SHARE UPDATE EXCLUSIVE: reads and writes continue; "
             "waits for transactions using the parent)",
-            statements=[g.detach_partition(parent, table.qname, concurrently=True)],
+            statements=[relations.detach_partition(parent, table.qname, concurrently=True)],
             transactional=False,
-            reverse=[g.attach_partition(parent, table.qname, table.partition_of.bound)],
+            reverse=[relations.attach_partition(parent, table.qname, table.partition_of.bound)],
             locks=[share_update(parent), share_update(table.qname)],
             hazards=[breaks],
             long_running=True,
@@ -485,8 +486,8 @@ def detach_step(ctx: PlanContext, change: c.Change, table: Table) -> Step:
         action="detach-partition",
         subject=str(table.qname),
         description=f"detach {table.qname} from {parent} ({why})",
-        statements=[g.detach_partition(parent, table.qname, concurrently=False)],
-        reverse=[g.attach_partition(parent, table.qname, table.partition_of.bound)],
+        statements=[relations.detach_partition(parent, table.qname, concurrently=False)],
+        reverse=[relations.attach_partition(parent, table.qname, table.partition_of.bound)],
         locks=locks,
         hazards=[
             breaks,
@@ -535,7 +536,7 @@ def _drop_detach_check(ctx: PlanContext, change: c.Change, table: Table, detach:
         action="drop-detach-check",
         subject=str(table.qname),
         description=f"drop the check restating its old bounds that DETACH CONCURRENTLY left on {table.qname}",
-        statements=[g.drop_constraint_if_exists(table.qname, name)],
+        statements=[relations.drop_constraint_if_exists(table.qname, name)],
         locks=[exclusive(table.qname)],
         hazards=[brief_exclusive(ctx, table.qname)],
         after=[detach],
@@ -572,8 +573,8 @@ def add_partitioned_index(change: dp.AddPartitionedIndex, ctx: PlanContext, labe
         action="create-index-on-only",
         subject=change.subject,
         description=f"create index {change.index.name} ON ONLY {parent} (catalog only; invalid until every partition's index is attached)",
-        statements=[g.create_index_only(parent, change.index)],
-        reverse=[g.drop_index(parent.schema, change.index.name, concurrently=False)],
+        statements=[relations.create_index_only(parent, change.index)],
+        reverse=[relations.drop_index(parent.schema, change.index.name, concurrently=False)],
         locks=[Lock(LockLevel.SHARE, parent)],
         hazards=[_share_instant(parent)],
     )
@@ -642,7 +643,7 @@ def _partition_indexes(
                 action="create-index-on-only",
                 subject=subject,
                 description=f"create index {child.name} ON ONLY the partitioned partition {partition.qname}",
-                statements=[g.create_index_only(partition.qname, child)],
+                statements=[relations.create_index_only(partition.qname, child)],
                 locks=[Lock(LockLevel.SHARE, partition.qname)],
                 hazards=[_share_instant(partition.qname)],
             )
@@ -656,9 +657,9 @@ def _partition_indexes(
                 action="create-index",
                 subject=subject,
                 description=f"build index {child.name} on partition {partition.qname} CONCURRENTLY",
-                statements=[g.create_index_on(partition.qname, child, concurrently=True)],
+                statements=[relations.create_index_on(partition.qname, child, concurrently=True)],
                 transactional=False,
-                reverse=[g.drop_index(partition.schema, child.name, concurrently=True)],
+                reverse=[relations.drop_index(partition.schema, child.name, concurrently=True)],
                 locks=[share_update(partition.qname)],
                 hazards=[index_build(ctx, partition.qname)],
                 long_running=True,
@@ -674,7 +675,7 @@ def _partition_indexes(
                 action="attach-index",
                 subject=subject,
                 description=f"attach index {child.name} of {partition.qname} to {index.name} of {parent}",
-                statements=[g.attach_index(parent.schema, index.name, child.name)],
+                statements=[relations.attach_index(parent.schema, index.name, child.name)],
                 locks=[share_update(partition.qname)],
                 after=[parent_step, build.id]
                 + (
@@ -715,9 +716,9 @@ def add_partitioned_unique(change: dp.AddPartitionedUnique, ctx: PlanContext) ->
             action="create-index",
             subject=f"{partition.schema}.{name}",
             description=f"build unique index {name} on partition {partition.qname} CONCURRENTLY",
-            statements=[g.create_index_on(partition.qname, index, concurrently=True)],
+            statements=[relations.create_index_on(partition.qname, index, concurrently=True)],
             transactional=False,
-            reverse=[g.drop_index(partition.schema, name, concurrently=True)],
+            reverse=[relations.drop_index(partition.schema, name, concurrently=True)],
             locks=[share_update(partition.qname)],
             hazards=[
                 index_build(ctx, partition.qname),
@@ -742,7 +743,7 @@ def add_partitioned_unique(change: dp.AddPartitionedUnique, ctx: PlanContext) ->
             action="unique-using-index",
             subject=f"{partition.qname}.{name}",
             description=f"make index {name} the unique constraint of partition {partition.qname} (catalog only)",
-            statements=[g.add_constraint_using_index(partition.qname, constraint, name)],
+            statements=[relations.add_constraint_using_index(partition.qname, constraint, name)],
             locks=[exclusive(partition.qname)],
             hazards=[brief_exclusive(ctx, partition.qname)],
             after=[build.id],
@@ -757,8 +758,8 @@ def add_partitioned_unique(change: dp.AddPartitionedUnique, ctx: PlanContext) ->
             action="add-unique",
             subject=change.subject,
             description=f"add unique constraint {unique.name} to {parent}: it adopts the partitions' constraints, nothing is built",
-            statements=[g.add_constraint_to(parent, unique)],
-            reverse=[g.drop_constraint(parent, unique.name)],
+            statements=[relations.add_constraint_to(parent, unique)],
+            reverse=[relations.drop_constraint(parent, unique.name)],
             locks=[exclusive(parent), *(exclusive(p.qname) for p in partitions)],
             hazards=[
                 Hazard(
@@ -797,8 +798,8 @@ def replace_partitioned_index(change: dp.ReplacePartitionedIndex, ctx: PlanConte
                 action="rename-index",
                 subject=f"{table.schema}.{change.new.name}",
                 description=f"rename index {name} of {table} to {change.new.name}",
-                statements=[g.rename_index(table.schema, name, change.new.name)],
-                reverse=[g.rename_index(table.schema, change.new.name, name)],
+                statements=[relations.rename_index(table.schema, name, change.new.name)],
+                reverse=[relations.rename_index(table.schema, change.new.name, name)],
                 locks=[share_update(table)],
                 after=[drop.id],
             )
@@ -818,7 +819,7 @@ def _drop_partitioned(ctx: PlanContext, change: c.TableChange, index: Index) -> 
         subject=f"{parent.schema}.{index.name}",
         description=f"drop index {index.name} of partitioned table {parent} with its partitions' indexes "
         "(DROP INDEX CONCURRENTLY does not work on partitioned indexes)",
-        statements=[g.drop_index(parent.schema, index.name, concurrently=False)],
+        statements=[relations.drop_index(parent.schema, index.name, concurrently=False)],
         locks=[exclusive(parent), *(exclusive(p) for p in partitions)],
         hazards=[
             Hazard(

@@ -9,7 +9,7 @@ go in the contract phase, before the columns they use are dropped.
 
 from __future__ import annotations
 
-from reconciler import sqlgen_types as g
+from reconciler.ddl import security
 from reconciler.diff import usertypes as u
 from reconciler.model import Policy, QualifiedName
 from reconciler.plan import ordering as o
@@ -41,8 +41,8 @@ def add_policy(change: u.AddPolicy, ctx: PlanContext) -> list[Step]:
             action="create-policy",
             subject=change.subject,
             description=f"create {_describe(policy)} policy {policy.name} on {table}",
-            statements=[g.create_policy(table, policy)],
-            reverse=[g.drop_policy(table, policy.name)],
+            statements=[security.create_policy(table, policy)],
+            reverse=[security.drop_policy(table, policy.name)],
             locks=_locks(ctx, table),
             hazards=_hazards(ctx, table),
         )
@@ -66,8 +66,8 @@ def drop_policy(change: u.DropPolicy, ctx: PlanContext) -> list[Step]:
             action="drop-policy",
             subject=change.subject,
             description=f"drop policy {policy.name} on {table}",
-            statements=[g.drop_policy(table, policy.name)],
-            reverse=[g.create_policy(table, policy)],
+            statements=[security.drop_policy(table, policy.name)],
+            reverse=[security.create_policy(table, policy)],
             locks=_locks(ctx, table),
             hazards=hazards,
         )
@@ -80,12 +80,12 @@ def alter_policy(change: u.AlterPolicy, ctx: PlanContext) -> list[Step]:
     table = _table(change, ctx, Phase.EXPAND)
     old, new = change.old, change.new
     if change.in_place:
-        statements = [g.alter_policy(table, new)]
-        reverse = [g.drop_policy(table, new.name), g.create_policy(table, old)]
+        statements = [security.alter_policy(table, new)]
+        reverse = [security.drop_policy(table, new.name), security.create_policy(table, old)]
         how = "alter"
     else:
-        statements = [g.drop_policy(table, old.name), g.create_policy(table, new)]
-        reverse = [g.drop_policy(table, new.name), g.create_policy(table, old)]
+        statements = [security.drop_policy(table, old.name), security.create_policy(table, new)]
+        reverse = [security.drop_policy(table, new.name), security.create_policy(table, old)]
         how = "recreate"
     hazards = _hazards(ctx, table) + [
         breaks_old(f"the old application version may rely on what policy {new.name} allowed before")
@@ -114,12 +114,12 @@ def alter_row_level_security(change: u.AlterRowLevelSecurity, ctx: PlanContext) 
     reverse = []
     hazards = _hazards(ctx, table)
     if old.enabled != new.enabled:
-        statements.append(g.set_row_level_security(table, new.enabled))
-        reverse.append(g.set_row_level_security(table, old.enabled))
+        statements.append(security.set_row_level_security(table, new.enabled))
+        reverse.append(security.set_row_level_security(table, old.enabled))
         hazards.append(_enable_hazard(table, change) if new.enabled else _disable_hazard(table))
     if old.forced != new.forced:
-        statements.append(g.force_row_level_security(table, new.forced))
-        reverse.append(g.force_row_level_security(table, old.forced))
+        statements.append(security.force_row_level_security(table, new.forced))
+        reverse.append(security.force_row_level_security(table, old.forced))
         if new.forced:
             hazards.append(
                 Hazard(

@@ -28,7 +28,8 @@ from typing import Iterable
 
 from psycopg import sql
 
-from reconciler import sqlgen as g
+from reconciler.ddl import relations
+from reconciler.ddl.statement import Statement, comment_on
 from reconciler.diff import changes as c
 from reconciler.model import (
     CheckConstraint,
@@ -239,8 +240,8 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
         action="add-column",
         subject=f"{table}.{swap.temp}",
         description=f"add {what} beside {table}.{swap.old.name}",
-        statements=[g.add_column(table, helper)],
-        reverse=[g.drop_column(table, swap.temp)],
+        statements=[relations.add_column(table, helper)],
+        reverse=[relations.drop_column(table, swap.temp)],
         locks=[exclusive(table)],
         hazards=[brief_exclusive(ctx, table)],
     )
@@ -265,10 +266,10 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
         subject=f"{table}.{swap.temp}",
         description=f"keep {swap.temp} in sync {direction} on every insert and update of {table}",
         statements=[
-            g.sync_trigger_function(function, _trigger_body(swap)),
-            g.create_trigger(table, function.name, function),
+            relations.sync_trigger_function(function, _trigger_body(swap)),
+            relations.create_trigger(table, function.name, function),
         ],
-        reverse=[g.drop_trigger(table, function.name), g.drop_function(function)],
+        reverse=[relations.drop_trigger(table, function.name), relations.drop_function(function)],
         locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table)],
         after=[add.id],
         hazards=hazards,
@@ -333,9 +334,9 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
                 action="create-index",
                 subject=f"{table.schema}.{index.name}",
                 description=f"build index {index.name} on the new column(s) of {table}, for {getattr(target, 'name')}",
-                statements=[g.create_index_on(table, index, concurrently=True)],
+                statements=[relations.create_index_on(table, index, concurrently=True)],
                 transactional=False,
-                reverse=[g.drop_index(table.schema, index.name, concurrently=True)],
+                reverse=[relations.drop_index(table.schema, index.name, concurrently=True)],
                 locks=[share_update(table)],
                 hazards=[index_build(ctx, table)],
                 long_running=True,
@@ -376,18 +377,18 @@ def _swap_step(
 ) -> Step:
     live = swaps[0].live
     table = ctx.table_name(live, Phase.CONTRACT)
-    statements: list[g.Statement] = []
+    statements: list[Statement] = []
     for swap in swaps:
         function = _function_name(swap)
-        statements += [g.drop_trigger(table, function.name), g.drop_function(function)]
+        statements += [relations.drop_trigger(table, function.name), relations.drop_function(function)]
     for swap in swaps:
         statements += _move_column(ctx, table, swap)
     for key in keys:
-        statements.append(g.add_constraint_using_index(table, key, _prebuilt_index_name(key.name)))
+        statements.append(relations.add_constraint_using_index(table, key, _prebuilt_index_name(key.name)))
     for index, target in zip(prebuilt, targets):
-        statements.append(g.rename_index(table.schema, index.name, target.name))
+        statements.append(relations.rename_index(table.schema, index.name, target.name))
     # checks over the old column went with it: back at once, NOT VALID (new writes checked), validated after
-    statements += [g.add_constraint_to(table, check, not_valid=True) for check in checks]
+    statements += [relations.add_constraint_to(table, check, not_valid=True) for check in checks]
     renamed = [s for s in swaps if s.renamed]
     hazards = [
         brief_exclusive(ctx, table),
@@ -430,31 +431,31 @@ def _swap_step(
     )
 
 
-def _move_column(ctx: PlanContext, table: QualifiedName, swap: ColumnSwap) -> list[g.Statement]:
+def _move_column(ctx: PlanContext, table: QualifiedName, swap: ColumnSwap) -> list[Statement]:
     new, temp = swap.new, swap.temp
-    statements: list[g.Statement] = []
+    statements: list[Statement] = []
     if not new.nullable:
         statements += [
-            g.set_not_null(table, temp, True),
-            g.drop_constraint(table, not_null_check_name(table.name, new.name)),
+            relations.set_not_null(table, temp, True),
+            relations.drop_constraint(table, not_null_check_name(table.name, new.name)),
         ]
     if new.identity is not None:
-        statements.append(g.add_identity(table, temp, new.identity.generation, new.identity.options))
+        statements.append(relations.add_identity(table, temp, new.identity.generation, new.identity.options))
         previous = swap.old.name if swap.old.identity is not None else None
-        statements.append(g.continue_identity(table, temp, previous))
+        statements.append(relations.continue_identity(table, temp, previous))
     owned = [s for s in ctx.live.catalog.sequences if s.owned_by == (swap.live.qname, swap.old.name)]
-    statements += [g.sequence_owner(s.qname, None) for s in owned]
-    statements.append(g.drop_column(table, swap.old.name))
+    statements += [relations.sequence_owner(s.qname, None) for s in owned]
+    statements.append(relations.drop_column(table, swap.old.name))
     if temp != new.name:
-        statements.append(g.rename_column(table, temp, new.name))
+        statements.append(relations.rename_column(table, temp, new.name))
     if new.default is not None and new.identity is None:
-        statements.append(g.set_default(table, new.name, new.default))
+        statements.append(relations.set_default(table, new.name, new.default))
     for sequence in owned:
         wanted = ctx.desired.sequence(sequence.qname)
         if wanted is not None and wanted.owned_by is not None:
-            statements.append(g.sequence_owner(sequence.qname, wanted.owned_by))
+            statements.append(relations.sequence_owner(sequence.qname, wanted.owned_by))
     if new.comment is not None and not swap.renamed:
-        statements.append(g.comment_on(g.column_target(Table(table.schema, table.name), new.name), new.comment))
+        statements.append(comment_on(relations.column_target(Table(table.schema, table.name), new.name), new.comment))
     return statements
 
 
@@ -480,7 +481,7 @@ def readded_checks(ctx: PlanContext) -> list[Step]:
                         action="validate",
                         subject=f"{table}.{check.name}",
                         description=f"validate check {check.name} on existing rows of {table} (reads and writes continue)",
-                        statements=[g.validate_constraint(table, check.name)],
+                        statements=[relations.validate_constraint(table, check.name)],
                         locks=[share_update(table)],
                         long_running=True,
                         hazards=[
@@ -509,8 +510,8 @@ def readd_constraint(
         action="add-constraint",
         subject=subject,
         description=f"add {_kind(constraint)} {constraint.name} on {table} (NOT VALID: new writes are checked at once)",
-        statements=[g.add_constraint_to(table, constraint, not_valid=True)],
-        reverse=[g.drop_constraint(table, constraint.name)],
+        statements=[relations.add_constraint_to(table, constraint, not_valid=True)],
+        reverse=[relations.drop_constraint(table, constraint.name)],
         locks=locks,
         hazards=[Hazard(HazardCode.MAY_FAIL, f"between its removal and this step, {constraint.name} was not enforced")],
     )
@@ -524,7 +525,7 @@ def readd_constraint(
         action="validate",
         subject=subject,
         description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
-        statements=[g.validate_constraint(table, constraint.name)],
+        statements=[relations.validate_constraint(table, constraint.name)],
         locks=[share_update(table)],
         long_running=True,
         hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if existing rows of {table} violate {constraint.name}")],
@@ -572,8 +573,8 @@ def foreign_key_over_helpers(
             action="add-constraint",
             subject=subject,
             description=f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)",
-            statements=[g.add_constraint_to(table, interim, not_valid=True)],
-            reverse=[g.drop_constraint(table, helper)],
+            statements=[relations.add_constraint_to(table, interim, not_valid=True)],
+            reverse=[relations.drop_constraint(table, helper)],
             locks=write_locks,
             hazards=[
                 Hazard(
@@ -593,7 +594,7 @@ def foreign_key_over_helpers(
                 action="validate",
                 subject=subject,
                 description=f"validate foreign key {helper} on existing rows of {table} (reads and writes continue)",
-                statements=[g.validate_constraint(table, helper)],
+                statements=[relations.validate_constraint(table, helper)],
                 locks=[share_update(table), Lock(LockLevel.ROW_SHARE, target)],
                 long_running=True,
                 hazards=[Hazard(HazardCode.MAY_FAIL, f"fails if rows of {table} reference missing rows of {target}")],
@@ -611,8 +612,8 @@ def foreign_key_over_helpers(
                 action="drop-foreign-key",
                 subject=f"{table}.{live_fk.name}",
                 description=f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)",
-                statements=[g.drop_constraint(table, live_fk.name)],
-                reverse=[g.add_constraint_to(table, live_fk, not_valid=True)],
+                statements=[relations.drop_constraint(table, live_fk.name)],
+                reverse=[relations.add_constraint_to(table, live_fk, not_valid=True)],
                 locks=[exclusive(table)] + ([exclusive(old_target)] if old_target != table else []),
                 hazards=[brief_exclusive(ctx, table)],
                 after=[steps[-1].id],
@@ -627,13 +628,13 @@ def foreign_key_over_helpers(
             action="rename-constraint",
             subject=subject,
             description=f"rename foreign key {helper} of {table} to {fk.name}",
-            statements=[g.rename_constraint(table, helper, fk.name)]
+            statements=[relations.rename_constraint(table, helper, fk.name)]
             + (
-                [g.comment_on(g.constraint_target(Table(table.schema, table.name), fk.name), fk.comment)]
+                [comment_on(relations.constraint_target(Table(table.schema, table.name), fk.name), fk.comment)]
                 if fk.comment
                 else []
             ),
-            reverse=[g.rename_constraint(table, fk.name, helper)],
+            reverse=[relations.rename_constraint(table, fk.name, helper)],
             locks=[exclusive(table)],
             hazards=[brief_exclusive(ctx, table)],
         )

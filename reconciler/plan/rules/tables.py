@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from reconciler import sqlgen as g
+from reconciler.ddl import relations
+from reconciler.ddl.statement import comment_on, qualified
 from reconciler.diff import changes as c
 from reconciler.model import ForeignKey, Table
 from reconciler.plan import ordering as o
@@ -18,12 +19,12 @@ def add_table(change: c.AddTable, ctx: PlanContext) -> list[Step]:
     see it before commit, so plain CREATE INDEX is safe here. Foreign keys come as separate
     steps, once every table they point at exists."""
     table = change.table
-    statements = [g.create_table(table)]
+    statements = [relations.create_table(table)]
     for constraint in table.checks:
         if constraint.not_valid:
-            statements.append(g.add_constraint(table, constraint, not_valid=True))
-    statements += [g.create_index(table, index) for index in table.indexes]
-    statements += list(g.table_comments(table))
+            statements.append(relations.add_constraint(table, constraint, not_valid=True))
+    statements += [relations.create_index(table, index) for index in table.indexes]
+    statements += list(relations.table_comments(table))
     create = make_step(
         ctx,
         change,
@@ -33,7 +34,7 @@ def add_table(change: c.AddTable, ctx: PlanContext) -> list[Step]:
         subject=change.subject,
         description=f"create table {table.qname} ({len(table.columns)} columns, {len(table.indexes)} indexes)",
         statements=statements,
-        reverse=[g.drop_table(table.qname)],
+        reverse=[relations.drop_table(table.qname)],
         tables=[table.qname],
     )
     from reconciler.plan.rules.constraints import is_recreated  # noqa: PLC0415  (rules import each other)
@@ -63,8 +64,8 @@ def _new_table_foreign_key(ctx: PlanContext, change: c.AddTable, table: Table, f
         action="add-foreign-key",
         subject=f"{table.qname}.{fk.name}",
         description=f"add foreign key {fk.name} on new table {table.qname} referencing {target}",
-        statements=[g.add_constraint(table, fk, not_valid=fk.not_valid)],
-        reverse=[g.drop_constraint(table.qname, fk.name)],
+        statements=[relations.add_constraint(table, fk, not_valid=fk.not_valid)],
+        reverse=[relations.drop_constraint(table.qname, fk.name)],
         locks=[Lock(LockLevel.SHARE_ROW_EXCLUSIVE, table.qname), Lock(LockLevel.SHARE_ROW_EXCLUSIVE, target)],
         hazards=hazards,
     )
@@ -85,8 +86,8 @@ def drop_table(change: c.DropTable, ctx: PlanContext) -> list[Step]:
             action="drop-table",
             subject=change.subject,
             description=f"drop table {table.qname}",
-            statements=[g.drop_table(table.qname)],
-            reverse=[g.create_table(table)],
+            statements=[relations.drop_table(table.qname)],
+            reverse=[relations.create_table(table)],
             locks=[exclusive(table.qname), *(exclusive(t) for t in referenced)],
             hazards=[
                 deletes_data(f"drops table {table.qname} and all its rows ({ctx.size(table.qname)})"),
@@ -110,8 +111,8 @@ def rename_table(change: c.RenameTable, ctx: PlanContext) -> list[Step]:
         action="compat-view",
         subject=str(new),
         description=f"create view {new} over {old} so the new application version can use the new name",
-        statements=[g.create_compat_view(new, old)],
-        reverse=[g.drop_view(new)],
+        statements=[relations.create_compat_view(new, old)],
+        reverse=[relations.drop_view(new)],
     )
     rename = make_step(
         ctx,
@@ -121,8 +122,8 @@ def rename_table(change: c.RenameTable, ctx: PlanContext) -> list[Step]:
         action="rename-table",
         subject=str(new),
         description=f"rename table {old} to {new.name} (replacing the compatibility view)",
-        statements=[g.drop_view(new), g.rename_table(old, new.name)],
-        reverse=[g.rename_table(new, old.name)],
+        statements=[relations.drop_view(new), relations.rename_table(old, new.name)],
+        reverse=[relations.rename_table(new, old.name)],
         locks=[exclusive(old)],
         hazards=[brief_exclusive(ctx, old), breaks_old(f"the old application version uses the name {old}")],
     )
@@ -131,7 +132,7 @@ def rename_table(change: c.RenameTable, ctx: PlanContext) -> list[Step]:
 
 def alter_table_comment(change: c.AlterTableComment, ctx: PlanContext) -> list[Step]:
     name = change.live.qname
-    target = sql.SQL("TABLE {}").format(g.qualified(name))
+    target = sql.SQL("TABLE {}").format(qualified(name))
     return [
         make_step(
             ctx,
@@ -141,7 +142,7 @@ def alter_table_comment(change: c.AlterTableComment, ctx: PlanContext) -> list[S
             action="comment-table",
             subject=change.subject,
             description=f"set the comment of table {name}",
-            statements=[g.comment_on(target, change.desired.comment)],
-            reverse=[g.comment_on(target, change.live.comment)],
+            statements=[comment_on(target, change.desired.comment)],
+            reverse=[comment_on(target, change.live.comment)],
         )
     ]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 
 from reconciler.sqlparse import graph
-from reconciler import sqlgen_types as g
+from reconciler.ddl import types
+from reconciler.model import Column, CompositeAttribute, CompositeType, Domain, DomainCheck, QualifiedName, Table
 from reconciler.diff import usertypes as u
 from reconciler.errors import PlanError
-from reconciler.model import Column, CompositeType, Domain, DomainCheck, QualifiedName, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, deletes_data, make_step, not_reversible
@@ -53,12 +53,12 @@ def _share_locks(users: list[tuple[Table, Column]]) -> list[Lock]:
 def add_domain(change: u.AddDomain, ctx: PlanContext) -> list[Step]:
     domain = change.domain
     calls = domain in graph.domains_calling(ctx.desired)
-    statements = [g.create_domain(g.bare_domain(domain) if calls else domain)]
+    statements = [types.create_domain(types.bare_domain(domain) if calls else domain)]
     statements += [
-        g.add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid and not calls
+        types.add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid and not calls
     ]
     if domain.comment is not None:
-        statements.append(g.domain_comment(domain.qname, domain.comment))
+        statements.append(types.domain_comment(domain.qname, domain.comment))
     create = make_step(
         ctx,
         change,
@@ -68,7 +68,7 @@ def add_domain(change: u.AddDomain, ctx: PlanContext) -> list[Step]:
         subject=change.subject,
         description=f"create domain {domain.qname} as {domain.type}",
         statements=statements,
-        reverse=[g.drop_domain(domain.qname)],
+        reverse=[types.drop_domain(domain.qname)],
     )
     if not calls:
         return [create]
@@ -83,10 +83,10 @@ def add_domain(change: u.AddDomain, ctx: PlanContext) -> list[Step]:
             subject=change.subject,
             description=f"give the new domain {domain.qname} its default and checks, which call routines created after the domain "
             "(no column uses it yet: nothing to scan)",
-            statements=g.domain_calls(domain),
+            statements=types.domain_calls(domain),
             reverse=[
-                g.set_domain_default(domain.qname, None),
-                *(g.drop_domain_check(domain.qname, c.name) for c in domain.checks),
+                types.set_domain_default(domain.qname, None),
+                *(types.drop_domain_check(domain.qname, c.name) for c in domain.checks),
             ],
             after=[create.id],
         ),
@@ -104,8 +104,8 @@ def drop_domain(change: u.DropDomain, ctx: PlanContext) -> list[Step]:
             action="drop-domain",
             subject=change.subject,
             description=f"drop domain {domain.qname}",
-            statements=[g.drop_domain(domain.qname)],
-            reverse=[g.create_domain(domain)],
+            statements=[types.drop_domain(domain.qname)],
+            reverse=[types.create_domain(domain)],
             hazards=[breaks_old(f"the old application version may still cast to {domain.qname}")],
         )
     ]
@@ -122,8 +122,8 @@ def rename_domain(change: u.RenameDomain, ctx: PlanContext) -> list[Step]:
             action="rename-domain",
             subject=change.subject,
             description=f"rename domain {old} to {new.name}",
-            statements=[g.rename_domain(old, new.name)],
-            reverse=[g.rename_domain(new, old.name)],
+            statements=[types.rename_domain(old, new.name)],
+            reverse=[types.rename_domain(new, old.name)],
             hazards=[breaks_old(f"SQL casting to {old} by name stops working (columns keep their type)")],
         )
     ]
@@ -148,8 +148,8 @@ def alter_domain(change: u.AlterDomain, ctx: PlanContext) -> list[Step]:
                 action="domain-default",
                 subject=change.subject,
                 description=f"{'set' if desired.default else 'drop'} the default of domain {expand_name}",
-                statements=[g.set_domain_default(expand_name, desired.default)],
-                reverse=[g.set_domain_default(expand_name, live.default)],
+                statements=[types.set_domain_default(expand_name, desired.default)],
+                reverse=[types.set_domain_default(expand_name, live.default)],
             )
         )
     if live.nullable != desired.nullable:
@@ -165,8 +165,8 @@ def alter_domain(change: u.AlterDomain, ctx: PlanContext) -> list[Step]:
                 action="comment-domain",
                 subject=change.subject,
                 description=f"set the comment of domain {expand_name}",
-                statements=[g.domain_comment(expand_name, desired.comment)],
-                reverse=[g.domain_comment(expand_name, live.comment)],
+                statements=[types.domain_comment(expand_name, desired.comment)],
+                reverse=[types.domain_comment(expand_name, live.comment)],
             )
         )
     return steps
@@ -189,8 +189,8 @@ def _domain_not_null(
             action="domain-drop-not-null",
             subject=change.subject,
             description=f"allow NULL in domain {expand_name}",
-            statements=[g.set_domain_not_null(expand_name, False)],
-            reverse=[g.set_domain_not_null(expand_name, True)],
+            statements=[types.set_domain_not_null(expand_name, False)],
+            reverse=[types.set_domain_not_null(expand_name, True)],
         )
     users = columns_using(ctx, live.qname)
     return make_step(
@@ -201,8 +201,8 @@ def _domain_not_null(
         action="domain-set-not-null",
         subject=change.subject,
         description=f"make domain {contract_name} NOT NULL",
-        statements=[g.set_domain_not_null(contract_name, True)],
-        reverse=[g.set_domain_not_null(contract_name, False)],
+        statements=[types.set_domain_not_null(contract_name, True)],
+        reverse=[types.set_domain_not_null(contract_name, False)],
         locks=_share_locks(users),
         long_running=bool(users),
         hazards=[
@@ -245,8 +245,8 @@ def _domain_checks(
                     action="domain-drop-check",
                     subject=f"{change.subject}.{name}",
                     description=f"drop check {name} of domain {contract_name}",
-                    statements=[g.drop_domain_check(contract_name, name)],
-                    reverse=[g.add_domain_check(contract_name, check, not_valid=True)],
+                    statements=[types.drop_domain_check(contract_name, name)],
+                    reverse=[types.add_domain_check(contract_name, check, not_valid=True)],
                 )
             )
     return steps
@@ -266,8 +266,8 @@ def _add_check(
 ) -> list[Step]:
     """NOT VALID first (instant; new values are checked from then on), then VALIDATE unless the
     check is declared notValid."""
-    statements = [g.drop_domain_check(name, drop_first.name)] if drop_first is not None else []
-    statements.append(g.add_domain_check(name, check, not_valid=True))
+    statements = [types.drop_domain_check(name, drop_first.name)] if drop_first is not None else []
+    statements.append(types.add_domain_check(name, check, not_valid=True))
     add = make_step(
         ctx,
         change,
@@ -277,7 +277,7 @@ def _add_check(
         subject=f"{change.subject}.{check.name}",
         description=f"{'replace' if drop_first else 'add'} check {check.name} on domain {name} (NOT VALID: new values are checked, stored ones not yet)",
         statements=statements,
-        reverse=[g.drop_domain_check(name, check.name)],
+        reverse=[types.drop_domain_check(name, check.name)],
         hazards=[breaks_old(f"the old application version may write values that fail {check.name}")],
     )
     if check.not_valid:
@@ -303,7 +303,7 @@ def _validate_check(
         action="domain-validate-check",
         subject=f"{change.subject}.{check}",
         description=f"validate check {check} of domain {name} against the values stored in its columns",
-        statements=[g.validate_domain_check(name, check)],
+        statements=[types.validate_domain_check(name, check)],
         locks=_share_locks(users),
         long_running=bool(users),
         hazards=[
@@ -323,9 +323,9 @@ def _validate_check(
 
 def add_composite(change: u.AddCompositeType, ctx: PlanContext) -> list[Step]:
     composite = change.composite
-    statements = [g.create_composite(composite)]
+    statements = [types.create_composite(composite)]
     if composite.comment is not None:
-        statements.append(g.type_comment(composite.qname, composite.comment))
+        statements.append(types.type_comment(composite.qname, composite.comment))
     return [
         make_step(
             ctx,
@@ -336,7 +336,7 @@ def add_composite(change: u.AddCompositeType, ctx: PlanContext) -> list[Step]:
             subject=change.subject,
             description=f"create composite type {composite.qname}",
             statements=statements,
-            reverse=[g.drop_composite(composite.qname)],
+            reverse=[types.drop_composite(composite.qname)],
         )
     ]
 
@@ -352,8 +352,8 @@ def drop_composite(change: u.DropCompositeType, ctx: PlanContext) -> list[Step]:
             action="drop-type",
             subject=change.subject,
             description=f"drop composite type {composite.qname}",
-            statements=[g.drop_composite(composite.qname)],
-            reverse=[g.create_composite(composite)],
+            statements=[types.drop_composite(composite.qname)],
+            reverse=[types.create_composite(composite)],
             hazards=[breaks_old(f"the old application version may still use {composite.qname}")],
         )
     ]
@@ -370,8 +370,8 @@ def rename_composite(change: u.RenameCompositeType, ctx: PlanContext) -> list[St
             action="rename-type",
             subject=change.subject,
             description=f"rename composite type {old} to {new.name}",
-            statements=[g.rename_composite(old, new.name)],
-            reverse=[g.rename_composite(new, old.name)],
+            statements=[types.rename_composite(old, new.name)],
+            reverse=[types.rename_composite(new, old.name)],
             hazards=[breaks_old(f"SQL naming {old} stops working (columns keep their type)")],
         )
     ]
@@ -397,8 +397,8 @@ def alter_composite(change: u.AlterCompositeType, ctx: PlanContext) -> list[Step
                 action="add-attribute",
                 subject=f"{change.subject}.{attribute.name}",
                 description=f"add attribute {attribute.name} {attribute.type} to composite type {name}",
-                statements=[g.add_attribute(name, attribute)],
-                reverse=[g.drop_attribute(name, attribute.name)],
+                statements=[types.add_attribute(name, attribute)],
+                reverse=[types.drop_attribute(name, attribute.name)],
                 hazards=[
                     breaks_old(
                         f"row constructors with the old number of fields (ROW(...)::{name.name}, "
@@ -420,7 +420,7 @@ def alter_composite(change: u.AlterCompositeType, ctx: PlanContext) -> list[Step
                 action="drop-attribute",
                 subject=f"{change.subject}.{attribute.name}",
                 description=f"drop attribute {attribute.name} of composite type {contract_name}",
-                statements=[g.drop_attribute(contract_name, attribute.name)],
+                statements=[types.drop_attribute(contract_name, attribute.name)],
                 hazards=[
                     breaks_old(f"the old application version may still use {attribute.name}"),
                     *(
@@ -447,8 +447,8 @@ def alter_composite(change: u.AlterCompositeType, ctx: PlanContext) -> list[Step
                 action="comment-type",
                 subject=change.subject,
                 description=f"set the comment of composite type {name}",
-                statements=[g.type_comment(name, desired.comment)],
-                reverse=[g.type_comment(name, live.comment)],
+                statements=[types.type_comment(name, desired.comment)],
+                reverse=[types.type_comment(name, live.comment)],
             )
         )
     return steps
@@ -466,7 +466,7 @@ def _check_reachable_order(live: CompositeType, desired: CompositeType) -> None:
 
 
 def _alter_attributes(
-    ctx: PlanContext, change: u.AlterCompositeType, name: QualifiedName, altered: list[g.CompositeAttribute]
+    ctx: PlanContext, change: u.AlterCompositeType, name: QualifiedName, altered: list[CompositeAttribute]
 ) -> Step:
     users = columns_using(ctx, name)
     if users:
@@ -483,7 +483,7 @@ def _alter_attributes(
         action="alter-attribute",
         subject=change.subject,
         description=f"change the type of attribute(s) {', '.join(a.name for a in altered)} of composite type {name}",
-        statements=[g.alter_attribute_type(name, a) for a in altered],
+        statements=[types.alter_attribute_type(name, a) for a in altered],
         hazards=[
             Hazard(
                 HazardCode.MAY_FAIL,
@@ -499,9 +499,9 @@ def _alter_attributes(
 
 def add_collation(change: u.AddCollation, ctx: PlanContext) -> list[Step]:
     collation = change.collation
-    statements = [g.create_collation(collation)]
+    statements = [types.create_collation(collation)]
     if collation.comment is not None:
-        statements.append(g.collation_comment(collation.qname, collation.comment))
+        statements.append(types.collation_comment(collation.qname, collation.comment))
     return [
         make_step(
             ctx,
@@ -512,7 +512,7 @@ def add_collation(change: u.AddCollation, ctx: PlanContext) -> list[Step]:
             subject=change.subject,
             description=f"create collation {collation.qname} ({collation.provider}, {collation.locale or collation.lc_collate})",
             statements=statements,
-            reverse=[g.drop_collation(collation.qname)],
+            reverse=[types.drop_collation(collation.qname)],
             hazards=[
                 Hazard(
                     HazardCode.MAY_FAIL,
@@ -535,8 +535,8 @@ def drop_collation(change: u.DropCollation, ctx: PlanContext) -> list[Step]:
             action="drop-collation",
             subject=change.subject,
             description=f"drop collation {collation.qname}",
-            statements=[g.drop_collation(collation.qname)],
-            reverse=[g.create_collation(collation)],
+            statements=[types.drop_collation(collation.qname)],
+            reverse=[types.create_collation(collation)],
             hazards=[breaks_old(f"SQL naming COLLATE {collation.qname} stops working")],
         )
     ]
@@ -558,7 +558,7 @@ def alter_collation(change: u.AlterCollation, ctx: PlanContext) -> list[Step]:
             action="comment-collation",
             subject=change.subject,
             description=f"set the comment of collation {desired.qname}",
-            statements=[g.collation_comment(desired.qname, desired.comment)],
-            reverse=[g.collation_comment(desired.qname, live.comment)],
+            statements=[types.collation_comment(desired.qname, desired.comment)],
+            reverse=[types.collation_comment(desired.qname, live.comment)],
         )
     ]

@@ -1,8 +1,7 @@
-"""SQL for domains, composite types and row-level security (policies), composed like the rest
-of `reconciler.sqlgen`: names are Identifiers, user expressions and types are spliced only in
-their parser-checked rendering.
+"""DDL of row-level security and policies, grants, default privileges and roles.
 
-Kept beside sqlgen so the statements of these kinds read as one unit.
+Stage: ddl. Composed with the primitives of `ddl.statement`; privileges are keywords from a fixed
+list, roles are identifiers (or the PUBLIC keyword), never user text.
 """
 
 from __future__ import annotations
@@ -12,175 +11,12 @@ from typing import Any, Iterable
 
 from psycopg import sql
 
-from reconciler.model import (
-    Catalog,
-    Collation,
-    CompositeAttribute,
-    CompositeType,
-    DefaultPrivilege,
-    Domain,
-    DomainCheck,
-    GrantTarget,
-    Policy,
-    Privilege,
-    QualifiedName,
-    Table,
-)
-from reconciler.sqlgen import Statement, comment_on, expression_sql, name_sql, qualified, type_sql
+from reconciler.ddl.statement import Statement, expression_sql, qualified, type_sql
+from reconciler.model import DefaultPrivilege, GrantTarget, Policy, Privilege, QualifiedName, Table
 from reconciler.model.grants import DEFAULT_GRANTS
 
 
-def _domain_statement(domain: QualifiedName, template: str, *args: sql.Composable) -> Statement:
-    return Statement(
-        sql.SQL(template).format(qualified(domain), *args), domain.schema, ("domain", domain.schema, domain.name)
-    )
-
-
-def _type_statement(name: QualifiedName, template: str, *args: sql.Composable) -> Statement:
-    return Statement(
-        sql.SQL(template).format(qualified(name), *args), name.schema, ("composite type", name.schema, name.name)
-    )
-
-
-# --- domains -------------------------------------------------------------------------------
-
-
-def domain_check_definition(check: DomainCheck) -> sql.Composed:
-    return sql.SQL("CONSTRAINT {} CHECK {}").format(sql.Identifier(check.name), expression_sql(check.expression))
-
-
-def create_domain(domain: Domain) -> Statement:
-    """CREATE DOMAIN with its valid checks; NOT VALID ones are added afterwards (CREATE DOMAIN
-    has no NOT VALID)."""
-    parts: list[sql.Composable] = [
-        sql.SQL("CREATE DOMAIN {} AS {}").format(qualified(domain.qname), type_sql(domain.type))
-    ]
-    if domain.collation is not None:
-        parts.append(sql.SQL("COLLATE {}").format(name_sql(domain.collation)))
-    if domain.default is not None:
-        parts.append(sql.SQL("DEFAULT {}").format(expression_sql(domain.default)))
-    if not domain.nullable:
-        parts.append(sql.SQL("NOT NULL"))
-    parts += [domain_check_definition(c) for c in domain.checks if not c.not_valid]
-    return Statement(sql.SQL(" ").join(parts), domain.schema, ("domain", domain.schema, domain.name))
-
-
-def add_domain_check(domain: QualifiedName, check: DomainCheck, *, not_valid: bool) -> Statement:
-    suffix = " NOT VALID" if not_valid else ""
-    return _domain_statement(domain, "ALTER DOMAIN {} ADD {}" + suffix, domain_check_definition(check))
-
-
-def validate_domain_check(domain: QualifiedName, name: str) -> Statement:
-    return _domain_statement(domain, "ALTER DOMAIN {} VALIDATE CONSTRAINT {}", sql.Identifier(name))
-
-
-def drop_domain_check(domain: QualifiedName, name: str) -> Statement:
-    return _domain_statement(domain, "ALTER DOMAIN {} DROP CONSTRAINT {}", sql.Identifier(name))
-
-
-def rename_domain_check(domain: QualifiedName, old: str, new: str) -> Statement:
-    return _domain_statement(
-        domain, "ALTER DOMAIN {} RENAME CONSTRAINT {} TO {}", sql.Identifier(old), sql.Identifier(new)
-    )
-
-
-def set_domain_default(domain: QualifiedName, default: str | None) -> Statement:
-    if default is None:
-        return _domain_statement(domain, "ALTER DOMAIN {} DROP DEFAULT")
-    return _domain_statement(domain, "ALTER DOMAIN {} SET DEFAULT {}", expression_sql(default))
-
-
-def set_domain_not_null(domain: QualifiedName, not_null: bool) -> Statement:
-    return _domain_statement(domain, "ALTER DOMAIN {} " + ("SET NOT NULL" if not_null else "DROP NOT NULL"))
-
-
-def rename_domain(domain: QualifiedName, new_name: str) -> Statement:
-    return _domain_statement(domain, "ALTER DOMAIN {} RENAME TO {}", sql.Identifier(new_name))
-
-
-def drop_domain(domain: QualifiedName) -> Statement:
-    return _domain_statement(domain, "DROP DOMAIN {}")
-
-
-def domain_comment(domain: QualifiedName, comment: str | None) -> Statement:
-    return comment_on(sql.SQL("DOMAIN {}").format(qualified(domain)), comment, domain.schema)
-
-
-# --- collations ----------------------------------------------------------------------------
-
-
-def create_collation(collation: Collation) -> Statement:
-    options: list[sql.Composable] = [
-        sql.SQL("provider = " + {"libc": "libc", "icu": "icu", "builtin": "builtin"}[collation.provider])
-    ]
-    for keyword, value in (
-        ("locale", collation.locale),
-        ("lc_collate", collation.lc_collate),
-        ("lc_ctype", collation.lc_ctype),
-    ):
-        if value is not None:
-            options.append(sql.SQL(keyword + " = {}").format(sql.Literal(value)))
-    if not collation.deterministic:
-        options.append(sql.SQL("deterministic = false"))
-    statement = sql.SQL("CREATE COLLATION {} ({})").format(qualified(collation.qname), sql.SQL(", ").join(options))
-    return Statement(statement, collation.schema, ("collation", collation.schema, collation.name))
-
-
-def drop_collation(name: QualifiedName) -> Statement:
-    return Statement(
-        sql.SQL("DROP COLLATION {}").format(qualified(name)), name.schema, ("collation", name.schema, name.name)
-    )
-
-
-def collation_comment(name: QualifiedName, comment: str | None) -> Statement:
-    return comment_on(sql.SQL("COLLATION {}").format(qualified(name)), comment, name.schema)
-
-
-# --- composite types -----------------------------------------------------------------------
-
-
-def attribute_definition(attribute: CompositeAttribute) -> sql.Composed:
-    parts: list[sql.Composable] = [sql.Identifier(attribute.name), type_sql(attribute.type)]
-    if attribute.collation is not None:
-        parts.append(sql.SQL("COLLATE {}").format(name_sql(attribute.collation)))
-    return sql.SQL(" ").join(parts)
-
-
-def create_composite(composite: CompositeType) -> Statement:
-    body = sql.SQL(", ").join(attribute_definition(a) for a in composite.attributes)
-    return _type_statement(composite.qname, "CREATE TYPE {} AS ({})", body)
-
-
-def add_attribute(name: QualifiedName, attribute: CompositeAttribute) -> Statement:
-    return _type_statement(name, "ALTER TYPE {} ADD ATTRIBUTE {}", attribute_definition(attribute))
-
-
-def drop_attribute(name: QualifiedName, attribute: str) -> Statement:
-    return _type_statement(name, "ALTER TYPE {} DROP ATTRIBUTE {}", sql.Identifier(attribute))
-
-
-def alter_attribute_type(name: QualifiedName, attribute: CompositeAttribute) -> Statement:
-    parts: list[sql.Composable] = [type_sql(attribute.type)]
-    if attribute.collation is not None:
-        parts.append(sql.SQL("COLLATE {}").format(name_sql(attribute.collation)))
-    return _type_statement(
-        name, "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}", sql.Identifier(attribute.name), sql.SQL(" ").join(parts)
-    )
-
-
-def rename_composite(name: QualifiedName, new_name: str) -> Statement:
-    return _type_statement(name, "ALTER TYPE {} RENAME TO {}", sql.Identifier(new_name))
-
-
-def drop_composite(name: QualifiedName) -> Statement:
-    return _type_statement(name, "DROP TYPE {}")
-
-
-def type_comment(name: QualifiedName, comment: str | None) -> Statement:
-    return comment_on(sql.SQL("TYPE {}").format(qualified(name)), comment, name.schema)
-
-
-# --- row-level security --------------------------------------------------------------------
+# --- row-level security -------------------------------------------------------------------
 
 
 def _table_statement(table: QualifiedName, template: str, *args: sql.Composable) -> Statement:
@@ -246,46 +82,14 @@ def table_security(table: Table) -> list[Statement]:
     return statements
 
 
-# --- whole catalogs (scratch databases) ----------------------------------------------------
+# --- privileges ---------------------------------------------------------------------------
 
-
-def types_before_tables(catalog: Catalog, calling: frozenset[QualifiedName] = frozenset()) -> list[Statement]:
-    """Collations, domains, then composite types (which may use both), with comments and NOT VALID checks.
-    The domains of `calling` are created without their default and checks (they call routines
-    created later: `domain_calls`)."""
-    statements = [create_collation(c) for c in catalog.collations]
-    statements += [collation_comment(c.qname, c.comment) for c in catalog.collations if c.comment is not None]
-    statements += [create_domain(bare_domain(d) if d.qname in calling else d) for d in catalog.domains]
-    for domain in catalog.domains:
-        if domain.qname not in calling:
-            statements += [add_domain_check(domain.qname, c, not_valid=True) for c in domain.checks if c.not_valid]
-        if domain.comment is not None:
-            statements.append(domain_comment(domain.qname, domain.comment))
-    statements += [create_composite(t) for t in catalog.composite_types]
-    statements += [type_comment(t.qname, t.comment) for t in catalog.composite_types if t.comment is not None]
-    return statements
-
-
-def bare_domain(domain: Domain) -> Domain:
-    """A domain without the parts that may call routines (default and checks)."""
-    return dataclasses.replace(domain, default=None, checks=())
-
-
-def domain_calls(domain: Domain) -> list[Statement]:
-    """The default and checks `bare_domain` left out, added once the routines they call exist."""
-    statements = [set_domain_default(domain.qname, domain.default)] if domain.default is not None else []
-    return statements + [add_domain_check(domain.qname, c, not_valid=c.not_valid) for c in domain.checks]
-
-
-def security_after_tables(catalog: Catalog) -> list[Statement]:
-    return [s for table in catalog.tables for s in table_security(table)]
-
-
-# --- privileges ----------------------------------------------------------------------------
 
 _KEYWORDS = frozenset(
     {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE", "CREATE", "EXECUTE"}
 )
+
+
 _DEFAULT_OBJECTS = {
     "tables": "TABLES",
     "sequences": "SEQUENCES",
@@ -445,14 +249,3 @@ def restore(target: GrantTarget, atoms: Iterable[Privilege]) -> list[Statement]:
         target, [d for d in defaults if not any(a.grantee == d.grantee and a.privilege == d.privilege for a in atoms)]
     )
     return out + grant(target, [a for a in atoms if a not in defaults])
-
-
-def privileges_of(catalog: Catalog) -> list[Statement]:
-    """GRANTs that give a copy of a schema the privileges `catalog` holds (plan replay copies
-    the live schema without privileges, whose owners differ on the copy)."""
-    statements = [
-        s for object_grants in catalog.grants for s in restore(object_grants.target, object_grants.privileges)
-    ]
-    for defaults in catalog.default_privileges:
-        statements += grant_defaults(defaults.schema, defaults.for_role, defaults.privileges)
-    return statements

@@ -1,89 +1,47 @@
-"""The only place SQL is composed.
+"""DDL of tables, columns, constraints, indexes, sequences, partitions, and the sync triggers
+of zero-downtime column swaps.
 
-Every statement is built with psycopg.sql: names are `Identifier`s, values are `Literal`s, and
-templates are constants. User-written SQL fragments (types, defaults, expressions) are spliced
-only after PostgreSQL's parser accepted them as exactly one type or expression, and only in
-pglast's re-rendered form (see `reconciler.sqlparse.fragments`), always parenthesized.
-
-Unqualified names inside types and expressions resolve in the object's own schema, then
-`public`, then `pg_catalog`: each statement carries that schema (`Statement.schema`) and the
-runner sets `search_path` accordingly.
+Stage: ddl. Composed with the primitives of `ddl.statement` (psycopg.sql, names as identifiers,
+fragments in their parser-checked rendering).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from psycopg import sql
 
+from reconciler.ddl.statement import (
+    Statement,
+    Subject,
+    comment_on,
+    expression_sql,
+    idents,
+    name_sql,
+    qualified,
+    type_sql,
+)
 from reconciler.model import (
-    Catalog,
     CheckConstraint,
     Column,
-    EnumType,
-    Extension,
     ForeignKey,
     Index,
     IndexElement,
     PrimaryKey,
     QualifiedName,
-    Schema,
     Sequence,
     SequenceOptions,
     Table,
     UniqueConstraint,
 )
 from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey
-from reconciler.sqlparse.fragments import canonical_expression, canonical_type, parse_name
+from reconciler.sqlparse.fragments import canonical_expression
+
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
 
 
-Subject = tuple[str, str, str]  # (kind, schema, name) of the object a statement is about
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One SQL statement, the schema its unqualified names resolve in, and what it is about."""
-
-    sql: sql.Composable
-    schema: str | None = None
-    subject: Subject | None = None
-
-    def text(self) -> str:
-        return self.sql.as_string(None)
-
-
-# --- fragments -----------------------------------------------------------------------------
-
-
-def qualified(name: QualifiedName) -> sql.Identifier:
-    return sql.Identifier(name.schema, name.name)
-
-
-def idents(names: Iterable[str]) -> sql.Composed:
-    return sql.SQL(", ").join(sql.Identifier(n) for n in names)
-
-
-def type_sql(text: str) -> sql.SQL:
-    return sql.SQL(canonical_type(text))
-
-
-def expression_sql(text: str) -> sql.Composed:
-    """A user expression, parenthesized, in its parser-checked rendering."""
-    return sql.SQL("({})").format(sql.SQL(canonical_expression(text)))
-
-
-def name_sql(text: str) -> sql.Identifier:
-    """A possibly qualified name written as in SQL (collations, operator classes)."""
-    return sql.Identifier(*parse_name(text))
-
-
-def search_path(schema: str) -> sql.Composed:
-    if schema == "public":
-        return sql.SQL("SET search_path TO public")
-    return sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schema))
+# --- definitions --------------------------------------------------------------------------
 
 
 def _sequence_options(options: SequenceOptions, *, data_type: str | None = None) -> list[sql.Composable]:
@@ -187,28 +145,7 @@ def index_element(element: IndexElement) -> sql.Composed:
     return sql.SQL(" ").join(parts)
 
 
-# --- statements ----------------------------------------------------------------------------
-
-
-def create_schema(schema: Schema) -> Statement:
-    return Statement(
-        sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema.name)), subject=("schema", schema.name, schema.name)
-    )
-
-
-def create_extension(extension: Extension) -> Statement:
-    parts: list[sql.Composable] = [sql.SQL("CREATE EXTENSION {}").format(sql.Identifier(extension.name))]
-    if extension.schema is not None:
-        parts.append(sql.SQL("SCHEMA {}").format(sql.Identifier(extension.schema)))
-    if extension.version is not None:
-        parts.append(sql.SQL("VERSION {}").format(sql.Literal(extension.version)))
-    return Statement(sql.SQL(" ").join(parts), subject=("extension", extension.schema or "", extension.name))
-
-
-def create_enum(enum: EnumType) -> Statement:
-    values = sql.SQL(", ").join(sql.Literal(v) for v in enum.values)
-    statement = sql.SQL("CREATE TYPE {} AS ENUM ({})").format(qualified(enum.qname), values)
-    return Statement(statement, enum.schema, ("enum", enum.schema, enum.name))
+# --- creation -----------------------------------------------------------------------------
 
 
 def create_sequence(sequence: Sequence) -> Statement:
@@ -231,7 +168,7 @@ def create_table(table: Table) -> Statement:
     if table.partition_of is not None:
         return create_partition(table)
     items = [column_definition(c) for c in table.columns]
-    items += [constraint_definition(c) for c in table.constraints() if _inline(c)]
+    items += [constraint_definition(c) for c in table.constraints() if is_inline(c)]
     body = sql.SQL(",\n  ").join(items)
     statement = sql.SQL("CREATE TABLE {} (\n  {}\n)").format(qualified(table.qname), body)
     if table.partition_by is not None:
@@ -243,7 +180,7 @@ def table_subject(table: Table) -> Subject:
     return ("table", table.schema, table.name)
 
 
-def _inline(constraint: Constraint) -> bool:
+def is_inline(constraint: Constraint) -> bool:
     """Constraints written inside CREATE TABLE. NOT VALID ones and FKs are added afterwards,
     because CREATE TABLE marks every constraint valid and FKs need their targets first."""
     if isinstance(constraint, ForeignKey):
@@ -278,27 +215,6 @@ def create_index(table: Table, index: Index, *, concurrently: bool = False, only
     return Statement(sql.SQL(" ").join(parts), table.schema, table_subject(table))
 
 
-def comment_on(target: sql.Composable, comment: str | None, schema: str | None = None) -> Statement:
-    """`target` is e.g. `TABLE "s"."t"`; a None comment removes it."""
-    value = sql.Literal(comment) if comment is not None else sql.SQL("NULL")
-    return Statement(sql.SQL("COMMENT ON {} IS {}").format(target, value), schema)
-
-
-def comments(catalog: Catalog) -> Iterator[Statement]:
-    """COMMENT statements for every commented object of the catalog."""
-    for schema in catalog.schemas:
-        if schema.comment is not None:
-            yield comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(schema.name)), schema.comment)
-    for enum in catalog.enums:
-        if enum.comment is not None:
-            yield comment_on(sql.SQL("TYPE {}").format(qualified(enum.qname)), enum.comment)
-    for sequence in catalog.sequences:
-        if sequence.comment is not None:
-            yield comment_on(sql.SQL("SEQUENCE {}").format(qualified(sequence.qname)), sequence.comment)
-    for table in catalog.tables:
-        yield from table_comments(table)
-
-
 def table_comments(table: Table) -> Iterator[Statement]:
     if table.comment is not None:
         yield comment_on(sql.SQL("TABLE {}").format(qualified(table.qname)), table.comment)
@@ -325,46 +241,7 @@ def index_target(table: Table, name: str) -> sql.Composed:
     return sql.SQL("INDEX {}").format(sql.Identifier(table.schema, name))
 
 
-def create_catalog(catalog: Catalog) -> list[Statement]:
-    from reconciler import sqlcode  # it builds on this module
-    from reconciler.sqlparse import graph as codegraph
-
-    """Statements that create `catalog` in an empty database, in dependency order.
-
-    Used to build scratch databases (normalization, plan replay) and by tests. Indexes are built
-    plainly here, not CONCURRENTLY: the tables are new and empty.
-    """
-    statements: list[Statement] = [create_schema(s) for s in catalog.schemas if s.name != "public"]
-    statements += [create_extension(e) for e in catalog.extensions]
-    statements += [create_enum(e) for e in catalog.enums]
-    from reconciler import sqlgen_types  # noqa: PLC0415  (it builds on this module)
-
-    calling = codegraph.domains_calling(catalog)  # their defaults and checks follow the routines
-    late = codegraph.late_routines(catalog)  # routines naming a table's row type follow the tables
-    after_views = codegraph.late_routines(catalog, ("view", "materialized view"))  # a view's: the views
-    statements += sqlgen_types.types_before_tables(catalog, frozenset(d.qname for d in calling))
-    statements += [create_sequence(s) for s in catalog.sequences]
-    statements += sqlcode.create_routines(catalog, [f for f in catalog.functions if f not in late])
-    statements += [s for d in calling for s in sqlgen_types.domain_calls(d)]
-    statements += [create_table(t) for t in parents_first(catalog.tables)]
-    statements += [sequence_owned_by(s) for s in catalog.sequences if s.owned_by is not None]
-    for table in catalog.tables:
-        for constraint in table.constraints():
-            if not _inline(constraint):
-                statements.append(add_constraint(table, constraint, not_valid=_is_not_valid(constraint)))
-        statements += [create_index(table, index) for index in table.indexes]
-    statements += sqlcode.create_routines(catalog, [f for f in late if f not in after_views])
-    statements += sqlgen_types.security_after_tables(catalog)
-    statements += list(comments(catalog))
-    statements += sqlcode.create_code(catalog, codegraph.view_order(catalog), after_views)
-    return statements
-
-
-def _is_not_valid(constraint: Constraint) -> bool:
-    return isinstance(constraint, CheckConstraint | ForeignKey) and constraint.not_valid
-
-
-# --- alterations (used by the planner) -----------------------------------------------------
+# --- alterations (used by the planner) ----------------------------------------------------
 
 
 def _table_statement(
@@ -541,23 +418,6 @@ def drop_view(view: QualifiedName) -> Statement:
     return Statement(sql.SQL("DROP VIEW IF EXISTS {}").format(qualified(view)), view.schema)
 
 
-def add_enum_value(enum: QualifiedName, value: str, neighbour: str | None, before: bool) -> Statement:
-    statement = sql.SQL("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}").format(qualified(enum), sql.Literal(value))
-    if neighbour is not None:
-        statement = sql.SQL("{} " + ("BEFORE" if before else "AFTER") + " {}").format(statement, sql.Literal(neighbour))
-    return Statement(statement, enum.schema, ("enum", enum.schema, enum.name))
-
-
-def drop_type(name: QualifiedName) -> Statement:
-    return Statement(sql.SQL("DROP TYPE {}").format(qualified(name)), name.schema, ("enum", name.schema, name.name))
-
-
-def rename_type(name: QualifiedName, new_name: str) -> Statement:
-    return Statement(
-        sql.SQL("ALTER TYPE {} RENAME TO {}").format(qualified(name), sql.Identifier(new_name)), name.schema
-    )
-
-
 def alter_sequence(sequence: Sequence) -> Statement:
     options = _sequence_options(sequence.options, data_type=sequence.type)
     statement = sql.SQL("ALTER SEQUENCE {} {}").format(qualified(sequence.qname), sql.SQL(" ").join(options))
@@ -578,18 +438,6 @@ def rename_sequence(name: QualifiedName, new_name: str) -> Statement:
 
 def sequence_owner(name: QualifiedName, owner: tuple[QualifiedName, str] | None) -> Statement:
     return sequence_owned_by(Sequence(schema=name.schema, name=name.name, owned_by=owner))
-
-
-def alter_extension(extension: Extension, *, version: str | None = None, schema: str | None = None) -> Statement:
-    if version is not None:
-        statement = sql.SQL("ALTER EXTENSION {} UPDATE TO {}").format(
-            sql.Identifier(extension.name), sql.Literal(version)
-        )
-    else:
-        statement = sql.SQL("ALTER EXTENSION {} SET SCHEMA {}").format(
-            sql.Identifier(extension.name), sql.Identifier(schema or "public")
-        )
-    return Statement(statement, subject=("extension", extension.schema or "", extension.name))
 
 
 def sync_trigger_function(function: QualifiedName, body: sql.Composable) -> Statement:
@@ -618,7 +466,7 @@ def drop_function(function: QualifiedName) -> Statement:
     return Statement(sql.SQL("DROP FUNCTION IF EXISTS {}()").format(qualified(function)), function.schema)
 
 
-# --- partitions ----------------------------------------------------------------------------
+# --- partitions ---------------------------------------------------------------------------
 
 
 def parents_first(tables: Iterable[Table]) -> list[Table]:
@@ -676,7 +524,7 @@ def create_partition(table: Table) -> Statement:
     """CREATE TABLE ... PARTITION OF: columns, checks, keys and indexes come from the parent; the
     partition's own constraints (not foreign keys) are added inline."""
     assert table.partition_of is not None
-    items = [constraint_definition(c) for c in table.constraints() if _inline(c)]
+    items = [constraint_definition(c) for c in table.constraints() if is_inline(c)]
     body = sql.SQL(" (\n  {}\n)").format(sql.SQL(",\n  ").join(items)) if items else sql.SQL("")
     statement = sql.SQL("CREATE TABLE {} PARTITION OF {}{} {}").format(
         qualified(table.qname), qualified(table.partition_of.parent), body, partition_bound(table.partition_of.bound)

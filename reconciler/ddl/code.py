@@ -1,39 +1,40 @@
 """DDL of code objects: functions, procedures, views, materialized views and triggers.
 
-The companion of `sqlgen` (same rules: composed with psycopg.sql, names as identifiers, fragments
-in their parser-checked rendering). Routine bodies are passed as string literals (`AS '...'`), so
-no body text is ever spliced into a statement; view queries are spliced as pglast's rendering of
-their one SELECT (`sqlparse.queries.canonical_query`).
+Stage: ddl, same rules as the rest of it (composed with psycopg.sql, names as identifiers,
+fragments in their parser-checked rendering). Routine bodies are passed as string literals
+(`AS '...'`), so no body text is ever spliced into a statement; view queries are spliced as
+pglast's rendering of their one SELECT (`sqlparse.queries.canonical_query`).
 """
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Iterator
 
 from psycopg import sql
 
+from reconciler.ddl.relations import create_index_on
+from reconciler.ddl.statement import Statement, comment_on, expression_sql, qualified, type_sql
+from reconciler.model import Function, FunctionArgument, Index, MaterializedView, QualifiedName, Table, Trigger, View
 from reconciler.sqlparse.queries import canonical_query
-from reconciler.model import (
-    Catalog,
-    Function,
-    FunctionArgument,
-    Index,
-    MaterializedView,
-    QualifiedName,
-    Table,
-    Trigger,
-    View,
-)
-from reconciler.sqlgen import Statement, comment_on, create_index_on, expression_sql, qualified, type_sql
+
 
 _VOLATILITY = {"immutable": "IMMUTABLE", "stable": "STABLE", "volatile": "VOLATILE"}
+
+
 _PARALLEL = {"unsafe": "UNSAFE", "restricted": "RESTRICTED", "safe": "SAFE"}
+
+
 _ENABLE = {"always": "ENABLE ALWAYS", "replica": "ENABLE REPLICA", "disabled": "DISABLE", "origin": "ENABLE"}
+
 
 # pg_dump's setting: bodies are checked when the routine runs (or by `validate_sql_functions`),
 # so a function and the tables its SQL body reads can be created in either order.
 CHECK_BODIES_OFF = Statement(sql.SQL("SET check_function_bodies = off"))
+
+
 CHECK_BODIES_ON = Statement(sql.SQL("SET check_function_bodies = on"))
+
+
 CHECK_BODIES_OFF_LOCAL = Statement(sql.SQL("SET LOCAL check_function_bodies = off"))
 
 
@@ -41,7 +42,7 @@ def _subject(kind: str, name: QualifiedName) -> tuple[str, str, str]:
     return (kind, name.schema, name.name)
 
 
-# --- routines ------------------------------------------------------------------------------
+# --- routines -----------------------------------------------------------------------------
 
 
 def _argument(argument: FunctionArgument) -> sql.Composed:
@@ -111,7 +112,7 @@ def comment_routine(function: Function) -> Statement:
     return comment_on(routine_target(function), function.comment, function.schema)
 
 
-# --- views ---------------------------------------------------------------------------------
+# --- views --------------------------------------------------------------------------------
 
 
 def _columns(columns: tuple[str, ...]) -> sql.Composable:
@@ -226,7 +227,7 @@ def reindex_concurrently(index: QualifiedName) -> Statement:
     return Statement(sql.SQL("REINDEX INDEX CONCURRENTLY {}").format(qualified(index)), index.schema)
 
 
-# --- triggers ------------------------------------------------------------------------------
+# --- triggers -----------------------------------------------------------------------------
 
 
 def create_table_trigger(table: QualifiedName, trigger: Trigger) -> list[Statement]:
@@ -269,49 +270,6 @@ def drop_table_trigger(table: QualifiedName, name: str) -> Statement:
 
 def trigger_target(table: QualifiedName, name: str) -> sql.Composed:
     return sql.SQL("TRIGGER {} ON {}").format(sql.Identifier(name), qualified(table))
-
-
-# --- whole catalogs ------------------------------------------------------------------------
-
-
-def create_routines(catalog: Catalog, functions: Sequence[Function] | None = None) -> list[Statement]:
-    """Routines come before tables (checks and defaults call them), with body checks off; those
-    whose signature names a table's row type are passed again after the tables (`functions`)."""
-    functions = catalog.functions if functions is None else functions
-    if not functions:
-        return []
-    # PL/pgSQL and other validators only check syntax: run them at once (bodies checked again);
-    # SQL bodies name tables and are validated at the end of `create_code`
-    again = [create_routine(f) for f in functions if f.language != "sql"]
-    return [CHECK_BODIES_OFF, *(create_routine(f) for f in functions), CHECK_BODIES_ON, *again]
-
-
-def create_code(
-    catalog: Catalog, view_order: list[View | MaterializedView], after_views: Sequence[Function] = ()
-) -> list[Statement]:
-    """After tables, constraints and indexes: views in dependency order, triggers, the routines
-    whose signature names a view's row type (`after_views`), comments, then SQL-language routines
-    once more with body checks on (`create_routines` ended with them on), now that what they read
-    exists: PostgreSQL's validator reports their errors here."""
-    out: list[Statement] = []
-    for view in view_order:
-        if isinstance(view, View):
-            out.append(create_view(view))
-            if view.comment is not None:
-                out.append(comment_on(view_target(view.qname), view.comment, view.schema))
-        else:
-            out.append(create_materialized_view(view))
-            out += materialized_view_indexes(view)
-            out += materialized_view_comments(view)
-    for table in catalog.tables:
-        for trigger in table.triggers:
-            out += create_table_trigger(table.qname, trigger)
-    out += create_routines(catalog, after_views)
-    out += [comment_routine(f) for f in catalog.functions if f.comment is not None]
-    out += [
-        create_routine(f) for f in catalog.functions if f.language == "sql"
-    ]  # validated now that their tables exist
-    return out
 
 
 def table_triggers(table: Table) -> Iterator[Statement]:
