@@ -35,7 +35,7 @@ from reconciler.report.audit import Target as AuditTarget
 from reconciler.report.drift import DriftReport, EnvironmentResult, PlanProgress, mark_migrating
 from reconciler.plan import Phase, Plan, PlanContext, PlanSettings, Step, plan_from_json, plan_steps
 from reconciler.plan.replay import replay
-from reconciler.scratch import desired_scope, normalized_catalog
+from reconciler.normalize import desired_scope, normalized_catalog
 
 
 def validate(paths: list[Path]) -> LoadResult:

@@ -22,7 +22,7 @@ from reconciler.load import load_paths
 from reconciler.model import QualifiedName
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
-from reconciler.scratch import desired_scope, normalize
+from reconciler.normalize import desired_scope, normalize
 from reconciler.service import export, plan
 
 CODE = Path(__file__).parent / "fixtures" / "code"

@@ -23,7 +23,7 @@ from reconciler.sqlparse.fragments import sql_name
 from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
-from reconciler.scratch import desired_scope, normalize
+from reconciler.normalize import desired_scope, normalize
 from reconciler.service import export
 from support.pgharness import PgServer
 

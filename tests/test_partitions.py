@@ -17,7 +17,7 @@ from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.model.partitions import PartitionBound
-from reconciler.scratch import desired_scope, normalize
+from reconciler.normalize import desired_scope, normalize
 from reconciler.service import export
 
 HEADER = "apiVersion: reconciler.dev/v1alpha1\n"

@@ -20,7 +20,7 @@ from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.plan.context import PlanSettings
-from reconciler.scratch import desired_scope, normalize
+from reconciler.normalize import desired_scope, normalize
 from reconciler.service import export, plan
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")

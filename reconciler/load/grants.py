@@ -39,7 +39,7 @@ def collect(entries: dict[str, list[Any]], problem: Problem) -> tuple[list[Objec
 
 
 def routine_target(entry: Any, kind: str) -> GrantTarget:
-    """A routine by its signature as the YAML spells it; `scratch.normalize` respells the argument
+    """A routine by its signature as the YAML spells it; `normalize.normalize` respells the argument
     types as PostgreSQL prints them (`int` -> `integer`), as introspection reads them."""
     types = [a.type for a in entry.spec.arguments if a.mode in IDENTITY_MODES or kind == "procedure"]
     return GrantTarget(kind, entry.spec.schema_, entry.sql_name, ", ".join(types))  # type: ignore[arg-type]

@@ -24,7 +24,8 @@ from reconciler.pg.dump import schema_dump
 from reconciler.ddl.catalog import create_catalog, privileges_of
 from reconciler.ddl.statement import run_batched
 from reconciler.plan.artifact import Plan
-from reconciler.scratch import desired_scope, scratch_database
+from reconciler.normalize import desired_scope
+from reconciler.normalize.scratch import scratch_database
 
 
 @dataclass(frozen=True)

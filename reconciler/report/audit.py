@@ -33,7 +33,7 @@ from reconciler.model import Catalog, canonical_json, content_hash
 from reconciler.pg.dsn import connect, redact
 from reconciler.diff.code import object_name
 from reconciler.report.drift import Finding, ObjectKey, PlanProgress, findings, objects_of
-from reconciler.scratch import normalize
+from reconciler.normalize import normalize
 
 import psycopg
 
@@ -281,7 +281,7 @@ class Audit:
 
 def already_spelled(desired: Catalog, summaries: list[Summary]) -> bool:
     """Is every desired object spelled exactly as some environment has it? Then the desired
-    catalog is its own normalized form (see scratch.already_normalized)."""
+    catalog is its own normalized form (see normalize.already_normalized)."""
     if "public" in desired.schema_names() and "public" not in {s.name for s in desired.schemas}:
         return False
     if desired.extensions and any(e.version is None for e in desired.extensions):

@@ -36,7 +36,7 @@ from reconciler.execute.plain import run_step
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.plan.steps import HazardCode, Phase
-from reconciler.scratch import desired_scope, normalize
+from reconciler.normalize import desired_scope, normalize
 from reconciler.service import plan
 
 CASES = Path(__file__).parent / "cases"

@@ -1,16 +1,12 @@
 """Scratch databases, and normalization of the desired schema through one.
 
-Stage: between load and diff. Comparing the YAML's text with the catalog's text directly would
+Stage: normalize, between load and diff. Comparing the YAML's text with the catalog's text directly would
 mean re-implementing PostgreSQL's normalization of types, defaults, expressions and index
 definitions, a bottomless pit. Instead we let PostgreSQL do it: render the desired model as DDL
 into a scratch database, read it back with the same introspection as the live side, and compare
 model to model. Both sides then speak PostgreSQL's own spelling.
 
-Where the scratch database lives:
-1. a temporary database on the target's own server (same version, same extensions available),
-   when the role may create databases;
-2. otherwise a throwaway local server of the same major version (`reconciler.pg.localserver`).
-The scratch database is always dropped afterwards.
+The scratch database (`normalize.scratch`) is always dropped afterwards.
 
 Errors PostgreSQL raises while rendering the desired schema (an unknown type, a check that does
 not type-check) are reported against the YAML file that defined the object.
@@ -18,90 +14,24 @@ not type-check) are reported against the YAML file that defined the object.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import secrets
-from typing import Any, Iterator
+from typing import Any
 
 import psycopg
-from psycopg import sql
 
-from reconciler.errors import NormalizationError, ServerUnavailable
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import Statement, run_batched
+from reconciler.errors import NormalizationError
 from reconciler.introspect import LiveState, read_catalog
 from reconciler.introspect.grants import respell_routine_targets
 from reconciler.model import Catalog, EnumType, Extension, Sequence, Table
+from reconciler.normalize.scratch import scratch_database
 from reconciler.pg import dsn as dsnlib
-from reconciler.pg.localserver import LocalServer, find_binaries
-from reconciler.ddl.catalog import create_catalog
-from reconciler.ddl.statement import Statement, run_batched
-
-SCRATCH_PREFIX = "reconciler_scratch_"
 
 
 def desired_scope(catalog: Catalog) -> list[str]:
     """Schemas a desired catalog manages: declared ones and those its objects live in."""
     return sorted(catalog.schema_names())
-
-
-# --- scratch databases ---------------------------------------------------------------------
-
-
-def _can_create_databases(conn: psycopg.Connection[Any]) -> bool:
-    row = conn.execute(
-        "SELECT rolcreatedb OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user"
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _create_database_sql(conn: psycopg.Connection[Any], name: str) -> sql.Composed:
-    """CREATE DATABASE matching the current database's encoding and locale, so that collations
-    and text comparisons behave as on the target."""
-    row = conn.execute(
-        "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype, pg_catalog.to_jsonb(d) "
-        "FROM pg_catalog.pg_database d WHERE datname = current_database()"
-    ).fetchone()
-    assert row is not None
-    encoding, collate, ctype, extra = row
-    parts: list[sql.Composable] = [
-        sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}").format(
-            sql.Identifier(name), sql.Literal(encoding), sql.Literal(collate), sql.Literal(ctype)
-        )
-    ]
-    provider = extra.get("datlocprovider")
-    locale = extra.get("datlocale") or extra.get("daticulocale")
-    if provider == "i" and locale:
-        parts.append(sql.SQL("LOCALE_PROVIDER icu ICU_LOCALE {}").format(sql.Literal(locale)))
-    elif provider == "b" and locale:
-        parts.append(sql.SQL("LOCALE_PROVIDER builtin BUILTIN_LOCALE {}").format(sql.Literal(locale)))
-    return sql.SQL(" ").join(parts)
-
-
-@contextlib.contextmanager
-def scratch_database(dsn: str) -> Iterator[str]:
-    """A new empty database like the one at `dsn`; yields its DSN and drops it afterwards."""
-    name = SCRATCH_PREFIX + secrets.token_hex(6)
-    with dsnlib.connect(dsn, autocommit=True) as conn:
-        major = int(conn.info.server_version) // 10000
-        if _can_create_databases(conn):
-            conn.execute(_create_database_sql(conn, name))
-            try:
-                yield dsnlib.with_database(dsn, name)
-            finally:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            return
-    yield from _local_scratch(major)
-
-
-def _local_scratch(major: int) -> Iterator[str]:
-    try:
-        binaries = find_binaries(major)
-    except ServerUnavailable as exc:
-        raise NormalizationError(
-            "the target role may not create a scratch database (CREATEDB), and no local PostgreSQL "
-            f"{major} is available to host one: {exc}"
-        ) from None
-    with LocalServer(binaries) as server:
-        yield server.dsn()
 
 
 # --- normalization -------------------------------------------------------------------------
