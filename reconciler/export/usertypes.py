@@ -1,4 +1,4 @@
-"""Export of domains, composite types and row-level security as YAML specs (see `export`).
+"""Export of domains, composite types and row-level security as YAML specs (see `export.writer`).
 
 Same contract as `export`: what is written loads back into an equal model, fields at their
 defaults are left out, and check names are written only where the loader would derive another.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from reconciler.export.values import sql_value
 from reconciler.model import Catalog, Collation, CompositeType, Domain, GrantTarget, Policy, Privilege, Table
 from reconciler.model.grants import DEFAULT_GRANTS
 from reconciler.model.names import choose_name
@@ -21,18 +22,12 @@ def _schema_and_name(spec: dict[str, Any], obj: Domain | CompositeType, metadata
         spec["name"] = obj.name
 
 
-def _sql_value(text: str) -> Any:
-    from reconciler.export import _sql_value as plain  # noqa: PLC0415  (export imports this module)
-
-    return plain(text)
-
-
 def domain_spec(domain: Domain, metadata_name: str) -> dict[str, Any]:
     spec: dict[str, Any] = {}
     _schema_and_name(spec, domain, metadata_name)
     spec["type"] = domain.type
     if domain.default is not None:
-        spec["default"] = _sql_value(domain.default)
+        spec["default"] = sql_value(domain.default)
     if not domain.nullable:
         spec["nullable"] = False
     if domain.collation is not None:

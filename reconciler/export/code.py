@@ -2,7 +2,7 @@
 (one file per object, under `<schema>/functions/`, `procedures/`, `views/`, `materialized-views/`),
 and the `triggers` of a table.
 
-Stage: the inverse of load, called by `export.render_files`. Same contract: the files load back
+Stage: export, called by `export.writer.render_files`. Same contract: the files load back
 into a catalog equal to the live one. Values at their defaults are left out.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from reconciler.export_types import routine_grants
+from reconciler.export.usertypes import routine_grants
+from reconciler.export.values import put, sql_value
 from reconciler.introspect.grants import routine as routine_target
 from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger, View
 from reconciler.sqlparse.fragments import sql_name
@@ -24,11 +25,6 @@ FOLDERS = {
 }
 
 
-def _put(spec: dict[str, Any], key: str, value: Any, default: Any = None) -> None:
-    if value != default and value != () and value != []:
-        spec[key] = list(value) if isinstance(value, tuple) else value
-
-
 def _head(obj: Function | View | MaterializedView, metadata_name: str) -> dict[str, Any]:
     spec: dict[str, Any] = {}
     if obj.schema != "public":
@@ -38,22 +34,18 @@ def _head(obj: Function | View | MaterializedView, metadata_name: str) -> dict[s
     return spec
 
 
-def _default(text: str) -> Any:
-    return int(text) if text.lstrip("-").isdigit() else text
-
-
 def function_spec(function: Function, metadata_name: str) -> dict[str, Any]:
     spec = _head(function, metadata_name)
     arguments = []
     for argument in function.arguments:
         item: dict[str, Any] = {}
-        _put(item, "name", argument.name)
+        put(item, "name", argument.name)
         item["type"] = argument.type
-        _put(item, "mode", argument.mode, "in")
+        put(item, "mode", argument.mode, "in")
         if argument.default is not None:
-            item["default"] = _default(argument.default)
+            item["default"] = sql_value(argument.default)
         arguments.append(item)
-    _put(spec, "arguments", arguments)
+    put(spec, "arguments", arguments)
     if function.kind == "function":
         if function.table:
             spec["returns"] = {"table": [{"name": c.name, "type": c.type} for c in function.table]}
@@ -61,25 +53,25 @@ def function_spec(function: Function, metadata_name: str) -> dict[str, Any]:
             spec["returns"] = {"setof": function.returns}
         else:
             spec["returns"] = function.returns
-        _put(spec, "volatility", function.volatility, "volatile")
-        _put(spec, "strict", function.strict, False)
-        _put(spec, "parallel", function.parallel, "unsafe")
+        put(spec, "volatility", function.volatility, "volatile")
+        put(spec, "strict", function.strict, False)
+        put(spec, "parallel", function.parallel, "unsafe")
     spec["language"] = function.language
-    _put(spec, "securityDefiner", function.security_definer, False)
+    put(spec, "securityDefiner", function.security_definer, False)
     if function.search_path is not None:
         spec["searchPath"] = list(function.search_path)
     spec["body"] = function.body
-    _put(spec, "comment", function.comment)
+    put(spec, "comment", function.comment)
     return spec
 
 
 def view_spec(view: View, metadata_name: str) -> dict[str, Any]:
     spec = _head(view, metadata_name)
     spec["query"] = view.query
-    _put(spec, "checkOption", view.check_option)
-    _put(spec, "securityBarrier", view.security_barrier, False)
-    _put(spec, "securityInvoker", view.security_invoker, False)
-    _put(spec, "comment", view.comment)
+    put(spec, "checkOption", view.check_option)
+    put(spec, "securityBarrier", view.security_barrier, False)
+    put(spec, "securityInvoker", view.security_invoker, False)
+    put(spec, "comment", view.comment)
     return spec
 
 
@@ -89,20 +81,20 @@ def materialized_view_spec(
     spec = _head(view, metadata_name)
     spec["query"] = view.query
     # index names always written: the loader's derivation is checked for tables only
-    _put(spec, "indexes", [index(i, {i.name}) for i in view.indexes])
-    _put(spec, "comment", view.comment)
+    put(spec, "indexes", [index(i, {i.name}) for i in view.indexes])
+    put(spec, "comment", view.comment)
     return spec
 
 
 def trigger_spec(trigger: Trigger) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": trigger.name, "timing": trigger.timing, "events": list(trigger.events)}
-    _put(spec, "columns", trigger.update_columns)
-    _put(spec, "forEach", trigger.for_each, "row")
-    _put(spec, "when", trigger.when)
+    put(spec, "columns", trigger.update_columns)
+    put(spec, "forEach", trigger.for_each, "row")
+    put(spec, "when", trigger.when)
     spec["function"] = sql_name([trigger.function.schema, trigger.function.name])
-    _put(spec, "arguments", trigger.arguments)
-    _put(spec, "enabled", trigger.enabled, "origin")
-    _put(spec, "comment", trigger.comment)
+    put(spec, "arguments", trigger.arguments)
+    put(spec, "enabled", trigger.enabled, "origin")
+    put(spec, "comment", trigger.comment)
     return spec
 
 

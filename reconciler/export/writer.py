@@ -1,6 +1,7 @@
-"""Export a live schema as desired-state YAML, to adopt an existing database.
+"""Export a live schema as desired-state YAML, to adopt an existing database: file layout,
+documents of tables, enums and sequences, and the YAML itself.
 
-Stage: the inverse of load. Contract: the files `export_catalog` writes load back (with
+Stage: export, the inverse of load. Contract: the files `export_catalog` writes load back (with
 `reconciler.load`) into a catalog equal to the live one, so a freshly exported directory
 plans to nothing. Output is deterministic (same database, same bytes) and readable: one file per
 table grouped by schema, fields at their defaults left out, and constraint and index names left
@@ -18,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from reconciler import export_types
-from reconciler import exportcode
 from reconciler.errors import ConfigError
-from reconciler.export_partitions import add_partitioning
+from reconciler.export import code, usertypes
+from reconciler.export.partitions import add_partitioning
+from reconciler.export.values import put, sql_value
 from reconciler.load import load_paths
 from reconciler.load.spec import API_VERSION_V1ALPHA1
 from reconciler.model.defaults import sequence_defaults
@@ -40,7 +41,6 @@ from reconciler.model import (
     UniqueConstraint,
 )
 
-_INTEGER = re.compile(r"^-?[0-9]+$")
 _MAX_NAME_PASSES = 4
 
 
@@ -109,20 +109,6 @@ def _named(spec: dict[str, Any], sql_name: str, metadata_name: str) -> dict[str,
     return spec
 
 
-def _put(spec: dict[str, Any], key: str, value: Any, default: Any = None) -> None:
-    if value != default and value != () and value != []:
-        spec[key] = list(value) if isinstance(value, tuple) else value
-
-
-def _sql_value(text: str) -> Any:
-    """Defaults that are plain numbers or booleans are written as YAML scalars."""
-    if _INTEGER.match(text):
-        return int(text)
-    if text in ("true", "false"):
-        return text == "true"
-    return text
-
-
 def _sequence_options(options: SequenceOptions, type_name: str) -> dict[str, Any]:
     """Only the options that differ from what the loader fills in (PostgreSQL's defaults, see
     model.defaults): the start follows the lower bound going up and the upper bound going down."""
@@ -149,7 +135,7 @@ def _column(column: Column, implied_not_null: bool) -> dict[str, Any]:
     if not column.nullable and not implied_not_null:
         spec["nullable"] = False
     if column.default is not None:
-        spec["default"] = _sql_value(column.default)
+        spec["default"] = sql_value(column.default)
     if column.identity is not None:
         options = _sequence_options(column.identity.options, column.type)
         spec["identity"] = (
@@ -162,14 +148,14 @@ def _column(column: Column, implied_not_null: bool) -> dict[str, Any]:
             if generated.kind == "stored"
             else {"expression": generated.expression, "kind": generated.kind}
         )
-    _put(spec, "collation", column.collation)
-    _put(spec, "comment", column.comment)
+    put(spec, "collation", column.collation)
+    put(spec, "comment", column.comment)
     return spec
 
 
 def _deferrable(spec: dict[str, Any], constraint: PrimaryKey | UniqueConstraint | ForeignKey) -> None:
-    _put(spec, "deferrable", constraint.deferrable, False)
-    _put(spec, "initiallyDeferred", constraint.initially_deferred, False)
+    put(spec, "deferrable", constraint.deferrable, False)
+    put(spec, "initiallyDeferred", constraint.initially_deferred, False)
 
 
 def _primary_key(pk: PrimaryKey, explicit: set[str]) -> Any:
@@ -177,28 +163,28 @@ def _primary_key(pk: PrimaryKey, explicit: set[str]) -> Any:
     if pk.name in explicit:
         spec["name"] = pk.name
     spec["columns"] = list(pk.columns)
-    _put(spec, "include", pk.include)
+    put(spec, "include", pk.include)
     _deferrable(spec, pk)
-    _put(spec, "comment", pk.comment)
+    put(spec, "comment", pk.comment)
     return spec["columns"] if list(spec) == ["columns"] else spec
 
 
 def _unique(u: UniqueConstraint, explicit: set[str]) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": u.name} if u.name in explicit else {}
     spec["columns"] = list(u.columns)
-    _put(spec, "include", u.include)
-    _put(spec, "nullsNotDistinct", u.nulls_not_distinct, False)
+    put(spec, "include", u.include)
+    put(spec, "nullsNotDistinct", u.nulls_not_distinct, False)
     _deferrable(spec, u)
-    _put(spec, "comment", u.comment)
+    put(spec, "comment", u.comment)
     return spec
 
 
 def _check(c: CheckConstraint, explicit: set[str]) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": c.name} if c.name in explicit else {}
     spec["expression"] = c.expression
-    _put(spec, "noInherit", c.no_inherit, False)
-    _put(spec, "notValid", c.not_valid, False)
-    _put(spec, "comment", c.comment)
+    put(spec, "noInherit", c.no_inherit, False)
+    put(spec, "notValid", c.not_valid, False)
+    put(spec, "comment", c.comment)
     return spec
 
 
@@ -213,13 +199,13 @@ def _foreign_key(fk: ForeignKey, table: Table, catalog: Catalog, explicit: set[s
     if fk.referenced_columns != target_pk:
         reference["columns"] = list(fk.referenced_columns)
     spec["references"] = reference
-    _put(spec, "onDelete", fk.on_delete, "no action")
-    _put(spec, "onUpdate", fk.on_update, "no action")
-    _put(spec, "onDeleteSetColumns", fk.on_delete_set_columns)
-    _put(spec, "match", fk.match, "simple")
+    put(spec, "onDelete", fk.on_delete, "no action")
+    put(spec, "onUpdate", fk.on_update, "no action")
+    put(spec, "onDeleteSetColumns", fk.on_delete_set_columns)
+    put(spec, "match", fk.match, "simple")
     _deferrable(spec, fk)
-    _put(spec, "notValid", fk.not_valid, False)
-    _put(spec, "comment", fk.comment)
+    put(spec, "notValid", fk.not_valid, False)
+    put(spec, "comment", fk.comment)
     return spec
 
 
@@ -228,24 +214,24 @@ def _index_element(element: IndexElement) -> Any:
     if plain:
         return element.column
     spec: dict[str, Any] = {}
-    _put(spec, "column", element.column)
-    _put(spec, "expression", element.expression)
-    _put(spec, "order", element.order, "asc")
-    _put(spec, "nulls", element.nulls)
-    _put(spec, "opclass", element.opclass)
-    _put(spec, "collation", element.collation)
+    put(spec, "column", element.column)
+    put(spec, "expression", element.expression)
+    put(spec, "order", element.order, "asc")
+    put(spec, "nulls", element.nulls)
+    put(spec, "opclass", element.opclass)
+    put(spec, "collation", element.collation)
     return spec
 
 
 def _index(index: Index, explicit: set[str]) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": index.name} if index.name in explicit else {}
     spec["columns"] = [_index_element(e) for e in index.elements]
-    _put(spec, "unique", index.unique, False)
-    _put(spec, "method", index.method, "btree")
-    _put(spec, "where", index.where)
-    _put(spec, "include", index.include)
-    _put(spec, "nullsNotDistinct", index.nulls_not_distinct, False)
-    _put(spec, "comment", index.comment)
+    put(spec, "unique", index.unique, False)
+    put(spec, "method", index.method, "btree")
+    put(spec, "where", index.where)
+    put(spec, "include", index.include)
+    put(spec, "nullsNotDistinct", index.nulls_not_distinct, False)
+    put(spec, "comment", index.comment)
     return spec
 
 
@@ -254,18 +240,18 @@ def _table_spec(table: Table, catalog: Catalog, metadata_name: str, explicit: se
     if table.schema != "public":
         spec["schema"] = table.schema
     _named(spec, table.name, metadata_name)
-    _put(spec, "comment", table.comment)
+    put(spec, "comment", table.comment)
     pk_columns = set(table.primary_key.columns) if table.primary_key else set()
     spec["columns"] = [_column(c, c.name in pk_columns or c.identity is not None) for c in table.columns]
     if table.primary_key is not None:
         spec["primaryKey"] = _primary_key(table.primary_key, explicit)
-    _put(spec, "uniques", [_unique(u, explicit) for u in table.uniques])
-    _put(spec, "checks", [_check(c, explicit) for c in table.checks])
-    _put(spec, "foreignKeys", [_foreign_key(f, table, catalog, explicit) for f in table.foreign_keys])
-    _put(spec, "indexes", [_index(i, explicit) for i in table.indexes])
-    _put(spec, "triggers", exportcode.table_triggers(table))
-    export_types.table_security(spec, table)
-    export_types.add_grants(spec, catalog, "table", table.schema, table.name)
+    put(spec, "uniques", [_unique(u, explicit) for u in table.uniques])
+    put(spec, "checks", [_check(c, explicit) for c in table.checks])
+    put(spec, "foreignKeys", [_foreign_key(f, table, catalog, explicit) for f in table.foreign_keys])
+    put(spec, "indexes", [_index(i, explicit) for i in table.indexes])
+    put(spec, "triggers", code.table_triggers(table))
+    usertypes.table_security(spec, table)
+    usertypes.add_grants(spec, catalog, "table", table.schema, table.name)
     return add_partitioning(spec, table)
 
 
@@ -275,7 +261,7 @@ def _enum_spec(enum: EnumType, metadata_name: str) -> dict[str, Any]:
         spec["schema"] = enum.schema
     _named(spec, enum.name, metadata_name)
     spec["values"] = list(enum.values)
-    _put(spec, "comment", enum.comment)
+    put(spec, "comment", enum.comment)
     return spec
 
 
@@ -284,11 +270,11 @@ def _sequence_spec(sequence: Sequence, metadata_name: str) -> dict[str, Any]:
     if sequence.schema != "public":
         spec["schema"] = sequence.schema
     _named(spec, sequence.name, metadata_name)
-    _put(spec, "type", sequence.type, "bigint")
+    put(spec, "type", sequence.type, "bigint")
     spec.update(_sequence_options(sequence.options, sequence.type))
     if sequence.owned_by is not None:
         spec["ownedBy"] = {"table": sequence.owned_by[0].name, "column": sequence.owned_by[1]}
-    _put(spec, "comment", sequence.comment)
+    put(spec, "comment", sequence.comment)
     return spec
 
 
@@ -304,8 +290,8 @@ def render_files(catalog: Catalog, explicit: set[str]) -> dict[str, list[dict[st
         for ext in catalog.extensions:
             meta = names.metadata("Extension", ext.name)
             spec = _named({}, ext.name, meta)
-            _put(spec, "schema", ext.schema)
-            _put(spec, "version", ext.version)
+            put(spec, "schema", ext.schema)
+            put(spec, "version", ext.version)
             docs.append(_document("Extension", meta, spec))
         files[names.path("extensions")] = docs
     for schema in sorted(catalog.schema_names()):
@@ -314,25 +300,25 @@ def render_files(catalog: Catalog, explicit: set[str]) -> dict[str, list[dict[st
         if declared is not None or schema != "public":
             meta = names.metadata("Schema", schema)
             spec = _named({}, schema, meta)
-            _put(spec, "comment", declared.comment if declared else None)
-            export_types.add_grants(spec, catalog, "schema", schema, schema)
+            put(spec, "comment", declared.comment if declared else None)
+            usertypes.add_grants(spec, catalog, "schema", schema, schema)
             header.append(_document("Schema", meta, spec))
         for enum in (e for e in catalog.enums if e.schema == schema):
             meta = names.metadata("Enum", *_scoped(schema, enum.name))
             header.append(_document("Enum", meta, _enum_spec(enum, meta)))
         for collation in (c for c in catalog.collations if c.schema == schema):
             meta = names.metadata("Collation", *_scoped(schema, collation.name))
-            header.append(_document("Collation", meta, export_types.collation_spec(collation, meta)))
+            header.append(_document("Collation", meta, usertypes.collation_spec(collation, meta)))
         for domain in (d for d in catalog.domains if d.schema == schema):
             meta = names.metadata("Domain", *_scoped(schema, domain.name))
-            header.append(_document("Domain", meta, export_types.domain_spec(domain, meta)))
+            header.append(_document("Domain", meta, usertypes.domain_spec(domain, meta)))
         for composite in (t for t in catalog.composite_types if t.schema == schema):
             meta = names.metadata("CompositeType", *_scoped(schema, composite.name))
-            header.append(_document("CompositeType", meta, export_types.composite_spec(composite, meta)))
+            header.append(_document("CompositeType", meta, usertypes.composite_spec(composite, meta)))
         for sequence in (s for s in catalog.sequences if s.schema == schema):
             meta = names.metadata("Sequence", *_scoped(schema, sequence.name))
             sequence_spec = _sequence_spec(sequence, meta)
-            export_types.add_grants(sequence_spec, catalog, "sequence", schema, sequence.name)
+            usertypes.add_grants(sequence_spec, catalog, "sequence", schema, sequence.name)
             header.append(_document("Sequence", meta, sequence_spec))
         if header:
             files[names.path(schema, "_schema")] = header
@@ -341,7 +327,7 @@ def render_files(catalog: Catalog, explicit: set[str]) -> dict[str, list[dict[st
             files[names.path(schema, table.name)] = [
                 _document("Table", meta, _table_spec(table, catalog, meta, explicit))
             ]
-        files.update(exportcode.code_files(catalog, schema, names.metadata, names.path, _document, _index))
+        files.update(code.code_files(catalog, schema, names.metadata, names.path, _document, _index))
     return files
 
 

@@ -1,18 +1,16 @@
 """Export of partitioning: `partitionBy` on partitioned tables, `partitionOf` on partitions.
 
-Stage: export (a shell-side renderer of the model, like `reconciler.export`). A partition's
+Stage: export (a renderer of the model, like the rest of `reconciler.export`). A partition's
 document carries no columns: they are its parent's, and the loader fills them in.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from reconciler.export.values import sql_value
 from reconciler.model import Table
 from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey
-
-_INTEGER = re.compile(r"^-?[0-9]+$")
 
 
 def add_partitioning(spec: dict[str, Any], table: Table) -> dict[str, Any]:
@@ -41,13 +39,9 @@ def _partition_by(partition_by: PartitionBy) -> dict[str, Any]:
     return {"strategy": partition_by.strategy, "columns": [_key(k) for k in partition_by.keys]}
 
 
-def _value(text: str) -> Any:
-    return int(text) if _INTEGER.match(text) else text
-
-
 def _bounds(bound: PartitionBound) -> dict[str, Any]:
     if bound.modulus is not None:
         return {"modulus": bound.modulus, "remainder": bound.remainder}
     if bound.values:
-        return {"in": [_value(v) for v in bound.values]}
-    return {"from": [_value(v) for v in bound.lower], "to": [_value(v) for v in bound.upper]}
+        return {"in": [sql_value(v) for v in bound.values]}
+    return {"from": [sql_value(v) for v in bound.lower], "to": [sql_value(v) for v in bound.upper]}
