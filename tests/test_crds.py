@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from reconciler.load import spec
+from reconciler.load import documents
 from reconciler.operator import crds
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ def test_committed_crds_match_the_models() -> None:
 
 def test_every_desired_kind_has_a_crd() -> None:
     kinds = {crd["spec"]["names"]["kind"] for crd in crds.generate().values()}
-    assert set(spec.DOCUMENT_KINDS) | {"Database", "SchemaPlan"} == kinds
+    assert set(documents.DOCUMENT_KINDS) | {"Database", "SchemaPlan"} == kinds
 
 
 def test_schemas_are_structural() -> None:

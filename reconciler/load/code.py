@@ -1,32 +1,31 @@
 """Conversion of code documents (Function, Procedure, View, MaterializedView) and table triggers
 into the model, with the cross-document checks only the whole directory can answer.
 
-Stage: load. Called by `loader._Assembler`, whose registries (relation names per schema, origins,
-problems) these functions share, so a view cannot take a table's name and errors stay file:line.
+Stage: load. Called by the loader with its `assemble.Assembler`, whose registries (relation names
+per schema, origins, problems) these functions share, so a view cannot take a table's name and
+errors stay file:line.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from reconciler.load import spec as s  # first: spec registers codespec's kinds at its end
-from reconciler.load import codespec as cs  # isort: skip
+from reconciler.load import codespec as cs
+from reconciler.load import spec as s
+from reconciler.load.assemble import Assembler, Entry
 from reconciler.model import Function, FunctionArgument, MaterializedView, QualifiedName, ResultColumn, Trigger, View
 from reconciler.sqlparse.fragments import canonical_type, column_references, parse_expression, parse_name
-
-if TYPE_CHECKING:
-    from reconciler.load.loader import Entry, _Assembler
 
 ROUTINE_KINDS = {"Function": "function", "Procedure": "procedure"}
 
 
-def functions(a: "_Assembler", declared: set[str]) -> list[Function]:
+def functions(a: Assembler, declared: set[str]) -> list[Function]:
     registry: dict[tuple[str, ...], Entry[Any]] = {}
     out = []
     for kind, routine in ROUTINE_KINDS.items():
         for entry in a.entries.get(kind, []):
             function = _function(a, entry, routine)
-            a._schema_declared(entry, function.schema, declared)
+            a.schema_declared(entry, function.schema, declared)
             key = (function.schema, function.name, *(canonical_type(t) for t in function.identity_types))
             if _unique_signature(a, entry, key, registry, function):
                 out.append(function)
@@ -35,8 +34,8 @@ def functions(a: "_Assembler", declared: set[str]) -> list[Function]:
 
 
 def _unique_signature(
-    a: "_Assembler",
-    entry: "Entry[Any]",
+    a: Assembler,
+    entry: Entry[Any],
     key: tuple[str, ...],
     registry: dict[tuple[str, ...], "Entry[Any]"],
     function: Function,
@@ -53,7 +52,7 @@ def _unique_signature(
     return True
 
 
-def _function(a: "_Assembler", entry: "Entry[Any]", kind: str) -> Function:
+def _function(a: Assembler, entry: Entry[Any], kind: str) -> Function:
     spec = entry.spec
     arguments = []
     for i, arg in enumerate(spec.arguments):
@@ -89,11 +88,11 @@ def _function(a: "_Assembler", entry: "Entry[Any]", kind: str) -> Function:
     )
 
 
-def views(a: "_Assembler", declared: set[str]) -> list[View]:
+def views(a: Assembler, declared: set[str]) -> list[View]:
     out = []
     for entry in a.entries.get("View", []):
         spec: cs.ViewSpec = entry.spec
-        a._schema_declared(entry, spec.schema_, declared)
+        a.schema_declared(entry, spec.schema_, declared)
         if _register_relation(a, entry, "view"):
             out.append(
                 View(
@@ -110,22 +109,22 @@ def views(a: "_Assembler", declared: set[str]) -> list[View]:
     return out
 
 
-def materialized_views(a: "_Assembler", declared: set[str]) -> list[MaterializedView]:
+def materialized_views(a: Assembler, declared: set[str]) -> list[MaterializedView]:
     out = []
     for entry in a.entries.get("MaterializedView", []):
         spec: cs.MaterializedViewSpec = entry.spec
-        a._schema_declared(entry, spec.schema_, declared)
+        a.schema_declared(entry, spec.schema_, declared)
         if _register_relation(a, entry, "materialized view"):
             out.append(_materialized_view(a, entry))
     return out
 
 
-def _materialized_view(a: "_Assembler", entry: "Entry[Any]") -> MaterializedView:
+def _materialized_view(a: Assembler, entry: Entry[Any]) -> MaterializedView:
     spec: cs.MaterializedViewSpec = entry.spec
     # The query's columns are known only to PostgreSQL: every column an index names is taken as
     # known here, and the scratch database judges it.
     known = set(spec.columns) | {n for index in spec.indexes for n in _index_names(index)}
-    indexes = tuple(a._index(entry, i, index, known) for i, index in enumerate(spec.indexes))
+    indexes = tuple(a.index(entry, i, index, known) for i, index in enumerate(spec.indexes))
     if spec.refresh == "concurrently" and not any(
         i.unique and i.where is None and all(e.column for e in i.elements) for i in indexes
     ):
@@ -148,10 +147,10 @@ def _index_names(index: s.IndexSpec) -> set[str]:
     return {n for n in names if n is not None}
 
 
-def _register_relation(a: "_Assembler", entry: "Entry[Any]", kind: str) -> bool:
+def _register_relation(a: Assembler, entry: Entry[Any], kind: str) -> bool:
     """Views share pg_class with tables, sequences and indexes: one name per schema."""
     schema = entry.spec.schema_
-    if not a._unique("relation", (schema, entry.sql_name), entry, a._relation_registry):
+    if not a.unique("relation", (schema, entry.sql_name), entry, a.relation_registry):
         return False
     a.relations[schema].add(entry.sql_name)
     a.origins[(kind, schema, entry.sql_name)] = entry.origin
@@ -159,7 +158,7 @@ def _register_relation(a: "_Assembler", entry: "Entry[Any]", kind: str) -> bool:
 
 
 def triggers(
-    a: "_Assembler", entry: "Entry[s.TableSpec]", known: set[str], routines: set[QualifiedName]
+    a: Assembler, entry: Entry[s.TableSpec], known: set[str], routines: set[QualifiedName]
 ) -> tuple[Trigger, ...]:
     out = []
     seen: set[str] = set()
@@ -167,7 +166,7 @@ def triggers(
         if spec.name in seen:
             a.problem(entry.at("triggers", i, "name", message=f"duplicate trigger name {spec.name!r}"))
         seen.add(spec.name)
-        a._check_columns(entry, ("triggers", i, "columns"), spec.columns, known)
+        a.check_columns(entry, ("triggers", i, "columns"), spec.columns, known)
         if spec.columns and "update" not in spec.events:
             a.problem(entry.at("triggers", i, "columns", message="columns (UPDATE OF) need the `update` event"))
         if spec.timing == "instead of":

@@ -1,13 +1,13 @@
 """The YAML format of code objects: `Function`, `Procedure`, `View` and `MaterializedView`.
 
-Stage: load. Registered in `spec.DOCUMENT_KINDS` (so the JSON Schema and the CRDs include them);
+Stage: load. Listed in `documents.DOCUMENT_KINDS` (so the JSON Schema and the CRDs include them);
 the `triggers` field of a table is `spec.TriggerSpec`. Queries must parse as exactly one SELECT;
 SQL-language bodies must parse as SQL; other bodies are judged by PostgreSQL in the scratch database.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -19,8 +19,8 @@ from reconciler.load.spec import (
     SpecModel,
     SqlType,
     SqlValue,
-    _Document,
-    _SchemaObjectSpec,
+    DocumentModel,
+    SchemaObjectSpec,
 )
 
 
@@ -63,7 +63,7 @@ class ReturnsSpec(SpecModel):
         return self
 
 
-class _RoutineSpec(_SchemaObjectSpec):
+class _RoutineSpec(SchemaObjectSpec):
     arguments: list[ArgumentSpec] = []
     language: Name = "sql"
     """`sql`, `plpgsql`, or another installed procedural language."""
@@ -99,7 +99,7 @@ class ProcedureSpec(_RoutineSpec):
     pass
 
 
-class ViewSpec(_SchemaObjectSpec):
+class ViewSpec(SchemaObjectSpec):
     query: SqlQuery
     """The SELECT (one statement, no trailing `;` needed)."""
     columns: list[Name] = []
@@ -110,7 +110,7 @@ class ViewSpec(_SchemaObjectSpec):
     """Check permissions as the querying user (PostgreSQL 15+)."""
 
 
-class MaterializedViewSpec(_SchemaObjectSpec):
+class MaterializedViewSpec(SchemaObjectSpec):
     query: SqlQuery
     columns: list[Name] = []
     indexes: list[IndexSpec] = []
@@ -120,38 +120,29 @@ class MaterializedViewSpec(_SchemaObjectSpec):
     re-created with data in one transaction) or `none` (re-created empty; the application refreshes)."""
 
 
-class FunctionDocument(_Document):
+class FunctionDocument(DocumentModel):
     """A function (identified by schema, name and argument types)."""
 
     kind: Literal["Function"]
     spec: FunctionSpec
 
 
-class ProcedureDocument(_Document):
+class ProcedureDocument(DocumentModel):
     """A procedure (identified by schema, name and argument types)."""
 
     kind: Literal["Procedure"]
     spec: ProcedureSpec
 
 
-class ViewDocument(_Document):
+class ViewDocument(DocumentModel):
     """A view."""
 
     kind: Literal["View"]
     spec: ViewSpec
 
 
-class MaterializedViewDocument(_Document):
+class MaterializedViewDocument(DocumentModel):
     """A materialized view with its indexes."""
 
     kind: Literal["MaterializedView"]
     spec: MaterializedViewSpec
-
-
-CodeDocument = Union[FunctionDocument, ProcedureDocument, ViewDocument, MaterializedViewDocument]
-CODE_DOCUMENT_KINDS: dict[str, type[_Document]] = {
-    "Function": FunctionDocument,
-    "Procedure": ProcedureDocument,
-    "View": ViewDocument,
-    "MaterializedView": MaterializedViewDocument,
-}

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
-from reconciler.load.spec import API_VERSION_V1ALPHA1, AnyDocument
+from reconciler.load.documents import AnyDocument
+from reconciler.load.spec import API_VERSION_V1ALPHA1
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -17,18 +17,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
 from reconciler.load import code
+from reconciler.load.assemble import Assembler, Entry
 from reconciler.load import partitions as lp
 from reconciler.load import spec as s
+from reconciler.load.documents import DOCUMENT_KINDS
 from reconciler.load import grants as load_grants
 from reconciler.load import usertypes
 from reconciler.load.validation import diagnostics_from
-from reconciler.load.yamlsrc import Document, PathKey, read_documents
+from reconciler.load.yamlsrc import Document, read_documents
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -38,8 +40,6 @@ from reconciler.model import (
     ForeignKey,
     Generated,
     Identity,
-    Index,
-    IndexElement,
     PrimaryKey,
     QualifiedName,
     Schema,
@@ -51,34 +51,13 @@ from reconciler.model import (
 )
 from reconciler.model.defaults import completed
 from reconciler.model.names import choose_name, name_addition
-from reconciler.sqlparse.fragments import canonical_type, column_references, index_column_label, parse_expression
+from reconciler.sqlparse.fragments import canonical_type, column_references, parse_expression
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Kinds that live in the same folders but are not desired schema objects (the operator's kinds).
 NON_SCHEMA_KINDS = frozenset({"Database", "SchemaPlan", "Project", "Approval"})
 ALWAYS_INSTALLED_EXTENSIONS = frozenset({"plpgsql"})
 IMPLICIT_SCHEMAS = frozenset({"public"})
-
-SpecT = TypeVar("SpecT")
-
-
-@dataclass(frozen=True)
-class Entry(Generic[SpecT]):
-    """A validated document's spec and where it came from."""
-
-    document: Document
-    spec: SpecT
-    sql_name: str
-
-    def at(self, *path: str | int, key: bool = False, message: str) -> Diagnostic:
-        return self.document.diagnostic(("spec",) + tuple(path), message, key=key)
-
-    @property
-    def origin(self) -> str:
-        if not self.document.located:
-            return self.document.file
-        pos = self.document.locate(())
-        return f"{self.document.file}:{pos.line}"
 
 
 @dataclass
@@ -135,7 +114,7 @@ def load_documents(
         if entry is not None:
             entries[entry[0]].append(entry[1])
     # A document that failed to load may be what others refer to: then "not defined" would be noise.
-    assembler = _Assembler(entries, complete=not problems)
+    assembler = _CatalogAssembler(entries, complete=not problems)
     catalog = assembler.assemble()
     problems.extend(assembler.problems)
     if problems:
@@ -154,9 +133,9 @@ def _validate_document(document: Document) -> tuple[tuple[str, Entry[Any]] | Non
         return None, [document.diagnostic(("apiVersion",), f"apiVersion must be {supported}, got {api_version!r}")]
     if kind in NON_SCHEMA_KINDS:
         return None, []
-    model = s.DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
+    model = DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
     if model is None:
-        kinds = ", ".join(sorted(s.DOCUMENT_KINDS))
+        kinds = ", ".join(sorted(DOCUMENT_KINDS))
         return None, [document.diagnostic(("kind",), f"unknown kind {kind!r}; expected one of {kinds}")]
     try:
         parsed = model.model_validate(data)
@@ -179,20 +158,9 @@ def _sql_name(document: Document, parsed: Any) -> tuple[str | None, list[Diagnos
     return meta_name, []
 
 
-class _Assembler:
-    """Cross-document checks and conversion of validated specs into the model."""
-
-    def __init__(self, entries: dict[str, list[Entry[Any]]], *, complete: bool) -> None:
-        self.entries = entries
-        self.complete = complete
-        self.problems: list[Diagnostic] = []
-        self.origins: dict[tuple[str, str, str], str] = {}
-        self.relations: dict[str, set[str]] = defaultdict(set)  # names in pg_class, per schema
-        self.constraint_names: dict[str, set[str]] = defaultdict(set)  # names in pg_constraint, per schema
-        self.tables: dict[QualifiedName, Entry[s.TableSpec]] = {}
-
-    def problem(self, diagnostic: Diagnostic) -> None:
-        self.problems.append(diagnostic)
+class _CatalogAssembler(Assembler):
+    """Cross-document checks and conversion of validated specs into the model: the documents
+    in order of dependency, then the tables."""
 
     def assemble(self) -> Catalog:
         self._check_kubernetes_names()
@@ -200,7 +168,6 @@ class _Assembler:
         declared = {schema.name for schema in schemas} | IMPLICIT_SCHEMAS
         extensions = self._extensions(declared)
         enums = self._enums(declared)
-        self._type_registry: dict[tuple[str, ...], Entry[Any]] = {}
         domains = usertypes.domains(self.entries.get("Domain", []), declared, self)
         composites = usertypes.composite_types(self.entries.get("CompositeType", []), declared, self)
         collations = usertypes.collations(self.entries.get("Collation", []), declared, self)
@@ -248,28 +215,11 @@ class _Assembler:
                 else:
                     seen[name] = entry
 
-    def _unique(
-        self, kind: str, key: tuple[str, ...], entry: Entry[Any], registry: dict[tuple[str, ...], Entry[Any]]
-    ) -> bool:
-        if key in registry:
-            shown = ".".join(key)
-            self.problem(entry.at("name", message=f"{kind} {shown!r} is already defined at {registry[key].origin}"))
-            return False
-        registry[key] = entry
-        return True
-
-    def _schema_declared(
-        self, entry: Entry[Any], schema: str, declared: set[str], path: tuple[str, ...] = ("schema",)
-    ) -> None:
-        if schema not in declared and self.complete:
-            message = f"schema {schema!r} is not declared: add a document of kind Schema for it"
-            self.problem(entry.at(*path, message=message))
-
     def _schemas(self) -> list[Schema]:
         registry: dict[tuple[str, ...], Entry[Any]] = {}
         out = []
         for entry in self.entries.get("Schema", []):
-            if self._unique("schema", (entry.sql_name,), entry, registry):
+            if self.unique("schema", (entry.sql_name,), entry, registry):
                 out.append(Schema(name=entry.sql_name, comment=entry.spec.comment))
                 self.origins[("schema", entry.sql_name, entry.sql_name)] = entry.origin
         return out
@@ -285,8 +235,8 @@ class _Assembler:
                 )
                 continue
             if spec.schema_ is not None:
-                self._schema_declared(entry, spec.schema_, declared)
-            if self._unique("extension", (entry.sql_name,), entry, registry):
+                self.schema_declared(entry, spec.schema_, declared)
+            if self.unique("extension", (entry.sql_name,), entry, registry):
                 out.append(Extension(name=entry.sql_name, schema=spec.schema_, version=spec.version))
                 self.origins[("extension", spec.schema_ or "", entry.sql_name)] = entry.origin
         return out
@@ -296,13 +246,13 @@ class _Assembler:
         out = []
         for entry in self.entries.get("Enum", []):
             spec: s.EnumSpec = entry.spec
-            self._schema_declared(entry, spec.schema_, declared)
+            self.schema_declared(entry, spec.schema_, declared)
             seen: set[str] = set()
             for i, value in enumerate(spec.values):
                 if value in seen:
                     self.problem(entry.at("values", i, message=f"duplicate enum value {value!r}"))
                 seen.add(value)
-            if self._unique("enum", (spec.schema_, entry.sql_name), entry, registry):
+            if self.unique("enum", (spec.schema_, entry.sql_name), entry, registry):
                 renamed = QualifiedName(spec.schema_, spec.renamed_from) if spec.renamed_from else None
                 out.append(
                     EnumType(spec.schema_, entry.sql_name, tuple(spec.values), spec.comment, renamed_from=renamed)
@@ -322,18 +272,18 @@ class _Assembler:
         registry: dict[tuple[str, ...], Entry[Any]] = {}
         for entry in self.entries.get("Table", []):
             spec: s.TableSpec = entry.spec
-            self._schema_declared(entry, spec.schema_, declared)
-            if self._unique("relation", (spec.schema_, entry.sql_name), entry, registry):
+            self.schema_declared(entry, spec.schema_, declared)
+            if self.unique("relation", (spec.schema_, entry.sql_name), entry, registry):
                 self.tables[QualifiedName(spec.schema_, entry.sql_name)] = entry
                 self.relations[spec.schema_].add(entry.sql_name)
                 self.origins[("table", spec.schema_, entry.sql_name)] = entry.origin
-        self._relation_registry = registry
+        self.relation_registry = registry
 
     def _register_sequences(self, declared: set[str]) -> None:
         for entry in self.entries.get("Sequence", []):
             spec: s.SequenceSpec = entry.spec
-            self._schema_declared(entry, spec.schema_, declared)
-            if self._unique("relation", (spec.schema_, entry.sql_name), entry, self._relation_registry):
+            self.schema_declared(entry, spec.schema_, declared)
+            if self.unique("relation", (spec.schema_, entry.sql_name), entry, self.relation_registry):
                 self.relations[spec.schema_].add(entry.sql_name)
                 self.origins[("sequence", spec.schema_, entry.sql_name)] = entry.origin
 
@@ -389,9 +339,9 @@ class _Assembler:
         uniques = tuple(self._unique_constraint(entry, i, u, known) for i, u in enumerate(spec.uniques))
         checks = tuple(self._check(entry, i, c) for i, c in enumerate(spec.checks))
         fks = tuple(self._foreign_key(entry, i, f, known) for i, f in enumerate(spec.foreign_keys))
-        indexes = tuple(self._index(entry, i, x, known) for i, x in enumerate(spec.indexes))
+        indexes = tuple(self.index(entry, i, x, known) for i, x in enumerate(spec.indexes))
         if pk is not None:
-            self._check_columns(entry, ("primaryKey",), list(pk.columns) + list(pk.include), known)
+            self.check_columns(entry, ("primaryKey",), list(pk.columns) + list(pk.include), known)
         self._check_constraint_names(entry, pk, uniques, checks, fks)
         return Table(
             schema=qname.schema,
@@ -450,11 +400,6 @@ class _Assembler:
             if column.name in seen:
                 self.problem(entry.at("columns", i, "name", message=f"duplicate column {column.name!r}"))
             seen.add(column.name)
-
-    def _check_columns(self, entry: Entry[Any], path: PathKey, names: list[str], known: set[str]) -> None:
-        for name in names:
-            if name not in known:
-                self.problem(entry.at(*path, message=f"table {entry.sql_name!r} has no column {name!r}"))
 
     def _check_constraint_names(
         self, entry: Entry[s.TableSpec], pk: PrimaryKey | None, *groups: tuple[Any, ...]
@@ -533,7 +478,7 @@ class _Assembler:
     def _unique_constraint(
         self, entry: Entry[s.TableSpec], i: int, spec: s.UniqueSpec, known: set[str]
     ) -> UniqueConstraint:
-        self._check_columns(entry, ("uniques", i, "columns"), spec.columns + spec.include, known)
+        self.check_columns(entry, ("uniques", i, "columns"), spec.columns + spec.include, known)
         schema = entry.spec.schema_
         name = spec.name or choose_name(
             entry.sql_name, name_addition(spec.columns + spec.include), "key", self.relations[schema]
@@ -569,8 +514,8 @@ class _Assembler:
         )
 
     def _foreign_key(self, entry: Entry[s.TableSpec], i: int, spec: s.ForeignKeySpec, known: set[str]) -> ForeignKey:
-        self._check_columns(entry, ("foreignKeys", i, "columns"), spec.columns, known)
-        self._check_columns(
+        self.check_columns(entry, ("foreignKeys", i, "columns"), spec.columns, known)
+        self.check_columns(
             entry, ("foreignKeys", i, "onDeleteSetColumns"), spec.on_delete_set_columns, set(spec.columns)
         )
         if spec.on_delete_set_columns and spec.on_delete not in ("set null", "set default"):
@@ -637,50 +582,6 @@ class _Assembler:
             message = f"referenced columns {columns} of {str(target)!r} are not covered by its primary key, a unique constraint or a unique index"
             self.problem(entry.at(*path, message=message))
         return list(columns)
-
-    def _index(self, entry: Entry[s.TableSpec], i: int, spec: s.IndexSpec, known: set[str]) -> Index:
-        elements = []
-        labels = []
-        for j, item in enumerate(spec.columns):
-            element = s.IndexElementSpec.model_validate({"column": item}) if isinstance(item, str) else item
-            if element.column is not None:
-                self._check_columns(entry, ("indexes", i, "columns", j), [element.column], known)
-                labels.append(element.column)
-            else:
-                assert element.expression is not None
-                labels.append(index_column_label(parse_expression(element.expression)))
-            elements.append(
-                IndexElement(
-                    column=element.column,
-                    expression=element.expression,
-                    collation=element.collation,
-                    opclass=element.opclass,
-                    order=element.order,
-                    nulls=element.nulls,
-                )
-            )
-        self._check_columns(entry, ("indexes", i, "include"), spec.include, known)
-        if spec.where is not None:
-            missing = sorted(column_references(parse_expression(spec.where)) - known)
-            if missing:
-                self.problem(
-                    entry.at("indexes", i, "where", message=f"index predicate refers to unknown column {missing[0]!r}")
-                )
-        schema = entry.spec.schema_
-        name = spec.name or choose_name(
-            entry.sql_name, name_addition(labels + spec.include), "idx", self.relations[schema]
-        )
-        return Index(
-            name=name,
-            elements=tuple(elements),
-            unique=spec.unique,
-            method=spec.method,
-            where=spec.where,
-            include=tuple(spec.include),
-            nulls_not_distinct=spec.nulls_not_distinct,
-            comment=spec.comment,
-            renamed_from=spec.renamed_from,
-        )
 
 
 def _integer_type(type_text: str) -> str:

@@ -12,27 +12,25 @@ database, with the document's file:line.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reconciler.load import spec as s
+from reconciler.load.assemble import Assembler, Entry
 from reconciler.model import QualifiedName, Table
 from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey, PartitionOf
 from reconciler.sqlparse.fragments import column_references, parse_expression
 
-if TYPE_CHECKING:
-    from reconciler.load.loader import Entry, _Assembler
-
 RANGE_LIMITS = frozenset({"minvalue", "maxvalue"})
 
 
-def parent_name(entry: "Entry[s.TableSpec]") -> QualifiedName | None:
+def parent_name(entry: Entry[s.TableSpec]) -> QualifiedName | None:
     spec = entry.spec.partition_of
     if spec is None:
         return None
     return QualifiedName(spec.schema_ or entry.spec.schema_, spec.table)
 
 
-def inherited_columns(tables: "dict[QualifiedName, Entry[s.TableSpec]]", entry: "Entry[s.TableSpec]") -> set[str]:
+def inherited_columns(tables: dict[QualifiedName, Entry[s.TableSpec]], entry: Entry[s.TableSpec]) -> set[str]:
     """Names of the columns a partition gets from its parent (and the parent's parent...)."""
     names: set[str] = set()
     seen: set[QualifiedName] = set()
@@ -44,7 +42,7 @@ def inherited_columns(tables: "dict[QualifiedName, Entry[s.TableSpec]]", entry: 
     return names
 
 
-def partition_by(assembler: "_Assembler", entry: "Entry[s.TableSpec]", known: set[str]) -> PartitionBy | None:
+def partition_by(assembler: Assembler, entry: Entry[s.TableSpec], known: set[str]) -> PartitionBy | None:
     spec = entry.spec.partition_by
     if spec is None:
         return None
@@ -70,7 +68,7 @@ def partition_by(assembler: "_Assembler", entry: "Entry[s.TableSpec]", known: se
     return PartitionBy(strategy=spec.strategy, keys=tuple(keys))
 
 
-def partition_of(assembler: "_Assembler", entry: "Entry[s.TableSpec]") -> PartitionOf | None:
+def partition_of(assembler: Assembler, entry: Entry[s.TableSpec]) -> PartitionOf | None:
     spec = entry.spec.partition_of
     parent = parent_name(entry)
     if spec is None or parent is None:
@@ -107,7 +105,7 @@ def partition_of(assembler: "_Assembler", entry: "Entry[s.TableSpec]") -> Partit
     return PartitionOf(parent=parent, bound=bound or PartitionBound(default=True))
 
 
-def _bound(assembler: "_Assembler", entry: "Entry[s.TableSpec]", spec: s.PartitionOfSpec) -> PartitionBound | None:
+def _bound(assembler: Assembler, entry: Entry[s.TableSpec], spec: s.PartitionOfSpec) -> PartitionBound | None:
     if spec.default == (spec.bounds is not None):
         assembler.problem(
             entry.at("partitionOf", message="a partition needs exactly one of `bounds` or `default: true`")
@@ -137,7 +135,7 @@ def _limit(value: str) -> str:
 
 
 def _check_shape(
-    assembler: "_Assembler", entry: "Entry[s.TableSpec]", parent: s.PartitionBySpec, bound: PartitionBound
+    assembler: Assembler, entry: Entry[s.TableSpec], parent: s.PartitionBySpec, bound: PartitionBound
 ) -> None:
     bounds = entry.spec.partition_of.bounds  # type: ignore[union-attr]
     assert bounds is not None

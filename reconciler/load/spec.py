@@ -310,7 +310,7 @@ class _NamedSpec(SpecModel):
     name, e.g. when it contains '_' or capitals."""
 
 
-class _SchemaObjectSpec(_NamedSpec):
+class SchemaObjectSpec(_NamedSpec):
     schema_: Name = Field(default="public", alias="schema")
     """PostgreSQL schema holding the object (must be declared by a Schema document unless `public`)."""
     comment: str | None = None
@@ -374,7 +374,7 @@ class TriggerSpec(SpecModel):
     comment: str | None = None
 
 
-class TableSpec(_SchemaObjectSpec):
+class TableSpec(SchemaObjectSpec):
     columns: list[ColumnSpec] = []
     primary_key: NonEmptyNames | PrimaryKeySpec | None = None
     """Column list, or an object with `columns` and options."""
@@ -397,13 +397,13 @@ class TableSpec(_SchemaObjectSpec):
     triggers: list[TriggerSpec] = []
 
 
-class EnumSpec(_SchemaObjectSpec):
+class EnumSpec(SchemaObjectSpec):
     values: list[Annotated[str, AfterValidator(_identifier)]]
     """Labels in sort order. Labels can be added anywhere; removing one needs a type swap."""
     renamed_from: Name | None = None
 
 
-class DomainSpec(_SchemaObjectSpec):
+class DomainSpec(SchemaObjectSpec):
     type: SqlType
     """The base type, e.g. `text`, `numeric(12,2)`."""
     default: SqlValue | None = None
@@ -416,7 +416,7 @@ class DomainSpec(_SchemaObjectSpec):
     """Migration hint: the domain's previous name (in the same schema)."""
 
 
-class CollationSpec(_SchemaObjectSpec):
+class CollationSpec(SchemaObjectSpec):
     provider: Literal["libc", "icu", "builtin"] = "libc"
     locale: str | None = None
     """Locale, e.g. `de_DE.utf8` (libc), `de-DE` or `und-u-ks-level2` (icu), `C.UTF-8` (builtin)."""
@@ -427,7 +427,7 @@ class CollationSpec(_SchemaObjectSpec):
     """`false`: strings that compare equal need not be byte-wise equal (ICU only)."""
 
 
-class CompositeTypeSpec(_SchemaObjectSpec):
+class CompositeTypeSpec(SchemaObjectSpec):
     attributes: Annotated[list[CompositeAttributeSpec], Field(min_length=1)]
     """Attributes in order."""
     renamed_from: Name | None = None
@@ -439,7 +439,7 @@ class OwnedBySpec(SpecModel):
     column: Name
 
 
-class SequenceSpec(_SchemaObjectSpec, SequenceOptionsSpec):
+class SequenceSpec(SchemaObjectSpec, SequenceOptionsSpec):
     type: Literal["smallint", "integer", "bigint"] = "bigint"
     owned_by: OwnedBySpec | None = None
     """Column whose table owns the sequence (the sequence is dropped with it)."""
@@ -473,91 +473,62 @@ class Metadata(SpecModel):
     annotations: dict[str, str] | None = None
 
 
-class _Document(SpecModel):
+class DocumentModel(SpecModel):
     api_version: Literal["reconciler.dev/v1alpha1"]
     metadata: Metadata
 
 
-class SchemaDocument(_Document):
+class SchemaDocument(DocumentModel):
     """A PostgreSQL schema (namespace)."""
 
     kind: Literal["Schema"]
     spec: SchemaSpec = SchemaSpec()
 
 
-class ExtensionDocument(_Document):
+class ExtensionDocument(DocumentModel):
     """An extension installed with CREATE EXTENSION."""
 
     kind: Literal["Extension"]
     spec: ExtensionSpec = ExtensionSpec()
 
 
-class EnumDocument(_Document):
+class EnumDocument(DocumentModel):
     """An enum type."""
 
     kind: Literal["Enum"]
     spec: EnumSpec
 
 
-class SequenceDocument(_Document):
+class SequenceDocument(DocumentModel):
     """A standalone sequence (identity and serial columns own theirs)."""
 
     kind: Literal["Sequence"]
     spec: SequenceSpec = SequenceSpec()
 
 
-class TableDocument(_Document):
+class TableDocument(DocumentModel):
     """A table with its columns, constraints and indexes."""
 
     kind: Literal["Table"]
     spec: TableSpec
 
 
-class DomainDocument(_Document):
+class DomainDocument(DocumentModel):
     """A domain: a base type with a default, NOT NULL and check constraints."""
 
     kind: Literal["Domain"]
     spec: DomainSpec
 
 
-class CompositeTypeDocument(_Document):
+class CompositeTypeDocument(DocumentModel):
     """A composite type (CREATE TYPE ... AS (attributes))."""
 
     kind: Literal["CompositeType"]
     spec: CompositeTypeSpec
 
 
-class CollationDocument(_Document):
+class CollationDocument(DocumentModel):
     """A collation (CREATE COLLATION), for columns, domains and attributes that name it."""
 
     kind: Literal["Collation"]
     spec: CollationSpec
-
-
-AnyDocument = Union[
-    SchemaDocument,
-    ExtensionDocument,
-    EnumDocument,
-    SequenceDocument,
-    TableDocument,
-    DomainDocument,
-    CompositeTypeDocument,
-    CollationDocument,
-]
-DOCUMENT_KINDS: dict[str, type[_Document]] = {
-    "Schema": SchemaDocument,
-    "Extension": ExtensionDocument,
-    "Enum": EnumDocument,
-    "Sequence": SequenceDocument,
-    "Table": TableDocument,
-    "Domain": DomainDocument,
-    "CompositeType": CompositeTypeDocument,
-    "Collation": CollationDocument,
-}
-
-
-# Code objects (functions, procedures, views, materialized views) are defined in `codespec`.
-from reconciler.load.codespec import CODE_DOCUMENT_KINDS, CodeDocument  # noqa: E402
-
-AnyDocument = Union[AnyDocument, CodeDocument]  # type: ignore[misc]
-DOCUMENT_KINDS.update(CODE_DOCUMENT_KINDS)

@@ -13,6 +13,7 @@ from pglast import ast
 
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s
+from reconciler.load.assemble import Assembler
 from reconciler.model import (
     Collation,
     CompositeAttribute,
@@ -29,12 +30,12 @@ from reconciler.sqlparse.fragments import column_references, parse_expression
 Problem = Callable[[Diagnostic], None]
 
 
-def domains(entries: list[Any], declared: set[str], assembler: Any) -> list[Domain]:
+def domains(entries: list[Any], declared: set[str], assembler: Assembler) -> list[Domain]:
     out = []
     for entry in entries:
         spec: s.DomainSpec = entry.spec
-        assembler._schema_declared(entry, spec.schema_, declared)
-        if not assembler._unique("type", (spec.schema_, entry.sql_name), entry, assembler._type_registry):
+        assembler.schema_declared(entry, spec.schema_, declared)
+        if not assembler.unique("type", (spec.schema_, entry.sql_name), entry, assembler.type_registry):
             continue
         assembler.origins[("domain", spec.schema_, entry.sql_name)] = entry.origin
         out.append(_domain(entry, spec, assembler.problem))
@@ -69,12 +70,12 @@ def _domain(entry: Any, spec: s.DomainSpec, problem: Problem) -> Domain:
     )
 
 
-def composite_types(entries: list[Any], declared: set[str], assembler: Any) -> list[CompositeType]:
+def composite_types(entries: list[Any], declared: set[str], assembler: Assembler) -> list[CompositeType]:
     out = []
     for entry in entries:
         spec: s.CompositeTypeSpec = entry.spec
-        assembler._schema_declared(entry, spec.schema_, declared)
-        if not assembler._unique("type", (spec.schema_, entry.sql_name), entry, assembler._type_registry):
+        assembler.schema_declared(entry, spec.schema_, declared)
+        if not assembler.unique("type", (spec.schema_, entry.sql_name), entry, assembler.type_registry):
             continue
         seen: set[str] = set()
         for i, attribute in enumerate(spec.attributes):
@@ -179,13 +180,13 @@ def policies(entry: Any, known_columns: set[str], problem: Problem) -> tuple[Pol
     return tuple(out)
 
 
-def collations(entries: list[Any], declared: set[str], assembler: Any) -> list[Collation]:
+def collations(entries: list[Any], declared: set[str], assembler: Assembler) -> list[Collation]:
     registry: dict[tuple[str, ...], Any] = {}
     out = []
     for entry in entries:
         spec: s.CollationSpec = entry.spec
-        assembler._schema_declared(entry, spec.schema_, declared)
-        if not assembler._unique("collation", (spec.schema_, entry.sql_name), entry, registry):
+        assembler.schema_declared(entry, spec.schema_, declared)
+        if not assembler.unique("collation", (spec.schema_, entry.sql_name), entry, registry):
             continue
         if spec.locale is None and (spec.lc_collate is None or spec.lc_ctype is None):
             assembler.problem(entry.at(message="a collation needs `locale`, or both `lcCollate` and `lcCtype`"))

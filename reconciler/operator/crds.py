@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from reconciler.load import spec as s
+from reconciler.load.documents import DOCUMENT_KINDS
 from reconciler.operator.resources import (
     DATABASE_PLURAL,
     GROUP,
@@ -46,7 +46,7 @@ def plural_of(kind: str) -> str:
 
 def desired_kinds() -> dict[str, str]:
     """Kind -> plural for every desired-object kind of the YAML format."""
-    return {kind: plural_of(kind) for kind in s.DOCUMENT_KINDS}
+    return {kind: plural_of(kind) for kind in DOCUMENT_KINDS}
 
 
 def structural(schema: dict[str, Any], defs: dict[str, Any], *, keep_unknown: bool) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def generate() -> dict[str, dict[str, Any]]:
     """File name -> CRD object, for every kind the operator serves."""
     out: dict[str, dict[str, Any]] = {}
     for kind, plural in desired_kinds().items():
-        model = s.DOCUMENT_KINDS[kind]
+        model = DOCUMENT_KINDS[kind]
         columns = [{"name": "SQL Name", "type": "string", "jsonPath": ".spec.name"}]
         spec_fields = model.model_fields["spec"].annotation.model_fields  # type: ignore[union-attr]
         if any((f.alias or name) == "schema" for name, f in spec_fields.items()):
