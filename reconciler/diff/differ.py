@@ -17,11 +17,12 @@ Decisions that matter:
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Hashable, Iterable, TypeVar
+from typing import Iterable, TypeVar
 
 from reconciler.diff import changes as c
 from reconciler.diff import grants, partitions, usertypes
 from reconciler.diff.code import diff_code
+from reconciler.diff.matching import match
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -34,7 +35,6 @@ from reconciler.model import (
 )
 
 T = TypeVar("T")
-K = TypeVar("K", bound=Hashable)
 
 
 def diff(live: Catalog, desired: Catalog, *, baseline: bool = False) -> list[c.Change]:
@@ -50,31 +50,6 @@ def diff(live: Catalog, desired: Catalog, *, baseline: bool = False) -> list[c.C
     found += grants.between_environments(live, desired) if baseline else grants.changes(live, desired)
     found += diff_code(live, desired)
     return partitions.refine(found, live, desired)
-
-
-def _match(
-    live: dict[K, T], desired: dict[K, T], renamed_from: Callable[[T], K | None]
-) -> tuple[list[tuple[T, T, bool]], list[T], list[T]]:
-    """Pair live and desired objects by key, then by rename hint. Returns (pairs, added, dropped);
-    each pair says whether it is a rename."""
-    pairs: list[tuple[T, T, bool]] = []
-    added: list[T] = []
-    used: set[K] = set()
-    for key, wanted in desired.items():
-        if key in live:
-            pairs.append((live[key], wanted, False))
-            used.add(key)
-    for key, wanted in desired.items():
-        if key in live:
-            continue
-        source = renamed_from(wanted)
-        if source is not None and source in live and source not in used and source not in desired:
-            pairs.append((live[source], wanted, True))
-            used.add(source)
-        else:
-            added.append(wanted)
-    dropped = [obj for key, obj in live.items() if key not in used]
-    return pairs, added, dropped
 
 
 def _without(obj: T, **fields: object) -> T:
@@ -109,7 +84,7 @@ def _extensions(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
 
 
 def _enums(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
-    pairs, added, dropped = _match(
+    pairs, added, dropped = match(
         {e.qname: e for e in live.enums}, {e.qname: e for e in desired.enums}, lambda e: e.renamed_from
     )
     for enum in added:
@@ -142,7 +117,7 @@ def _alter_enum(old: c.EnumType, new: c.EnumType) -> c.AlterEnum:
 
 
 def _sequences(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
-    pairs, added, dropped = _match(
+    pairs, added, dropped = match(
         {s.qname: s for s in live.sequences}, {s.qname: s for s in desired.sequences}, lambda s: s.renamed_from
     )
     for sequence in added:
@@ -160,7 +135,7 @@ def _sequences(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
 
 
 def _tables(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
-    pairs, added, dropped = _match(
+    pairs, added, dropped = match(
         {t.qname: t for t in live.tables}, {t.qname: t for t in desired.tables}, lambda t: t.renamed_from
     )
     # a foreign key follows the table it references through a rename: compare under the new name
@@ -203,7 +178,7 @@ def column_alterations(old: Column, new: Column) -> frozenset[c.ColumnAlteration
 
 
 def _columns(live: Table, desired: Table) -> Iterable[c.Change]:
-    pairs, added, dropped = _match(
+    pairs, added, dropped = match(
         {col.name: col for col in live.columns},
         {col.name: col for col in desired.columns},
         lambda col: col.renamed_from,
@@ -242,7 +217,7 @@ def _constraints(live: Table, desired: Table, table_renames: dict[QualifiedName,
     renamed_columns = _column_renames(live, desired)
     current = {k.name: k for k in live.constraints()}
     wanted = {k.name: k for k in desired.constraints()}
-    pairs, added, dropped = _match(current, wanted, lambda k: k.renamed_from)
+    pairs, added, dropped = match(current, wanted, lambda k: k.renamed_from)
     for constraint in added:
         yield c.AddConstraint(live, desired, constraint)
     for old, new, renamed in pairs:
@@ -313,7 +288,7 @@ def _index_definition(index: Index) -> Index:
 
 def _indexes(live: Table, desired: Table) -> Iterable[c.Change]:
     renamed_columns = _column_renames(live, desired)
-    pairs, added, dropped = _match(
+    pairs, added, dropped = match(
         {i.name: i for i in live.indexes}, {i.name: i for i in desired.indexes}, lambda i: i.renamed_from
     )
     for index in added:

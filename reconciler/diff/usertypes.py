@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from reconciler.diff.changes import Change, TableChange
+from reconciler.diff.matching import match
 from reconciler.model import (
     Catalog,
     Collation,
@@ -30,6 +31,7 @@ from reconciler.model import (
     RowLevelSecurity,
     Table,
 )
+from reconciler.sqlparse.fragments import sql_name
 
 # --- changes: domains ----------------------------------------------------------------------
 
@@ -240,9 +242,7 @@ class AlterPolicy(TableChange):
 
 def _pairs(live: dict, desired: dict) -> tuple[list, list, list]:  # type: ignore[type-arg]
     """(pairs, added, dropped) by key, then by `renamed_from` (as the main differ does)."""
-    from reconciler.diff.differ import _match  # noqa: PLC0415  (the differ imports this module)
-
-    return _match(live, desired, lambda obj: obj.renamed_from)
+    return match(live, desired, lambda obj: obj.renamed_from)
 
 
 def catalog_changes(live: Catalog, desired: Catalog) -> Iterable[Change]:
@@ -363,8 +363,6 @@ def type_renames(live: Catalog, desired: Catalog) -> dict[str, str]:
     """Type spellings of enums, domains and composite types renamed by hint: old -> new. A
     column or a routine's signature keeps its type through the rename, so it must not look like
     a type change (nor a new routine)."""
-    from reconciler.sqlparse.fragments import sql_name  # noqa: PLC0415
-
     renames: dict[str, str] = {}
     kinds = (
         (desired.enums, live.enums),

@@ -39,7 +39,7 @@ IdentityGeneration = Literal["always", "by default"]
 GeneratedKind = Literal["stored", "virtual"]
 
 
-def _hint() -> object:
+def migration_hint() -> object:
     """A migration hint: carried along, never compared or hashed."""
     return field(default=None, compare=False)
 
@@ -91,9 +91,9 @@ class Column:
     generated: Generated | None = None
     collation: str | None = None  # None: the type's default collation
     comment: str | None = None
-    renamed_from: str | None = _hint()  # type: ignore[assignment]
-    backfill: str | None = _hint()  # type: ignore[assignment]  # SQL expression for existing rows
-    using: str | None = _hint()  # type: ignore[assignment]  # SQL expression for a type change
+    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    backfill: str | None = migration_hint()  # type: ignore[assignment]  # SQL expression for existing rows
+    using: str | None = migration_hint()  # type: ignore[assignment]  # SQL expression for a type change
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ class PrimaryKey:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
-    renamed_from: str | None = _hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ class UniqueConstraint:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
-    renamed_from: str | None = _hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,7 @@ class CheckConstraint:
     no_inherit: bool = False
     not_valid: bool = False  # exists but existing rows were never checked
     comment: str | None = None
-    renamed_from: str | None = _hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +143,7 @@ class ForeignKey:
     initially_deferred: bool = False
     not_valid: bool = False
     comment: str | None = None
-    renamed_from: str | None = _hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
 
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
@@ -171,7 +171,7 @@ class Index:
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
     comment: str | None = None
-    renamed_from: str | None = _hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +185,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
-    renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
     row_level_security: RowLevelSecurity = RowLevelSecurity()
     policies: tuple[Policy, ...] = ()
     partition_by: PartitionBy | None = None  # a partitioned table (model.partitions)
@@ -214,7 +214,7 @@ class EnumType:
     name: str
     values: tuple[str, ...]
     comment: str | None = None
-    renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
 
     @property
     def qname(self) -> QualifiedName:
@@ -229,7 +229,7 @@ class Sequence:
     options: SequenceOptions = SequenceOptions()
     owned_by: tuple[QualifiedName, str] | None = None  # (table, column)
     comment: str | None = None
-    renamed_from: QualifiedName | None = _hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
 
     @property
     def qname(self) -> QualifiedName:
