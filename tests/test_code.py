@@ -290,7 +290,7 @@ END $$;
 
 
 def _apply(database: str, directory: Path) -> Any:
-    from reconciler.execute.plain import run_step
+    from reconciler.plan.plain import run_step
 
     outcome = plan([directory], database)
     assert outcome.plan.verified

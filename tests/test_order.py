@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from reconciler.execute.plain import run_step
+from reconciler.plan.plain import run_step
 from reconciler.service import plan
 from reconciler.ddl.catalog import create_catalog
 from reconciler.load import load_paths

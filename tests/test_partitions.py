@@ -273,7 +273,7 @@ def year(name: str, start: str, end: str) -> str:
 
 
 def apply_plan(dsn: str, directory: Path) -> list[Any]:
-    from reconciler.execute.plain import run_step
+    from reconciler.plan.plain import run_step
     from reconciler.service import plan
 
     result = plan([directory], dsn).plan

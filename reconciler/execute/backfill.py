@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from reconciler.execute.journal import checkpoint_statement, step_done_statement
-from reconciler.execute.plain import backfill_all, mark_backfill_session
+from reconciler.plan.plain import backfill_all, mark_backfill_session
 from reconciler.execute.session import set_timeouts
 from reconciler.plan.steps import BackfillSpec, Step
 from reconciler.ddl.statement import expression_sql, qualified, type_sql

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from reconciler.plan.artifact import Plan
+from reconciler.plan.plain import backfill_all
 from reconciler.plan.steps import HazardCode, Phase, Step
 
 PHASE_TITLES = {
@@ -124,8 +125,6 @@ def _cell(text: str) -> str:
 
 
 def step_sql(step: Step) -> list[str]:
-    from reconciler.execute.plain import backfill_all  # noqa: PLC0415  (execute imports plan)
-
     if step.backfill is not None:
         return [
             f"-- runs in batches of {step.backfill.batch_size} rows keyed on ({', '.join(step.backfill.key) or 'no key'}); as one statement:",

@@ -16,7 +16,7 @@ import psycopg
 
 from reconciler.diff import diff
 from reconciler.errors import NormalizationError, ServerUnavailable
-from reconciler.execute.plain import run_step
+from reconciler.plan.plain import run_step
 from reconciler.introspect import BOOKKEEPING_SCHEMA, LiveState, read_catalog
 from reconciler.model import Catalog
 from reconciler.pg import dsn as dsnlib

@@ -32,7 +32,7 @@ import psycopg
 import yaml
 
 from reconciler.diff import diff
-from reconciler.execute.plain import run_step
+from reconciler.plan.plain import run_step
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.plan.steps import HazardCode, Phase

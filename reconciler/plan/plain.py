@@ -1,6 +1,10 @@
-"""A plain step runner: every statement of every step, no journal, no retries, backfills as one
-UPDATE. Used to replay a plan on a scratch database and by tests; production applies go through
-`reconciler.execute.executor`, which adds gates, locks, retries, batching and a journal."""
+"""How a step's SQL runs at its simplest: every statement of every step, no journal, no retries,
+backfills as one UPDATE.
+
+Stage: plan. Replay runs plans this way on a scratch database, the renderers show a backfill as
+its one UPDATE, and the tests use it; production applies go through `reconciler.execute`, which
+adds gates, locks, retries, batching and a journal (and marks its backfill sessions the same way).
+"""
 
 from __future__ import annotations
 
