@@ -34,8 +34,8 @@ from synthetic import SCHEMA, create_synthetic  # noqa: E402
 from latency_proxy import start_proxies  # noqa: E402
 
 from reconciler import service  # noqa: E402
-from reconciler.report.audit import Audit  # noqa: E402
-from reconciler.report.audit import Target as AuditTarget  # noqa: E402
+from reconciler.drift.audit import Audit  # noqa: E402
+from reconciler.drift.audit import Target as AuditTarget  # noqa: E402
 from reconciler.introspect import introspect  # noqa: E402
 from reconciler.pg.localserver import LocalServer  # noqa: E402
 

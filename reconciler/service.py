@@ -22,7 +22,8 @@ from reconciler.diff.code import unmanaged as code_unmanaged
 from reconciler.errors import InputError, PlanError
 from reconciler.execute.backfill import ProgressSink
 from reconciler.execute.executor import ApplyOptions, ApplyOutcome, apply_plan
-from reconciler.execute.journal import Journal, journal_exists
+from reconciler.execute.journal import ActivePlan, Journal, journal_exists, plan_to_resume
+from reconciler.execute.journal import active_plan as journal_active_plan
 from reconciler.gates.approvals import Gate
 from reconciler.export import ExportResult, export_catalog
 from reconciler.introspect import LiveState, introspect
@@ -30,9 +31,9 @@ from reconciler.load import LoadResult, load_paths
 from reconciler.model import Catalog, content_hash, normalized
 from reconciler.pg.dsn import connect
 from reconciler.pg.dsn import target as dsn_target
-from reconciler.report.audit import Audit, already_spelled
-from reconciler.report.audit import Target as AuditTarget
-from reconciler.report.drift import DriftReport, EnvironmentResult, PlanProgress, mark_migrating
+from reconciler.drift.audit import Audit, already_spelled
+from reconciler.drift.audit import Target as AuditTarget
+from reconciler.drift.findings import DriftReport, EnvironmentResult, mark_migrating
 from reconciler.plan import Phase, Plan, PlanContext, PlanSettings, Step, plan_from_json, plan_steps
 from reconciler.plan.replay import replay
 from reconciler.normalize import desired_scope, normalized_catalog
@@ -169,11 +170,12 @@ def plan(paths: list[Path], url: str, *, settings: PlanSettings | None = None, v
     abandoned."""
     prepared = prepare(paths, url)
     active = active_plan(url)
+    resumed = plan_to_resume(active, content_hash(prepared.desired))
+    if resumed is not None:
+        return PlanOutcome(plan=resumed, live=prepared.live, desired=prepared.desired, in_progress=True)
     if active is not None:
-        if active.target_hash == content_hash(prepared.desired):
-            return PlanOutcome(plan=active, live=prepared.live, desired=prepared.desired, in_progress=True)
         raise PlanError(
-            f"plan {active.digest} is in progress on this database and leads to another schema: finish it with "
+            f"plan {active.plan.digest} is in progress on this database and leads to another schema: finish it with "
             "`reconciler apply` (on its desired schema) or abandon it with `reconciler abandon`, then plan again"
         )
     return PlanOutcome(
@@ -207,11 +209,9 @@ def apply(request: ApplyRequest) -> ApplyOutcome:
     else:
         assert request.paths is not None or request.loaded is not None
         prepared = prepare_loaded(request.loaded or load_paths(request.paths or []), request.url)
-        active = active_plan(request.url)
-        if active is not None and active.target_hash == content_hash(prepared.desired):
-            chosen, live = active, prepared.live
-        else:
-            chosen, live = make_plan(prepared, request.url, settings=settings), prepared.live
+        resumed = plan_to_resume(active_plan(request.url), content_hash(prepared.desired))
+        chosen = resumed if resumed is not None else make_plan(prepared, request.url, settings=settings)
+        live = prepared.live
     options = ApplyOptions(gate=request.gate, policy=request.policy, up_to=request.up_to, progress=request.progress)
     return apply_plan(chosen, request.url, live, options)
 
@@ -226,13 +226,11 @@ def read_plan_file(path: Path) -> Plan:
     return plan_from_json(data)
 
 
-def active_plan(url: str) -> Plan | None:
-    """The plan in progress in the database's journal, if any."""
+def active_plan(url: str) -> ActivePlan | None:
+    """The plan in progress in the database's journal, if any (see `journal.plan_to_resume` for
+    which plan runs next)."""
     with connect(url, autocommit=True) as conn:
-        if not journal_exists(conn):
-            return None
-        record = Journal(conn).active()
-        return record.plan if record else None
+        return journal_active_plan(conn)
 
 
 def history(url: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -264,22 +262,6 @@ class DriftTarget:
     url: str
 
 
-def plan_progress(conn: Any) -> tuple[PlanProgress | None, str | None]:
-    """The journal's plan in progress on this connection's database, and its target hash."""
-    if not journal_exists(conn):
-        return None, None
-    journal = Journal(conn)
-    record = journal.active()
-    if record is None:
-        return None, None
-    steps = journal.steps(record.digest)
-    done = sum(1 for s in steps.values() if s.state == "done")
-    current = next((step_id for step_id, s in steps.items() if s.state != "done"), None)
-    return PlanProgress(
-        record.digest, record.state, done, len(steps), current, towards_desired=False
-    ), record.plan.target_hash
-
-
 def drift(
     paths: list[Path] | None,
     targets: list[DriftTarget],
@@ -289,7 +271,7 @@ def drift(
 ) -> DriftReport:
     """Compare every environment with the desired schema (or with the `baseline` environment).
 
-    Environments are read and diffed in parallel, one worker each (see report.audit); the YAML
+    Environments are read and diffed in parallel, one worker each (see drift.audit); the YAML
     is loaded while they read."""
     rules = rules or IgnoreRules()
     if not targets:

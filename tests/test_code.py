@@ -14,7 +14,7 @@ from psycopg import sql
 from reconciler.policy import IgnoreRules
 from reconciler.diff import diff
 from reconciler.errors import LoadError, NormalizationError, PlanError
-from reconciler.report.drift import findings
+from reconciler.drift.findings import findings
 
 from reconciler.introspect import introspect
 from reconciler.introspect.code import split_search_path

@@ -291,7 +291,7 @@ def test_baseline_with_yaml_compares_only_its_schemas(two_databases: dict[str, s
 def test_narrowing_a_full_read_hashes_as_reading_only_that_schema(two_databases: dict[str, str]) -> None:
     from reconciler.introspect import introspect  # noqa: PLC0415
     from reconciler.model import content_hash  # noqa: PLC0415
-    from reconciler.report.audit import narrowed  # noqa: PLC0415
+    from reconciler.drift.audit import narrowed  # noqa: PLC0415
 
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
         conn.execute(

@@ -389,7 +389,7 @@ def test_an_interrupted_concurrent_detach_is_finalized(
 
 
 def test_drift_names_partition_differences(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    from reconciler.report.drift import Status, top_level
+    from reconciler.drift.findings import Status, top_level
 
     conn.execute(LIVE)
     write(

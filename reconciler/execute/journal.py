@@ -1,5 +1,6 @@
-"""The journal: plans and steps recorded in the target database, and the advisory lock that
-lets one applier work on a database at a time.
+"""The journal: plans and steps recorded in the target database, the advisory lock that lets
+one applier work on a database at a time, and the one place that knows the active plan and the
+rule for which plan runs next.
 
 Stage: execute. Two connections are involved: the control connection (autocommit) holds the
 advisory lock and records plan-level state and events; the work connection runs the steps, and a
@@ -245,3 +246,47 @@ def checkpoint_statement(
 def journal_exists(conn: psycopg.Connection[Any]) -> bool:
     row = conn.execute("SELECT to_regclass('reconciler.plans') IS NOT NULL").fetchone()
     return bool(row and row[0])
+
+
+# --- the active plan -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivePlan:
+    """The journal's plan in progress on a database (running, waiting at a gate, or failed), and
+    how far it got."""
+
+    digest: str
+    plan: Plan
+    state: str
+    done: int  # steps done
+    total: int  # steps journaled
+    current_step: str | None  # the first step not done
+
+
+def active_plan(conn: psycopg.Connection[Any]) -> ActivePlan | None:
+    """The plan in progress in this database's journal, if any (an autocommit connection)."""
+    if not journal_exists(conn):
+        return None
+    journal = Journal(conn)
+    record = journal.active()
+    if record is None:
+        return None
+    steps = journal.steps(record.digest)
+    done = sum(1 for s in steps.values() if s.state == "done")
+    current = next((step_id for step_id, s in steps.items() if s.state != "done"), None)
+    return ActivePlan(record.digest, record.plan, record.state, done, len(steps), current)
+
+
+def plan_to_resume(active: ActivePlan | None, desired_hash: str, *, finish_started: bool = False) -> Plan | None:
+    """Which plan runs: the active plan is resumed when it leads to the desired schema (target
+    hash equal to `desired_hash`). One leading elsewhere blocks planning: `reconciler plan`
+    refuses, and the executor supersedes it only while none of its steps ran. With
+    `finish_started` (the operator, whose desired objects may change at any time) a started one
+    is resumed anyway: a half-applied migration is finished before anything else is planned.
+    None: make a new plan."""
+    if active is None:
+        return None
+    if active.plan.target_hash == desired_hash or (finish_started and active.done > 0):
+        return active.plan
+    return None

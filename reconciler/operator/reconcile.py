@@ -37,7 +37,7 @@ from reconciler.errors import (
     StalePlanError,
 )
 from reconciler.execute.executor import ApplyOptions, ApplyOutcome, apply_plan
-from reconciler.execute.journal import Journal, journal_exists
+from reconciler.execute.journal import plan_to_resume
 from reconciler.gates.approvals import Approval, Gate
 from reconciler.load import load_documents
 from reconciler.log import get_logger
@@ -45,7 +45,7 @@ from reconciler.model import content_hash
 from reconciler.operator import metrics
 from reconciler.operator.kube import DATABASE_LABEL, Kube, SecretUnavailable
 from reconciler.operator.resources import API_VERSION, DatabaseSpec, PlanApproval
-from reconciler.pg.dsn import connect, redact
+from reconciler.pg.dsn import redact
 from reconciler.plan import Phase, Plan, PlanSettings, Step
 from reconciler.plan.render import step_sql
 
@@ -203,15 +203,15 @@ class DatabaseReconciler:
 
     def _choose_plan(self, prepared: service.Prepared, url: str, desired_hash: str, spec: DatabaseSpec) -> Plan:
         """The journal's plan when one has started (or targets this very schema), else a new one."""
-        active, done = _active_plan(url)
-        if active is not None and (active.target_hash == desired_hash or done > 0):
-            if active.target_hash != desired_hash:
+        resumed = plan_to_resume(service.active_plan(url), desired_hash, finish_started=True)
+        if resumed is not None:
+            if resumed.target_hash != desired_hash:
                 log.info(
                     "desired objects changed during a started plan: finishing it first",
                     database=self.name,
-                    plan=active.digest,
+                    plan=resumed.digest,
                 )
-            return active
+            return resumed
         settings = PlanSettings(
             lock_timeout_ms=duration_ms(spec.policy.lock_timeout),
             backfill_batch_size=spec.policy.backfill.batch_size,
@@ -495,19 +495,6 @@ class _BackfillProgress:
             remaining = max(self.estimate - self.rows, 0)
             progress["etaSeconds"] = round(remaining / rate, 1) if rate > 0 else None
         self.tracker._patch({"backfill": progress})
-
-
-def _active_plan(url: str) -> tuple[Plan | None, int]:
-    """The journal's active plan and how many of its steps are done."""
-    with connect(url, autocommit=True) as conn:
-        if not journal_exists(conn):
-            return None, 0
-        journal = Journal(conn)
-        record = journal.active()
-        if record is None:
-            return None, 0
-        steps = journal.steps(record.digest)
-        return record.plan, sum(1 for s in steps.values() if s.state == "done")
 
 
 def _plan_body(database: dict[str, Any], name: str, plan: Plan) -> dict[str, Any]:

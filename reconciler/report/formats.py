@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 from rich.console import Console
 from rich.table import Table
 
-from reconciler.report.drift import DriftReport, EnvironmentResult, Finding, ObjectKey, Status
+from reconciler.drift.findings import DriftReport, EnvironmentResult, Finding, ObjectKey, Status
 
 FORMAT_VERSION = 1
 SYMBOLS = {

@@ -1,6 +1,6 @@
 """Drift: where do environments differ from the desired schema (or from a baseline environment)?
 
-Stage: report. The typed changes of the differ are folded into one finding per top-level object
+Stage: drift. The typed changes of the differ are folded into one finding per top-level object
 (schema, extension, enum, sequence, table) and environment: in sync, missing, unexpected,
 different (with what differs, e.g. "column total: type integer -> bigint"), or migrating when a
 plan towards the desired schema is in progress there. An environment that cannot be reached is
@@ -18,7 +18,7 @@ from reconciler.policy import IgnoreRules
 from reconciler.diff import changes as c
 from reconciler.diff import code, partitions
 from reconciler.model import Catalog, Column, QualifiedName
-from reconciler.report import drift_types
+from reconciler.drift import types as drift_types
 
 
 class Status(StrEnum):

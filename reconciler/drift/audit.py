@@ -1,6 +1,6 @@
 """Running a drift audit across environments in parallel.
 
-Stage: report. One worker process per environment holds that environment's catalog from start
+Stage: drift. One worker process per environment holds that environment's catalog from start
 to finish; only small messages cross process boundaries, because moving whole catalogs between
 processes (pickling tens of thousands of objects) costs as much as reading them:
 
@@ -28,11 +28,12 @@ from typing import Any
 from reconciler.policy import IgnoreRules
 from reconciler.diff import diff
 from reconciler.errors import ReconcilerError
+from reconciler.execute.journal import active_plan
 from reconciler.introspect import LiveState, read_catalog
 from reconciler.model import Catalog, canonical_json, content_hash
 from reconciler.pg.dsn import connect, redact
 from reconciler.diff.code import object_name
-from reconciler.report.drift import Finding, ObjectKey, PlanProgress, findings, objects_of
+from reconciler.drift.findings import Finding, ObjectKey, PlanProgress, findings, objects_of
 from reconciler.normalize import normalize
 
 import psycopg
@@ -105,6 +106,17 @@ def narrowed(live: LiveState, scope: list[str] | None) -> Catalog:
     )
 
 
+def plan_progress(conn: psycopg.Connection[Any]) -> tuple[PlanProgress | None, str | None]:
+    """The journal's plan in progress on this connection's database, and its target hash."""
+    active = active_plan(conn)
+    if active is None:
+        return None, None
+    progress = PlanProgress(
+        active.digest, active.state, active.done, active.total, active.current_step, towards_desired=False
+    )
+    return progress, active.plan.target_hash
+
+
 # --- the worker ----------------------------------------------------------------------------
 
 
@@ -117,8 +129,6 @@ class _Worker:
         self.catalog: Catalog | None = None
 
     def read(self) -> str | None:
-        from reconciler.service import plan_progress  # noqa: PLC0415  (service imports this module)
-
         try:
             with connect(self.target.url) as conn:
                 self.live = read_catalog(conn, None)

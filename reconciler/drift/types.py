@@ -1,4 +1,4 @@
-"""Drift findings for domains and composite types (see `report.drift`); table-level row
+"""Drift findings for domains and composite types (see `drift.findings`); table-level row
 security changes are table findings whose detail the change itself words."""
 
 from __future__ import annotations
