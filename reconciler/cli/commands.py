@@ -1,23 +1,30 @@
-"""The `reconciler` command: a thin shell over `reconciler.service`.
+"""The commands of `reconciler`: each a thin shell over `reconciler.service`.
 
-Contract with users (docs/cli.md): results go to stdout, messages to stderr, exit codes are the
-ones in `reconciler.errors.ExitCode`, and no traceback is ever printed (set RECONCILER_DEBUG=1 to
-see one for an internal error).
+Stage: shell. Commands of other shells (`reconciler operator ...`) are registered under the
+`reconciler.commands` entry point group and found at start-up, never imported from here.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from reconciler import __version__, service
-from reconciler.errors import ApprovalRequired, ExitCode, LoadError, ReconcilerError
-from reconciler.pg.dsn import redact
+from reconciler import __version__, log, service
+from reconciler.cli.progress import progress_factory
+from reconciler.config import load_project
+from reconciler.errors import ApprovalRequired, ExitCode, LoadError
+from reconciler.gates.approvals import Gate, parse_flag, plan_summary, read_approvals, write_approval
+from reconciler.load.jsonschema import document_json_schema
+from reconciler.model import content_hash
+from reconciler.pg.dsn import target as dsn_target
+from reconciler.plan import Phase, render
+from reconciler.plan.context import PlanSettings
+from reconciler.report.formats import RENDERERS
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 
@@ -41,7 +48,6 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 )
 def cli(log_format: str, log_level: str) -> None:
     """GitOps schema-as-code for PostgreSQL: declarative YAML in, zero-downtime migrations out."""
-    from reconciler import log  # noqa: PLC0415
 
     log.configure(level=log_level, fmt=log_format)
 
@@ -61,7 +67,6 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
             click.echo(json.dumps({"valid": False, "errors": problems}, indent=2))
             sys.exit(ExitCode.ERROR)
         raise
-    from reconciler.model import content_hash  # noqa: PLC0415
 
     catalog = result.catalog
     counts = {
@@ -160,8 +165,6 @@ def plan_command(
     paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool, create_roles: bool
 ) -> None:
     """Plan the migration from the live database to the desired YAML (exit 0 nothing to do, 2 changes planned)."""
-    from reconciler.plan import render  # noqa: PLC0415
-    from reconciler.plan.context import PlanSettings  # noqa: PLC0415
 
     outcome = service.plan(list(paths), url, verify=not no_replay, settings=PlanSettings(create_roles=create_roles))
     plan = outcome.plan
@@ -191,7 +194,6 @@ ENV = click.option("--env", "env_name", help="Environment of the project file: i
 
 def _target(config_path: Path | None, env_name: str | None, url: str | None) -> tuple[Any, str]:
     """The project, and the URL from --url or the environment."""
-    from reconciler.config import load_project  # noqa: PLC0415
 
     project = load_project(config_path)
     if url:
@@ -255,9 +257,6 @@ def apply_command(
     """Apply the desired schema (or a plan file): expand, backfill, contract, stopping at gates.
 
     Exit codes: 0 done (or nothing to do), 3 waiting for an approval, 4 another applier is busy, 1 error."""
-    from reconciler.gates.approvals import Gate, parse_flag, read_approvals  # noqa: PLC0415
-    from reconciler.plan import Phase  # noqa: PLC0415
-    from reconciler.progress import progress_factory  # noqa: PLC0415
 
     project, target_url = _target(config_path, env_name, url)
     policy = project.policy(env_name)
@@ -318,7 +317,6 @@ def _report_apply(outcome: Any, plan_file: Path | None) -> None:
         f"  reconciler apply ... --approve {plan.digest}:{step.phase.value}",
         f"  reconciler approve {source} --phase {step.phase.value} --by <your name>   (writes an approval file to commit)",
     ]
-    from reconciler.errors import ApprovalRequired  # noqa: PLC0415
 
     raise ApprovalRequired("\n".join(lines))
 
@@ -339,9 +337,6 @@ def approve_command(
     plan_file: Path | None, digest: str | None, phase: str, by: str, config_path: Path | None, directory: Path | None
 ) -> None:
     """Write an approval file for a plan (commit it; `apply` reads the directory)."""
-    from reconciler.config import load_project  # noqa: PLC0415
-    from reconciler.gates.approvals import plan_summary, write_approval  # noqa: PLC0415
-    from reconciler.plan import Phase  # noqa: PLC0415
 
     if (plan_file is None) == (digest is None):
         raise click.UsageError("give a plan file or --digest (one of them)")
@@ -421,9 +416,6 @@ def drift_command(
     """Compare every environment with the desired schema: one matrix, object x environment.
 
     Exit codes: 0 all in sync, 2 drift found, 1 an environment could not be read (or another error)."""
-    from reconciler.config import load_project  # noqa: PLC0415
-    from reconciler.pg.dsn import target as dsn_target  # noqa: PLC0415
-    from reconciler.report.formats import RENDERERS  # noqa: PLC0415
 
     project = load_project(config_path)
     names = list(env_names) or ([] if urls else list(project.project.environments))  # in the order the file lists them
@@ -453,123 +445,15 @@ def drift_command(
 @cli.command("schema")
 def json_schema() -> None:
     """Print the JSON Schema of the YAML format (for editors and linters)."""
-    from reconciler.load.jsonschema import document_json_schema  # noqa: PLC0415
 
     click.echo(json.dumps(document_json_schema(), indent=2))
 
 
-@cli.group("operator")
-def operator_group() -> None:
-    """The Kubernetes operator: run it, or write its CustomResourceDefinitions."""
+def _add_entry_point_commands(group: click.Group) -> None:
+    """Commands registered under the `reconciler.commands` entry point group (the operator's
+    `reconciler operator run|crds`): the shells stay independent of each other."""
+    for entry in entry_points(group="reconciler.commands"):
+        group.add_command(entry.load(), entry.name)
 
 
-@operator_group.command("run")
-@click.option(
-    "--namespace",
-    "-n",
-    "namespaces",
-    multiple=True,
-    help="Namespace to watch (repeatable; default: $POD_NAMESPACE or default).",
-)
-@click.option(
-    "--all-namespaces", "-A", is_flag=True, help="Watch every namespace (needs the cluster-wide RBAC of the chart)."
-)
-@click.option(
-    "--metrics-port", type=int, default=9090, show_default=True, help="Port of /metrics and /healthz (0: none)."
-)
-@click.option("--peering", default=None, help="kopf peering name: replicas sharing it elect one active operator.")
-@click.option("--priority", type=int, default=None, help="Peering priority (default: random, so one replica leads).")
-@click.option(
-    "--retry-max-delay",
-    type=float,
-    default=60.0,
-    show_default=True,
-    help="Longest wait between retries of a failing Database, in seconds.",
-)
-@click.option(
-    "--settle",
-    type=float,
-    default=1.5,
-    show_default=True,
-    help="Quiet period after a resource change before planning, in seconds.",
-)
-@click.option(
-    "--work-dir",
-    envvar="RECONCILER_WORK_DIR",
-    default=None,
-    help="Working directory (where the built-in pg_dump hook writes backups).",
-)
-@click.pass_context
-def operator_run(
-    ctx: click.Context,
-    namespaces: tuple[str, ...],
-    all_namespaces: bool,
-    metrics_port: int,
-    peering: str | None,
-    priority: int | None,
-    retry_max_delay: float,
-    settle: float,
-    work_dir: str | None,
-) -> None:
-    """Run the controller: converge every Database resource towards its desired objects."""
-    from reconciler.operator.main import OperatorOptions, run  # noqa: PLC0415
-
-    if namespaces and all_namespaces:
-        raise click.UsageError("give --namespace or --all-namespaces, not both")
-    log_format = ctx.find_root().params.get("log_format", "auto")
-    run(
-        OperatorOptions(
-            namespaces=namespaces,
-            all_namespaces=all_namespaces,
-            metrics_port=metrics_port,
-            log_format="console" if log_format == "console" else "json",
-            peering=peering,
-            priority=priority,
-            retry_max_seconds=retry_max_delay,
-            settle_seconds=settle,
-            work_dir=work_dir,
-        )
-    )
-
-
-@operator_group.command("crds")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("crds"), show_default=True)
-def operator_crds(out: Path) -> None:
-    """Write the CustomResourceDefinitions (generated from the YAML format's models)."""
-    from reconciler.operator import crds  # noqa: PLC0415
-
-    for path in crds.write(out):
-        click.echo(f"wrote {path}")
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(redact(message), err=True)
-    sys.exit(code)
-
-
-def main(argv: list[str] | None = None) -> Any:
-    """Entry point: runs the CLI and maps every failure to a message and an exit code."""
-    try:
-        return cli.main(args=argv, prog_name="reconciler", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.UsageError as exc:
-        hint = f"\nTry '{exc.ctx.command_path} --help' for help." if exc.ctx else ""
-        _fail(f"usage error: {exc.format_message()}{hint}", ExitCode.USAGE)
-    except click.Abort:
-        _fail("interrupted", ExitCode.INTERRUPTED)
-    except KeyboardInterrupt:
-        _fail("interrupted", ExitCode.INTERRUPTED)
-    except ReconcilerError as exc:
-        plain = isinstance(exc, LoadError | ApprovalRequired)  # not an error: a list of problems, or a gate
-        _fail(str(exc) if plain else f"error: {exc}", exc.exit_code)
-    except click.ClickException as exc:
-        _fail(f"error: {exc.format_message()}", ExitCode.ERROR)
-    except Exception as exc:  # noqa: BLE001  (the last guard: never a traceback for users)
-        if os.environ.get("RECONCILER_DEBUG"):
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (set RECONCILER_DEBUG=1 for a traceback)", ExitCode.ERROR)
-
-
-if __name__ == "__main__":
-    main()
+_add_entry_point_commands(cli)
