@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import pickle
+import queue
 import threading
 from dataclasses import dataclass, replace
 from typing import Any
@@ -223,8 +224,6 @@ class _ThreadPipe:
 
     @classmethod
     def pair(cls) -> tuple["_ThreadPipe", "_ThreadPipe"]:
-        import queue  # noqa: PLC0415
-
         a, b = queue.Queue(), queue.Queue()  # type: ignore[var-annotated]
         return cls(a, b), cls(b, a)
 

@@ -27,6 +27,7 @@ from reconciler.model import CheckConstraint, Column, PrimaryKey, QualifiedName,
 from reconciler.model.names import make_object_name
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
+from reconciler.plan.rules.indexes import replacement_steps
 from reconciler.plan.rules.base import (
     breaks_old,
     brief_exclusive,
@@ -413,8 +414,6 @@ def _collation_indexes(change: c.AlterColumn, ctx: PlanContext) -> tuple[list[St
     old index CONCURRENTLY with the new collation spelled out, so that changing the column later
     keeps them instead of rebuilding under ACCESS EXCLUSIVE. Returns those steps, and the names
     of indexes that will still be rebuilt under the lock (expression keys, constraint indexes)."""
-    from reconciler.plan.rules.indexes import replacement_steps  # noqa: PLC0415
-
     column, steps, remaining = change.new.name, [], []
     desired_indexes = {i.name: i for i in change.desired.indexes}
     for index in change.live.indexes:

@@ -45,7 +45,7 @@ from reconciler.plan.rules.base import (
     share_update,
     validation_scan,
 )
-from reconciler.plan.rules.swap import readd_constraint, touches_swap
+from reconciler.plan.rules.swap import foreign_key_over_helpers, readd_constraint, touches_swap
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
 
 
@@ -165,8 +165,6 @@ def is_recreated(ctx: PlanContext, table: QualifiedName, fk: Constraint, *, desi
 
 
 def recreation_steps(ctx: PlanContext) -> list[Step]:
-    from reconciler.plan.rules.swap import foreign_key_over_helpers  # noqa: PLC0415  (swap imports this module)
-
     steps: list[Step] = []
     done: set[tuple[QualifiedName, str]] = set()
     for recreation in ctx.recreated_fks.values():

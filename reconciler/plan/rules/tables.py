@@ -11,6 +11,7 @@ from reconciler.model import ForeignKey, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, brief_exclusive, deletes_data, exclusive, make_step, not_reversible
+from reconciler.plan.rules.constraints import is_recreated
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
 
 
@@ -37,8 +38,6 @@ def add_table(change: c.AddTable, ctx: PlanContext) -> list[Step]:
         reverse=[relations.drop_table(table.qname)],
         tables=[table.qname],
     )
-    from reconciler.plan.rules.constraints import is_recreated  # noqa: PLC0415  (rules import each other)
-
     keys = [fk for fk in table.foreign_keys if not is_recreated(ctx, table.qname, fk, desired=True)]
     return [create] + [_new_table_foreign_key(ctx, change, table, fk) for fk in keys]
 
