@@ -48,7 +48,6 @@ PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_ty
 )
 def cli(log_format: str, log_level: str) -> None:
     """GitOps schema-as-code for PostgreSQL: declarative YAML in, zero-downtime migrations out."""
-
     log.configure(level=log_level, fmt=log_format)
 
 
@@ -165,7 +164,6 @@ def plan_command(
     paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool, create_roles: bool
 ) -> None:
     """Plan the migration from the live database to the desired YAML (exit 0 nothing to do, 2 changes planned)."""
-
     outcome = service.plan(list(paths), url, verify=not no_replay, settings=PlanSettings(create_roles=create_roles))
     plan = outcome.plan
     if out is not None:
@@ -194,7 +192,6 @@ ENV = click.option("--env", "env_name", help="Environment of the project file: i
 
 def _target(config_path: Path | None, env_name: str | None, url: str | None) -> tuple[Any, str]:
     """The project, and the URL from --url or the environment."""
-
     project = load_project(config_path)
     if url:
         return project, url
@@ -257,7 +254,6 @@ def apply_command(
     """Apply the desired schema (or a plan file): expand, backfill, contract, stopping at gates.
 
     Exit codes: 0 done (or nothing to do), 3 waiting for an approval, 4 another applier is busy, 1 error."""
-
     project, target_url = _target(config_path, env_name, url)
     policy = project.policy(env_name)
     if create_roles:
@@ -337,7 +333,6 @@ def approve_command(
     plan_file: Path | None, digest: str | None, phase: str, by: str, config_path: Path | None, directory: Path | None
 ) -> None:
     """Write an approval file for a plan (commit it; `apply` reads the directory)."""
-
     if (plan_file is None) == (digest is None):
         raise click.UsageError("give a plan file or --digest (one of them)")
     summary = None
@@ -416,7 +411,6 @@ def drift_command(
     """Compare every environment with the desired schema: one matrix, object x environment.
 
     Exit codes: 0 all in sync, 2 drift found, 1 an environment could not be read (or another error)."""
-
     project = load_project(config_path)
     names = list(env_names) or ([] if urls else list(project.project.environments))  # in the order the file lists them
     targets = [service.DriftTarget(name, project.url(name)) for name in names]
@@ -445,7 +439,6 @@ def drift_command(
 @cli.command("schema")
 def json_schema() -> None:
     """Print the JSON Schema of the YAML format (for editors and linters)."""
-
     click.echo(json.dumps(document_json_schema(), indent=2))
 
 
