@@ -24,12 +24,15 @@ from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger
 
 
 @dataclass(frozen=True)
-class CodeChange(Change):
+class CodeChange(Change, abstract=True):
     """A change of a top-level code object; `kind`, `schema`, `name` identify it in reports."""
 
     @property
     def target(self) -> Function | View | MaterializedView:
-        raise NotImplementedError
+        """The object as it is desired."""
+        target = self.desired_object
+        assert isinstance(target, Function | View | MaterializedView)
+        return target
 
     @property
     def kind(self) -> str:
@@ -39,33 +42,21 @@ class CodeChange(Change):
         return "view" if isinstance(target, View) else "materialized view"
 
     @property
-    def subject(self) -> str:
-        return str(self.target) if isinstance(self.target, Function) else str(self.target.qname)
-
-    @property
     def detail(self) -> str | None:
         return None
 
 
 @dataclass(frozen=True)
-class AddFunction(CodeChange):
+class AddFunction(CodeChange, desired_object="function"):
     function: Function
-
-    @property
-    def target(self) -> Function:
-        return self.function
 
 
 @dataclass(frozen=True)
-class ReplaceFunction(CodeChange):
+class ReplaceFunction(CodeChange, live_object="old", desired_object="new"):
     """Body or attributes differ: CREATE OR REPLACE keeps the object (and what depends on it)."""
 
     old: Function
     new: Function
-
-    @property
-    def target(self) -> Function:
-        return self.new
 
     @property
     def detail(self) -> str | None:
@@ -78,24 +69,16 @@ class RecreateFunction(ReplaceFunction):
 
 
 @dataclass(frozen=True)
-class AddView(CodeChange):
+class AddView(CodeChange, desired_object="view"):
     view: View | MaterializedView
-
-    @property
-    def target(self) -> View | MaterializedView:
-        return self.view
 
 
 @dataclass(frozen=True)
-class ReplaceView(CodeChange):
+class ReplaceView(CodeChange, live_object="old", desired_object="new"):
     """A view or materialized view whose definition, options, indexes or comment differ."""
 
     old: View | MaterializedView
     new: View | MaterializedView
-
-    @property
-    def target(self) -> View | MaterializedView:
-        return self.new
 
     @property
     def definition_changed(self) -> bool:
@@ -108,12 +91,8 @@ class ReplaceView(CodeChange):
 
 
 @dataclass(frozen=True)
-class AddTrigger(TableChange):
+class AddTrigger(TableChange, desired_object="trigger"):
     trigger: Trigger
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.trigger.name}"
 
     @property
     def detail(self) -> str:
@@ -121,13 +100,9 @@ class AddTrigger(TableChange):
 
 
 @dataclass(frozen=True)
-class ReplaceTrigger(TableChange):
+class ReplaceTrigger(TableChange, live_object="old", desired_object="new"):
     old: Trigger
     new: Trigger
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.new.name}"
 
     @property
     def only_enabled_or_comment(self) -> bool:

@@ -37,31 +37,19 @@ from reconciler.sqlparse.fragments import sql_name
 
 
 @dataclass(frozen=True)
-class AddDomain(Change):
+class AddDomain(Change, desired_object="domain"):
     domain: Domain
-
-    @property
-    def subject(self) -> str:
-        return str(self.domain.qname)
 
 
 @dataclass(frozen=True)
-class DropDomain(Change):
+class DropDomain(Change, live_object="domain"):
     domain: Domain
-
-    @property
-    def subject(self) -> str:
-        return str(self.domain.qname)
 
 
 @dataclass(frozen=True)
 class RenameDomain(Change):
     live: Domain
     desired: Domain
-
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
 
 
 @dataclass(frozen=True)
@@ -72,10 +60,6 @@ class AlterDomain(Change):
     desired: Domain
 
     @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
-
-    @property
     def detail(self) -> str:
         return domain_detail(self.live, self.desired)
 
@@ -84,21 +68,13 @@ class AlterDomain(Change):
 
 
 @dataclass(frozen=True)
-class AddCompositeType(Change):
+class AddCompositeType(Change, desired_object="composite"):
     composite: CompositeType
-
-    @property
-    def subject(self) -> str:
-        return str(self.composite.qname)
 
 
 @dataclass(frozen=True)
-class DropCompositeType(Change):
+class DropCompositeType(Change, live_object="composite"):
     composite: CompositeType
-
-    @property
-    def subject(self) -> str:
-        return str(self.composite.qname)
 
 
 @dataclass(frozen=True)
@@ -106,19 +82,11 @@ class RenameCompositeType(Change):
     live: CompositeType
     desired: CompositeType
 
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
-
 
 @dataclass(frozen=True)
 class AlterCompositeType(Change):
     live: CompositeType
     desired: CompositeType
-
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
 
     @property
     def detail(self) -> str:
@@ -137,31 +105,19 @@ def _attrs(t: CompositeType) -> str:
 
 
 @dataclass(frozen=True)
-class AddCollation(Change):
+class AddCollation(Change, desired_object="collation"):
     collation: Collation
-
-    @property
-    def subject(self) -> str:
-        return str(self.collation.qname)
 
 
 @dataclass(frozen=True)
-class DropCollation(Change):
+class DropCollation(Change, live_object="collation"):
     collation: Collation
-
-    @property
-    def subject(self) -> str:
-        return str(self.collation.qname)
 
 
 @dataclass(frozen=True)
 class AlterCollation(Change):
     live: Collation
     desired: Collation
-
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
 
     @property
     def detail(self) -> str:
@@ -187,12 +143,8 @@ def _rls(rls: RowLevelSecurity) -> str:
 
 
 @dataclass(frozen=True)
-class AddPolicy(TableChange):
+class AddPolicy(TableChange, desired_object="policy"):
     policy: Policy
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.policy.name}"
 
     @property
     def detail(self) -> str:
@@ -200,12 +152,8 @@ class AddPolicy(TableChange):
 
 
 @dataclass(frozen=True)
-class DropPolicy(TableChange):
+class DropPolicy(TableChange, live_object="policy"):
     policy: Policy
-
-    @property
-    def subject(self) -> str:
-        return f"{self.live.qname}.{self.policy.name}"
 
     @property
     def detail(self) -> str:
@@ -213,13 +161,9 @@ class DropPolicy(TableChange):
 
 
 @dataclass(frozen=True)
-class AlterPolicy(TableChange):
+class AlterPolicy(TableChange, live_object="old", desired_object="new"):
     old: Policy
     new: Policy
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.new.name}"
 
     @property
     def detail(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar, cast
 
 from reconciler.diff.changes import Change
 from reconciler.model import QualifiedName
@@ -14,6 +14,17 @@ from reconciler.plan.context import (
 )
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Lock, LockLevel, Phase, Step
 from reconciler.ddl.statement import Statement
+
+
+K = TypeVar("K", bound=Change)
+Rule = Callable[[Change, PlanContext], "list[Step]"]
+
+
+def rule(kind: type[K], plan: Callable[[K, PlanContext], list[Step]]) -> tuple[type[Change], Rule]:
+    """One entry of the rule table: `plan` turns a change of `kind` into steps (mypy checks that
+    `plan` takes that kind)."""
+    # The planner looks rules up by a change's exact type, so `plan` only ever gets a `kind`.
+    return kind, cast(Rule, plan)
 
 
 def describe(change: Change) -> str:

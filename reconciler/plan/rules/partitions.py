@@ -53,6 +53,7 @@ from reconciler.plan.rules.base import (
     index_build,
     make_step,
     not_reversible,
+    rule,
     share_update,
     validation_scan,
 )
@@ -835,13 +836,15 @@ def _drop_partitioned(ctx: PlanContext, change: c.TableChange, index: Index) -> 
     )
 
 
-RULES = {
-    dp.AddPartition: add_partition,
-    dp.DropPartition: drop_partition,
-    dp.AlterPartitionOf: alter_partition_of,
-    dp.AlterPartitionBy: alter_partition_by,
-    dp.AddPartitionedIndex: add_partitioned_index,
-    dp.DropPartitionedIndex: drop_partitioned_index,
-    dp.ReplacePartitionedIndex: replace_partitioned_index,
-    dp.AddPartitionedUnique: add_partitioned_unique,
-}
+RULES = dict(
+    [
+        rule(dp.AddPartition, add_partition),
+        rule(dp.DropPartition, drop_partition),
+        rule(dp.AlterPartitionOf, alter_partition_of),
+        rule(dp.AlterPartitionBy, alter_partition_by),
+        rule(dp.AddPartitionedIndex, add_partitioned_index),
+        rule(dp.DropPartitionedIndex, drop_partitioned_index),
+        rule(dp.ReplacePartitionedIndex, replace_partitioned_index),
+        rule(dp.AddPartitionedUnique, add_partitioned_unique),
+    ]
+)
