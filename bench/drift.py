@@ -29,15 +29,14 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import SCHEMA, create_synthetic  # noqa: E402
+from latency_proxy import start_proxies
+from synthetic import SCHEMA, create_synthetic
 
-from latency_proxy import start_proxies  # noqa: E402
-
-from reconciler import service  # noqa: E402
-from reconciler.drift.audit import Audit  # noqa: E402
-from reconciler.drift.audit import Target as AuditTarget  # noqa: E402
-from reconciler.introspect import introspect  # noqa: E402
-from reconciler.pg.localserver import LocalServer  # noqa: E402
+from reconciler import service
+from reconciler.drift.audit import Audit
+from reconciler.drift.audit import Target as AuditTarget
+from reconciler.introspect import introspect
+from reconciler.pg.localserver import LocalServer
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 

@@ -27,9 +27,9 @@ import psycopg
 from psycopg import conninfo, sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import SCHEMA, create_synthetic  # noqa: E402
+from synthetic import SCHEMA, create_synthetic
 
-from reconciler.pg.localserver import LocalServer  # noqa: E402
+from reconciler.pg.localserver import LocalServer
 
 CHILD_INTROSPECT = (
     "import sys; from reconciler.introspect import introspect; "

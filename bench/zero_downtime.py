@@ -30,21 +30,21 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reconciler import service  # noqa: E402
-from reconciler.policy import Policy  # noqa: E402
-from reconciler.gates.approvals import Gate  # noqa: E402
-from reconciler.pg.localserver import LocalServer  # noqa: E402
-from reconciler.plan.render import render_json  # noqa: E402
-from reconciler.plan.steps import Phase  # noqa: E402
+from reconciler import service
+from reconciler.gates.approvals import Gate
+from reconciler.pg.localserver import LocalServer
+from reconciler.plan.render import render_json
+from reconciler.plan.steps import Phase
+from reconciler.policy import Policy
 
 LOCK_TIMEOUT_MS = 200
 BASE_SQL = """
@@ -291,7 +291,7 @@ class Workload:
         self.threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(clients)]
         self.sampler = threading.Thread(target=self._sample_lock_waits, daemon=True)
 
-    def __enter__(self) -> "Workload":
+    def __enter__(self) -> Workload:
         for thread in self.threads:
             thread.start()
         self.sampler.start()
@@ -401,7 +401,7 @@ class Blocker:
             time.sleep(self.seconds)
             conn.rollback()
 
-    def __enter__(self) -> "Blocker":
+    def __enter__(self) -> Blocker:
         self.thread.start()
         time.sleep(0.2)
         return self

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import psycopg
 import pytest
-
 from support.kubeharness import KubeServer
 from support.pgharness import PgServer, create_template, fresh_database, provision
 

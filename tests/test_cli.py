@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-
 from conftest import EXAMPLES
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")

@@ -11,18 +11,17 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from reconciler.policy import IgnoreRules
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
 from reconciler.diff import diff
-from reconciler.errors import LoadError, NormalizationError, PlanError
 from reconciler.drift.findings import findings
-
+from reconciler.errors import LoadError, NormalizationError, PlanError
 from reconciler.introspect import introspect
 from reconciler.introspect.code import split_search_path
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName
-from reconciler.ddl.catalog import create_catalog
-from reconciler.ddl.statement import run_statements
 from reconciler.normalize import desired_scope, normalize
+from reconciler.policy import IgnoreRules
 from reconciler.service import export, plan
 
 CODE = Path(__file__).parent / "fixtures" / "code"

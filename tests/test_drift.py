@@ -8,18 +8,18 @@ import socket
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from xml.etree import ElementTree as ET
 
 import psycopg
 import pytest
-
 from conftest import EXAMPLES, REPO
-from reconciler.load import load_paths
+from support.pgharness import PgServer, fresh_database
+
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
-from support.pgharness import PgServer, fresh_database
+from reconciler.load import load_paths
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -289,9 +289,9 @@ def test_baseline_with_yaml_compares_only_its_schemas(two_databases: dict[str, s
 
 
 def test_narrowing_a_full_read_hashes_as_reading_only_that_schema(two_databases: dict[str, str]) -> None:
+    from reconciler.drift.audit import narrowed  # noqa: PLC0415
     from reconciler.introspect import introspect  # noqa: PLC0415
     from reconciler.model import content_hash  # noqa: PLC0415
-    from reconciler.drift.audit import narrowed  # noqa: PLC0415
 
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
         conn.execute(

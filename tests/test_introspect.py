@@ -15,17 +15,17 @@ from typing import Any
 
 import psycopg
 import pytest
-
 from conftest import EXAMPLES
-from reconciler.introspect import introspect
-from reconciler.load import load_paths
-from reconciler.sqlparse.fragments import sql_name
-from reconciler.model import QualifiedName, canonical_json, content_hash
+from support.pgharness import PgServer
+
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
+from reconciler.introspect import introspect
+from reconciler.load import load_paths
+from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.normalize import desired_scope, normalize
 from reconciler.service import export
-from support.pgharness import PgServer
+from reconciler.sqlparse.fragments import sql_name
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
 

@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES
+
 from reconciler.errors import LoadError
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, content_hash

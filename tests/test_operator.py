@@ -19,15 +19,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
+from support.kubeharness import KubeServer
 
 from reconciler.demo import SAMPLE_DATA
 from reconciler.pg import dsn as dsnlib
-from support.kubeharness import KubeServer
 
 REPO = Path(__file__).resolve().parent.parent
 CRDS = REPO / "crds"
@@ -137,7 +138,7 @@ class Operator:
         ]
 
     def metrics(self) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:
             return response.read().decode()
 
 

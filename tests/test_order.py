@@ -13,10 +13,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from reconciler.plan.plain import run_step
-from reconciler.service import plan
 from reconciler.ddl.catalog import create_catalog
 from reconciler.load import load_paths
+from reconciler.plan.plain import run_step
+from reconciler.service import plan
 
 
 def _write(directory: Path, text: str) -> Path:

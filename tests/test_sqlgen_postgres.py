@@ -10,13 +10,13 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
+from conftest import EXAMPLES
 from psycopg import sql
 
-from conftest import EXAMPLES
-from reconciler.errors import LoadError
-from reconciler.load import load_paths
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
+from reconciler.errors import LoadError
+from reconciler.load import load_paths
 
 Conn = psycopg.Connection[Any]
 

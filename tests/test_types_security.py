@@ -19,8 +19,8 @@ from reconciler.errors import LoadError, PlanError
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, canonical_json, content_hash
-from reconciler.plan.context import PlanSettings
 from reconciler.normalize import desired_scope, normalize
+from reconciler.plan.context import PlanSettings
 from reconciler.service import export, plan
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")

@@ -7,7 +7,7 @@ fragments in their parser-checked rendering).
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from psycopg import sql
 
@@ -36,7 +36,6 @@ from reconciler.model import (
 )
 from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey
 from reconciler.sqlparse.fragments import canonical_expression
-
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
 

@@ -14,15 +14,15 @@ production execution (timeouts, retries, journal) lives in `reconciler.execute`.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from reconciler.model import QualifiedName
 from reconciler.sqlparse.fragments import canonical_expression, canonical_type, parse_name
-
 
 Subject = tuple[str, str, str]  # (kind, schema, name) of the object a statement is about
 

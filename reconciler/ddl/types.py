@@ -23,7 +23,6 @@ from reconciler.model import (
     Schema,
 )
 
-
 # --- schemas and extensions ---------------------------------------------------------------
 
 

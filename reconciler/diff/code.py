@@ -15,8 +15,8 @@ modes, defaults or the result type need DROP + CREATE (`RecreateFunction`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from reconciler.diff.changes import Change, TableChange
 from reconciler.diff.usertypes import translate_routine, type_renames

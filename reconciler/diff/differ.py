@@ -17,7 +17,8 @@ Decisions that matter:
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 from reconciler.diff import changes as c
 from reconciler.diff import grants, partitions, usertypes

@@ -9,8 +9,8 @@ nothing is declared, so every role's privileges are compared (`between_environme
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from reconciler.diff.changes import Change
 from reconciler.model import (

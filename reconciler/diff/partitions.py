@@ -9,8 +9,8 @@ the change is planned once, on the parent) and adds the changes of the partition
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from reconciler.diff import changes as c
 from reconciler.model import Catalog, QualifiedName, Table, UniqueConstraint

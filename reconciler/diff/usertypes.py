@@ -15,8 +15,8 @@ Decisions that matter:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from reconciler.diff.changes import Change, TableChange
 from reconciler.diff.matching import match

@@ -26,18 +26,18 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.policy import IgnoreRules
+import psycopg
+
 from reconciler.diff import diff
+from reconciler.diff.code import object_name
+from reconciler.drift.findings import Finding, ObjectKey, PlanProgress, findings, objects_of
 from reconciler.errors import ReconcilerError
 from reconciler.execute.journal import active_plan
 from reconciler.introspect import LiveState, read_catalog
 from reconciler.model import Catalog, canonical_json, content_hash
-from reconciler.pg.dsn import connect, redact
-from reconciler.diff.code import object_name
-from reconciler.drift.findings import Finding, ObjectKey, PlanProgress, findings, objects_of
 from reconciler.normalize import normalize
-
-import psycopg
+from reconciler.pg.dsn import connect, redact
+from reconciler.policy import IgnoreRules
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ class _ThreadPipe:
         self.inbox, self.outbox = inbox, outbox
 
     @classmethod
-    def pair(cls) -> tuple["_ThreadPipe", "_ThreadPipe"]:
+    def pair(cls) -> tuple[_ThreadPipe, _ThreadPipe]:
         a, b = queue.Queue(), queue.Queue()  # type: ignore[var-annotated]
         return cls(a, b), cls(b, a)
 
@@ -253,7 +253,7 @@ class Audit:
         self.targets = targets
         self.summaries: dict[str, Summary] = {}
 
-    def __enter__(self) -> "Audit":
+    def __enter__(self) -> Audit:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -3,7 +3,8 @@ security changes are table findings whose detail the change itself words."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from reconciler.diff import grants as gr
 from reconciler.diff import usertypes as u

@@ -12,17 +12,18 @@ duration; a pause between batches leaves room for the application.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import sql
 
-from reconciler.execute.journal import checkpoint_statement, step_done_statement
-from reconciler.plan.plain import backfill_all, mark_backfill_session
-from reconciler.execute.session import set_timeouts
-from reconciler.plan.steps import BackfillSpec, Step
 from reconciler.ddl.statement import expression_sql, qualified, type_sql
+from reconciler.execute.journal import checkpoint_statement, step_done_statement
+from reconciler.execute.session import set_timeouts
+from reconciler.plan.plain import backfill_all, mark_backfill_session
+from reconciler.plan.steps import BackfillSpec, Step
 
 MIN_BATCH = 10
 

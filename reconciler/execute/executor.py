@@ -15,13 +15,14 @@ Stage: execute. Contract of `apply_plan`:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from reconciler.policy import Policy, duration_ms
+from reconciler.ddl.statement import script, search_path
 from reconciler.errors import ExecutionError, LockNotAvailable, StalePlanError
 from reconciler.execute.backfill import BackfillSettings, ProgressSink, run_backfill
 from reconciler.execute.journal import Journal, StepRecord, step_done_statement
@@ -40,9 +41,9 @@ from reconciler.introspect import LiveState, read_catalog
 from reconciler.log import get_logger
 from reconciler.model import QualifiedName, content_hash
 from reconciler.pg import dsn as dsnlib
-from reconciler.ddl.statement import script, search_path
 from reconciler.plan.artifact import Plan
 from reconciler.plan.steps import LockLevel, Phase, Step
+from reconciler.policy import Policy, duration_ms
 
 log = get_logger("reconciler.apply")
 

@@ -9,9 +9,10 @@ jittered, growing pause. Only errors known to be transient are retried.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -32,7 +33,11 @@ def classify(exc: BaseException) -> ErrorKind:
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         return ErrorKind.LOCK
     state = getattr(exc, "sqlstate", None) or ""
-    if state in _TEMPORARY_STATES or state.startswith("08") or isinstance(exc, psycopg.OperationalError) and not state:
+    if (
+        state in _TEMPORARY_STATES
+        or state.startswith("08")
+        or (isinstance(exc, psycopg.OperationalError) and not state)
+    ):
         return ErrorKind.TEMPORARY
     return ErrorKind.PERMANENT
 

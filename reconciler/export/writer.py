@@ -25,7 +25,6 @@ from reconciler.export.partitions import add_partitioning
 from reconciler.export.values import put, sql_value
 from reconciler.load import load_paths
 from reconciler.load.spec import API_VERSION_V1ALPHA1
-from reconciler.model.defaults import sequence_defaults
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -40,6 +39,7 @@ from reconciler.model import (
     Table,
     UniqueConstraint,
 )
+from reconciler.model.defaults import sequence_defaults
 
 _MAX_NAME_PASSES = 4
 

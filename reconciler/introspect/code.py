@@ -9,8 +9,9 @@ back from the scratch database the same way, compares exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pglast import ast, parse_sql
 from pglast.stream import RawStream

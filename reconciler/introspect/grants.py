@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from psycopg import sql
 
+from reconciler.ddl.statement import qualified, search_path, type_sql
 from reconciler.model import (
     Catalog,
     DefaultPrivilege,
@@ -23,7 +25,6 @@ from reconciler.model import (
     ObjectGrants,
     Privilege,
 )
-from reconciler.ddl.statement import qualified, search_path, type_sql
 
 Rows = Callable[..., list[Any]]
 _DEFAULT_OBJECTS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}

@@ -18,11 +18,12 @@ import dataclasses
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import psycopg
 from pglast.parser import parse_sql_json
@@ -30,11 +31,9 @@ from psycopg import sql
 from psycopg.rows import namedtuple_row, tuple_row
 
 from reconciler.errors import IntrospectionError
-from reconciler.introspect import code
+from reconciler.introspect import code, usertypes
 from reconciler.introspect import grants as grant_reader
-from reconciler.introspect import usertypes
 from reconciler.introspect.partitions import with_partitioning
-from reconciler.pg.dsn import connect
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -55,6 +54,7 @@ from reconciler.model import (
     UniqueConstraint,
     normalized,
 )
+from reconciler.pg.dsn import connect
 from reconciler.sqlparse.fragments import sql_name, strip_outer_parentheses
 
 BOOKKEEPING_SCHEMA = "reconciler"  # the journal lives here; never part of a user's schema

@@ -8,7 +8,8 @@ added: domains and composite types on the catalog, RLS flags and policies on the
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reconciler.model import (
     Catalog,

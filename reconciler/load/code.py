@@ -37,7 +37,7 @@ def _unique_signature(
     a: Assembler,
     entry: Entry[Any],
     key: tuple[str, ...],
-    registry: dict[tuple[str, ...], "Entry[Any]"],
+    registry: dict[tuple[str, ...], Entry[Any]],
     function: Function,
 ) -> bool:
     if key in registry:

@@ -9,7 +9,8 @@ that object.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s

@@ -22,13 +22,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
-from reconciler.load import code
-from reconciler.load.assemble import Assembler, Entry
+from reconciler.load import code, usertypes
+from reconciler.load import grants as load_grants
 from reconciler.load import partitions as lp
 from reconciler.load import spec as s
+from reconciler.load.assemble import Assembler, Entry
 from reconciler.load.documents import DOCUMENT_KINDS
-from reconciler.load import grants as load_grants
-from reconciler.load import usertypes
 from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import Document, read_documents
 from reconciler.model import (

@@ -12,7 +12,7 @@ parse as exactly one expression or type with PostgreSQL's own parser.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -78,7 +78,7 @@ def _k8s_name(value: str) -> str:
 
 Name = Annotated[str, AfterValidator(_identifier)]
 SqlExpression = Annotated[str, AfterValidator(_expression)]
-SqlValue = Annotated[Union[str, int, float, bool], AfterValidator(_scalar_expression)]
+SqlValue = Annotated[str | int | float | bool, AfterValidator(_scalar_expression)]
 SqlType = Annotated[str, AfterValidator(_type)]
 SqlName = Annotated[str, AfterValidator(_sql_name)]
 KubernetesName = Annotated[str, AfterValidator(_k8s_name)]
@@ -218,7 +218,7 @@ class IndexElementSpec(SpecModel):
     collation: SqlName | None = None
 
     @model_validator(mode="after")
-    def _one_key(self) -> "IndexElementSpec":
+    def _one_key(self) -> IndexElementSpec:
         if (self.column is None) == (self.expression is None):
             raise ValueError("an index element needs exactly one of `column` or `expression`")
         return self
@@ -227,7 +227,7 @@ class IndexElementSpec(SpecModel):
 class IndexSpec(SpecModel):
     name: Name | None = None
     """Index name (default: the name PostgreSQL would choose)."""
-    columns: Annotated[list[Union[Name, IndexElementSpec]], Field(min_length=1)]
+    columns: Annotated[list[Name | IndexElementSpec], Field(min_length=1)]
     """Keys: column names, or objects with `column` or `expression` and ordering options."""
     unique: bool = False
     method: Name = "btree"
@@ -321,7 +321,7 @@ class PartitionKeySpec(SpecModel):
     expression: SqlExpression | None = None
 
     @model_validator(mode="after")
-    def _one_key(self) -> "PartitionKeySpec":
+    def _one_key(self) -> PartitionKeySpec:
         if (self.column is None) == (self.expression is None):
             raise ValueError("a partition key needs exactly one of `column` or `expression`")
         return self
@@ -329,7 +329,7 @@ class PartitionKeySpec(SpecModel):
 
 class PartitionBySpec(SpecModel):
     strategy: Literal["range", "list", "hash"]
-    columns: Annotated[list[Union[Name, PartitionKeySpec]], Field(min_length=1)]
+    columns: Annotated[list[Name | PartitionKeySpec], Field(min_length=1)]
     """Keys: column names, or objects with `column` or `expression`."""
 
 

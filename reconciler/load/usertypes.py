@@ -7,7 +7,8 @@ share pg_type with tables and enums). Problems are reported through the assemble
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pglast import ast
 

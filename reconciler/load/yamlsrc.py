@@ -72,7 +72,7 @@ class Document:
     located: bool = True  # False: built from an object (a custom resource), no lines to point at
 
     @classmethod
-    def from_object(cls, source: str, data: Any) -> "Document":
+    def from_object(cls, source: str, data: Any) -> Document:
         """A document that did not come from a file: errors name the field path instead of a line."""
         return cls(source, 0, data, located=False)
 

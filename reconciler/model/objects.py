@@ -19,9 +19,10 @@ Conventions that make "equal" mean equal:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Literal
+from typing import TYPE_CHECKING, Literal
 
 from reconciler.model.security import Policy, RowLevelSecurity  # a Table's default is a value
 

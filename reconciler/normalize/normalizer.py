@@ -74,11 +74,10 @@ def normalize(
 ) -> LiveState:
     """The desired catalog as PostgreSQL stores it: rendered into a scratch database next to
     `dsn` and read back. Migration hints are carried over from `desired`."""
-    with scratch_database(dsn) as scratch_dsn:
-        with dsnlib.connect(scratch_dsn, autocommit=True) as conn:
-            render(conn, create_catalog(desired), origins or {})
-            desired = respell_routine_targets(conn, desired)
-            state = read_catalog(conn, desired_scope(desired), dsn=scratch_dsn)
+    with scratch_database(dsn) as scratch_dsn, dsnlib.connect(scratch_dsn, autocommit=True) as conn:
+        render(conn, create_catalog(desired), origins or {})
+        desired = respell_routine_targets(conn, desired)
+        state = read_catalog(conn, desired_scope(desired), dsn=scratch_dsn)
     return dataclasses.replace(state, catalog=with_hints(state.catalog, desired))
 
 

@@ -82,7 +82,7 @@ async def database_worker(namespace: str, name: str, stopped: kopf.DaemonStopped
                 return
             try:
                 await asyncio.wait_for(worker.wake.wait(), timeout=result.delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             await _settle(worker, stopped)
     finally:
@@ -96,7 +96,7 @@ async def _settle(worker: _Worker, stopped: kopf.DaemonStopped) -> None:
         worker.wake.clear()
         try:
             await asyncio.wait_for(worker.wake.wait(), timeout=RUNTIME.settle_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
 
 

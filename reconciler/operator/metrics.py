@@ -8,7 +8,8 @@ a handful of series per database, never per table or per step.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
@@ -60,7 +61,7 @@ def _app() -> Callable[..., Iterable[bytes]]:
     return app
 
 
-def serve(port: int, host: str = "0.0.0.0") -> WSGIServer:  # noqa: S104  (a pod's port: reachable by Prometheus)
+def serve(port: int, host: str = "0.0.0.0") -> WSGIServer:  # all interfaces: a pod's port, reachable by Prometheus
     server = make_server(host, port, _app(), handler_class=_Quiet)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     return server

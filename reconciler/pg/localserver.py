@@ -31,9 +31,9 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import psycopg
 from psycopg import conninfo
@@ -204,7 +204,7 @@ class LocalServer:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         self.start()
         return self
 

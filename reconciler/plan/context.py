@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from pglast import ast
+
 from reconciler.introspect import LiveState, TableStats
 from reconciler.model import Catalog, QualifiedName, Table
 from reconciler.model.names import MAX_IDENTIFIER_BYTES, make_object_name
 from reconciler.plan.steps import Phase
 from reconciler.sqlparse.fragments import parse_expression
-from pglast import ast
 
 # Rough single-core throughputs, for order-of-magnitude estimates only.
 SCAN_BYTES_PER_SECOND = 200e6
@@ -41,8 +42,8 @@ class PlanContext:
     desired: Catalog
     settings: PlanSettings = field(default_factory=PlanSettings)
     volatile_functions: frozenset[str] = frozenset()
-    swaps: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.swap
-    recreated_fks: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.constraints
+    swaps: dict[tuple[QualifiedName, str], object] = field(default_factory=dict)  # see rules.swap
+    recreated_fks: dict[tuple[QualifiedName, str], object] = field(default_factory=dict)  # see rules.constraints
     new_primary_keys: set[tuple[QualifiedName, frozenset[str]]] = field(
         default_factory=set
     )  # (desired table, columns) created by this plan

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from reconciler.ddl import code, security
 from reconciler.ddl.statement import Statement, comment_on
-from reconciler.sqlparse.graph import Edges, Node, desired_edges, reachable, routine_needs, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
@@ -38,6 +37,7 @@ from reconciler.model import GrantTarget, MaterializedView, QualifiedName, View
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules import swap
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Step
+from reconciler.sqlparse.graph import Edges, Node, desired_edges, reachable, routine_needs, topological, view_node
 
 VIEW_KINDS = ("view", "materialized view")
 

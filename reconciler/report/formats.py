@@ -195,4 +195,4 @@ def render_junit(report: DriftReport) -> str:
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "junit": render_junit}
-__all__ = ["Finding", "RENDERERS"]
+__all__ = ["RENDERERS", "Finding"]

@@ -10,11 +10,10 @@ or an unbalanced quote therefore cannot swallow or inject the SQL around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-from functools import lru_cache
-
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from pglast import ast, parse_sql
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
@@ -221,7 +220,7 @@ def _fresh_expression(text: str) -> ast.Node:
     return parse_sql(_EXPRESSION_PROBE + text)[0].stmt.targetList[0].val
 
 
-def _rewrite_column_refs(text: str, rewrite: "Callable[[str], tuple[str, ...] | None]") -> str:
+def _rewrite_column_refs(text: str, rewrite: Callable[[str], tuple[str, ...] | None]) -> str:
     root = _fresh_expression(text)
 
     def visit(node: object) -> None:

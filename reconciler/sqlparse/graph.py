@@ -16,11 +16,11 @@ not nodes and carry no edges.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
-from reconciler.sqlparse.queries import references
 from reconciler.model import Catalog, Domain, Function, MaterializedView, Table, View
 from reconciler.sqlparse.fragments import SqlTextError, parse_type
+from reconciler.sqlparse.queries import references
 
 Node = tuple[str, str, str]
 Edges = dict[Node, set[Node]]
@@ -142,8 +142,8 @@ def domains_calling(catalog: Catalog) -> list[Domain]:
 
 
 def _index_functions(resolver: _Resolver, index: object, schema: str) -> set[Node]:
-    found = resolver.expression(getattr(index, "where"), schema)
-    for element in getattr(index, "elements"):
+    found = resolver.expression(index.where, schema)
+    for element in index.elements:
         found |= resolver.expression(element.expression, schema)
     return found
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar, cast
+from collections.abc import Callable, Iterable
+from typing import TypeVar, cast
 
+from reconciler.ddl.statement import Statement
 from reconciler.diff.changes import Change
 from reconciler.model import QualifiedName
 from reconciler.plan.context import (
@@ -13,8 +15,6 @@ from reconciler.plan.context import (
     PlanContext,
 )
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.ddl.statement import Statement
-
 
 K = TypeVar("K", bound=Change)
 Rule = Callable[[Change, PlanContext], "list[Step]"]

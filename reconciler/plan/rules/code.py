@@ -16,8 +16,6 @@ from __future__ import annotations
 from reconciler.ddl import code
 from reconciler.ddl.relations import create_index_on, drop_index, rename_index
 from reconciler.ddl.statement import Statement, comment_on
-from reconciler.sqlparse.queries import output_names
-from reconciler.sqlparse.graph import view_node
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
 from reconciler.introspect.grants import routine as routine_target
@@ -27,7 +25,8 @@ from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, brief_exclusive, exclusive, make_step, share_update
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-
+from reconciler.sqlparse.graph import view_node
+from reconciler.sqlparse.queries import output_names
 
 # --- functions ---------------------------------------------------------------------------------
 
@@ -527,7 +526,7 @@ def _materialized_view_indexes(
 def _drop_view_index(
     ctx: PlanContext, change: cc.ReplaceView, view: MaterializedView, index: object, phase: Phase
 ) -> Step:
-    name = getattr(index, "name")
+    name = index.name
     return make_step(
         ctx,
         change,

@@ -27,7 +27,6 @@ from reconciler.model import CheckConstraint, Column, PrimaryKey, QualifiedName,
 from reconciler.model.names import make_object_name
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules.indexes import replacement_steps
 from reconciler.plan.rules.base import (
     breaks_old,
     brief_exclusive,
@@ -39,6 +38,7 @@ from reconciler.plan.rules.base import (
     share_update,
     validation_scan,
 )
+from reconciler.plan.rules.indexes import replacement_steps
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Phase, Step
 from reconciler.sqlparse.fragments import column_references, parse_expression
 

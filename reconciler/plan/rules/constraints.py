@@ -17,8 +17,8 @@ them alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from reconciler.ddl import relations
 from reconciler.ddl.statement import comment_on

@@ -6,15 +6,15 @@ from typing import Any
 
 from psycopg import sql
 
+from reconciler.ddl import relations, types
+from reconciler.ddl.statement import Statement, comment_on, qualified
 from reconciler.diff import changes as c
 from reconciler.model import Column, QualifiedName, Sequence, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, exclusive, make_step, not_reversible, rewrite
-from reconciler.sqlparse.fragments import column_references, parse_expression, sql_name
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.ddl import relations, types
-from reconciler.ddl.statement import Statement, comment_on, qualified
+from reconciler.sqlparse.fragments import column_references, parse_expression, sql_name
 
 
 def add_schema(change: c.AddSchema, ctx: PlanContext) -> list[Step]:

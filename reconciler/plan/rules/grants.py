@@ -9,7 +9,7 @@ catalog only: no table lock worth reporting.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from reconciler.ddl import security
 from reconciler.diff import grants as d
@@ -168,17 +168,17 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
 def _summary(atoms: Iterable[object], preposition: str = "to") -> str:
     by_role: dict[str, list[str]] = {}
     for atom in atoms:
-        what = getattr(atom, "privilege") + (f"({getattr(atom, 'column')})" if getattr(atom, "column", None) else "")
+        what = atom.privilege + (f"({atom.column})" if getattr(atom, "column", None) else "")
         if getattr(atom, "objects", None):
-            what += f" on {getattr(atom, 'objects')}"
-        by_role.setdefault(getattr(atom, "grantee"), []).append(what)
+            what += f" on {atom.objects}"
+        by_role.setdefault(atom.grantee, []).append(what)
     return "; ".join(f"{', '.join(sorted(whats))} {preposition} {role}" for role, whats in sorted(by_role.items()))
 
 
 def _name(target: object) -> str:
     """A schema by its name, other objects schema-qualified (as in every other step id), routines
     with their argument types."""
-    kind, schema, name = getattr(target, "kind"), getattr(target, "schema"), getattr(target, "name")
+    kind, schema, name = target.kind, target.schema, target.name
     if getattr(target, "arguments", None) is not None:  # a routine by its signature: overloads are separate
-        return f"{schema}.{name}({getattr(target, 'arguments')})"
+        return f"{schema}.{name}({target.arguments})"
     return name if kind == "schema" else f"{schema}.{name}"

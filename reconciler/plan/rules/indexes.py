@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from reconciler.ddl import relations
 from reconciler.ddl.statement import comment_on
-from reconciler.model import Index, QualifiedName, Table
 from reconciler.diff import changes as c
+from reconciler.model import Index, QualifiedName, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import index_build, make_step, share_update

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from psycopg import sql
 
@@ -333,7 +333,7 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
                 order=o.CREATE_INDEX,
                 action="create-index",
                 subject=f"{table.schema}.{index.name}",
-                description=f"build index {index.name} on the new column(s) of {table}, for {getattr(target, 'name')}",
+                description=f"build index {index.name} on the new column(s) of {table}, for {target.name}",
                 statements=[relations.create_index_on(table, index, concurrently=True)],
                 transactional=False,
                 reverse=[relations.drop_index(table.schema, index.name, concurrently=True)],

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from reconciler.sqlparse import graph
 from reconciler.ddl import types
-from reconciler.model import Column, CompositeAttribute, CompositeType, Domain, DomainCheck, QualifiedName, Table
 from reconciler.diff import usertypes as u
 from reconciler.errors import PlanError
+from reconciler.model import Column, CompositeAttribute, CompositeType, Domain, DomainCheck, QualifiedName, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, deletes_data, make_step, not_reversible
 from reconciler.plan.rules.database import columns_using
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
+from reconciler.sqlparse import graph
 
 # Ranks (see plan.ordering): types exist before the tables and columns that use them.
 CREATE_COLLATION = o.CREATE_EXTENSION + 5
