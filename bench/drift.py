@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -41,11 +42,11 @@ from reconciler.pg.localserver import LocalServer
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 
-def timed(repeat: int, run: object) -> float:
+def timed(repeat: int, run: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        run()  # type: ignore[operator]
+        run()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -82,10 +83,10 @@ def main() -> None:
         ]
         rows = []
         for label, chosen in (("loopback", targets), (f"{args.latency_ms:g} ms each way", remote)):
-            sequential = timed(args.repeat, lambda: [introspect(t.url, [SCHEMA]) for t in chosen])
-            parallel = timed(args.repeat, lambda: read_phase(chosen))
-            audit = timed(args.repeat, lambda: service.drift([desired], chosen))
-            baseline = timed(args.repeat, lambda: service.drift(None, chosen, baseline="prod"))
+            sequential = timed(args.repeat, lambda chosen=chosen: [introspect(t.url, [SCHEMA]) for t in chosen])
+            parallel = timed(args.repeat, lambda chosen=chosen: read_phase(chosen))
+            audit = timed(args.repeat, lambda chosen=chosen: service.drift([desired], chosen))
+            baseline = timed(args.repeat, lambda chosen=chosen: service.drift(None, chosen, baseline="prod"))
             rows.append((label, sequential, parallel, audit, baseline))
             print(
                 f"{label}: sequential {sequential:.2f}s, parallel {parallel:.2f}s, audit {audit:.2f}s, baseline audit {baseline:.2f}s",

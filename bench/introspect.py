@@ -65,7 +65,7 @@ def main() -> None:
         pg_dump = str(server.binaries.tool("pg_dump"))
         env = {**os.environ, "PGPASSWORD": server.password}
         print(f"PostgreSQL {server.binaries.version} ({server.binaries.source}); {os.cpu_count()} CPUs", flush=True)
-        idle_wall, idle_rss = median_of(args.repeat, [sys.executable, "-c", CHILD_IDLE])
+        _idle_wall, idle_rss = median_of(args.repeat, [sys.executable, "-c", CHILD_IDLE])
         for size in args.sizes:
             dbname = f"synth_{size}"
             with psycopg.connect(server.dsn(), autocommit=True) as admin:

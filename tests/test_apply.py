@@ -120,8 +120,10 @@ def test_stale_and_tampered_plans_are_refused(conn: psycopg.Connection[Any], dat
     plan = json.loads((root / "plan.json").read_text())
     tampered = dict(
         plan,
-        steps=[dict(plan["steps"][0], sql=[{"sql": "DROP TABLE public.orders", "schema": "public"}])]
-        + plan["steps"][1:],
+        steps=[
+            dict(plan["steps"][0], sql=[{"sql": "DROP TABLE public.orders", "schema": "public"}]),
+            *plan["steps"][1:],
+        ],
     )
     (root / "tampered.json").write_text(json.dumps(tampered))
     refused = reconciler(root, database, "apply", "--env", "test", "--plan", "tampered.json", "--auto-approve")
@@ -224,7 +226,7 @@ def test_ddl_backs_off_while_a_lock_is_held_and_never_stalls_other_queries(
     assert process.poll() is None, "apply should still be backing off while the lock is held"
     holder.rollback()
     holder.close()
-    out, err = process.communicate(timeout=120)
+    _out, err = process.communicate(timeout=120)
     stop.set()
     thread.join()
     assert process.returncode == 0, err

@@ -412,7 +412,7 @@ def test_dockerfile_builds_a_non_root_operator_image() -> None:
     instructions = _dockerfile_instructions()
     assert all(name in DOCKER_INSTRUCTIONS for name, _ in instructions), instructions
     assert instructions[0] == ("FROM", "python:3.11-slim")
-    last = {name: args for name, args in instructions}
+    last = dict(instructions)
     assert yaml.safe_load(last["ENTRYPOINT"]) == ["reconciler"]
     assert yaml.safe_load(last["CMD"]) == ["operator", "run"]
     values = yaml.safe_load((CHART / "values.yaml").read_text())

@@ -21,6 +21,7 @@ from reconciler.introspect.code import split_search_path
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName
 from reconciler.normalize import desired_scope, normalize
+from reconciler.plan.plain import run_step
 from reconciler.policy import IgnoreRules
 from reconciler.service import export, plan
 
@@ -289,8 +290,6 @@ END $$;
 
 
 def _apply(database: str, directory: Path) -> Any:
-    from reconciler.plan.plain import run_step
-
     outcome = plan([directory], database)
     assert outcome.plan.verified
     with psycopg.connect(database, autocommit=True) as conn:

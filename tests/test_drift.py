@@ -42,7 +42,7 @@ def environments(pg_server: PgServer) -> Iterator[dict[str, str]]:
         for dsn in dsns:
             with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
                 run_statements(conn, create_catalog(catalog))
-        yield dict(zip(ENVIRONMENTS, dsns))
+        yield dict(zip(ENVIRONMENTS, dsns, strict=True))
     finally:
         for ctx in contexts:
             ctx.__exit__(None, None, None)
@@ -188,7 +188,7 @@ def two_databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
         for dsn in dsns:
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute(TWO_SCHEMAS)
-        yield dict(zip(("a", "b"), dsns))
+        yield dict(zip(("a", "b"), dsns, strict=True))
     finally:
         for ctx in contexts:
             ctx.__exit__(None, None, None)

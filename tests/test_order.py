@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
 from reconciler.load import load_paths
 from reconciler.plan.plain import run_step
 from reconciler.service import plan
@@ -201,8 +202,6 @@ def test_domain_check_calling_a_function_of_the_domain(
 def test_scratch_catalog_renders_in_dependency_order(conn: psycopg.Connection[Any], tmp_path: Path) -> None:
     """create_catalog (what normalization runs) accepts both orders on an empty database."""
     catalog = load_paths([_write(tmp_path / "a", ROWTYPE), _write(tmp_path / "b", DOMAIN_CALLS)]).catalog
-    from reconciler.ddl.statement import run_statements
-
     with conn.transaction():
         run_statements(conn, create_catalog(catalog))
     assert conn.execute("SELECT count(*) FROM public.f()").fetchone() == (0,)

@@ -12,13 +12,15 @@ import psycopg
 import pytest
 
 from reconciler.diff import diff
-from reconciler.errors import LoadError
+from reconciler.drift.findings import Status, top_level
+from reconciler.errors import LoadError, PlanError
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.model.partitions import PartitionBound
 from reconciler.normalize import desired_scope, normalize
-from reconciler.service import export
+from reconciler.plan.plain import run_step
+from reconciler.service import export, plan
 
 HEADER = "apiVersion: reconciler.dev/v1alpha1\n"
 
@@ -273,9 +275,6 @@ def year(name: str, start: str, end: str) -> str:
 
 
 def apply_plan(dsn: str, directory: Path) -> list[Any]:
-    from reconciler.plan.plain import run_step
-    from reconciler.service import plan
-
     result = plan([directory], dsn).plan
     assert result.verified
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -354,9 +353,6 @@ def test_a_standalone_table_is_attached_with_a_prevalidated_check(
 
 
 def test_changing_the_partition_key_is_refused(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    from reconciler.errors import PlanError
-    from reconciler.service import plan
-
     conn.execute(LIVE)
     write(tmp_path, "a.yaml", doc(EVENTS.replace("strategy: range, columns: [at]", "strategy: hash, columns: [id]")))
     with pytest.raises(
@@ -389,8 +385,6 @@ def test_an_interrupted_concurrent_detach_is_finalized(
 
 
 def test_drift_names_partition_differences(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    from reconciler.drift.findings import Status, top_level
-
     conn.execute(LIVE)
     write(
         tmp_path,

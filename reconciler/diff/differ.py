@@ -242,9 +242,14 @@ def _constraints(live: Table, desired: Table, table_renames: dict[QualifiedName,
 
 
 def _accept_validated(old: Constraint, new: Constraint) -> Constraint:
-    if isinstance(new, CheckConstraint | ForeignKey) and isinstance(old, type(new)):
-        if new.not_valid and not old.not_valid:  # type: ignore[union-attr]
-            return _without(new, not_valid=False)
+    if (
+        isinstance(new, CheckConstraint | ForeignKey)
+        and isinstance(old, CheckConstraint | ForeignKey)
+        and type(old) is type(new)
+        and new.not_valid
+        and not old.not_valid
+    ):
+        return _without(new, not_valid=False)
     return new
 
 

@@ -18,6 +18,7 @@ protocol runs in threads.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import pickle
@@ -209,10 +210,8 @@ class _Channel:
         return self.conn.recv()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the child is gone already (BrokenPipeError is an OSError)
             self.conn.send(("stop",))
-        except (OSError, BrokenPipeError):
-            pass
         self.runner.join(timeout=10)
 
 
@@ -282,7 +281,7 @@ class Audit:
     ) -> dict[str, tuple[dict[ObjectKey, Finding], int]]:
         """Findings of each environment against its reference (with `baseline`, another
         environment's catalog)."""
-        asked = [name for name in references]
+        asked = list(references)
         for name in asked:
             self.channels[name].conn.send(("diff", references[name], rules, baseline))
         return {name: self.channels[name].conn.recv() for name in asked}

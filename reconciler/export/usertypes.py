@@ -44,7 +44,7 @@ def _domain_checks(domain: Domain) -> list[dict[str, Any]]:
     first, as the loader does)."""
     out = []
     derived = _derived_names(domain)
-    for check, name in zip(domain.checks, derived):
+    for check, name in zip(domain.checks, derived, strict=True):
         item: dict[str, Any] = {} if check.name == name else {"name": check.name}
         item["expression"] = check.expression
         if check.not_valid:

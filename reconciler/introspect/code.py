@@ -64,7 +64,7 @@ def _function(row: Any, kind: str, warnings: list[str]) -> Function:
     names = list(row.arg_names or [None] * len(modes))
     defaults = _defaults(row.arguments)
     arguments, table = [], []
-    for position, (mode, type_text) in enumerate(zip(modes, row.arg_types)):
+    for position, (mode, type_text) in enumerate(zip(modes, row.arg_types, strict=False)):
         name = names[position] or None if position < len(names) else None
         if mode == "table":
             table.append(ResultColumn(name or "", type_text))

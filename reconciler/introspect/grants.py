@@ -120,4 +120,4 @@ def _identity(conn: Any, function: Function) -> str | None:
     types, modes = row
     modes = modes or ["i"] * len(types)
     keep = ("i", "b", "v") if function.kind == "function" else ("i", "o", "b", "v")
-    return ", ".join(t for t, m in zip(types, modes) if m in keep)
+    return ", ".join(t for t, m in zip(types, modes, strict=False) if m in keep)

@@ -27,7 +27,7 @@ def with_partitioning(tables: list[Table], oids: list[int], rows: list[Any]) -> 
     """`tables` (in the order of `oids`) with partition_by / partition_of set from `rows`."""
     by_oid = {row.table_oid: row for row in rows}
     out = []
-    for table, oid in zip(tables, oids):
+    for table, oid in zip(tables, oids, strict=False):
         row = by_oid.get(oid)
         if row is None:
             out.append(table)

@@ -516,7 +516,7 @@ def _plain_index(row: Any) -> Index:
 
     NULLS is kept only where it is not the default for the order, as PostgreSQL prints it."""
     elements = []
-    for column, options in zip(row.key_columns, row.key_options):
+    for column, options in zip(row.key_columns, row.key_options, strict=False):
         desc = bool(options & _INDOPTION_DESC)
         nulls_first = bool(options & _INDOPTION_NULLS_FIRST)
         nulls = None if nulls_first == desc else ("first" if nulls_first else "last")

@@ -47,7 +47,7 @@ def _resolve(document: Document, base: PathKey, loc: tuple[Any, ...]) -> tuple[P
     path = base
     complete = True
     for element in loc:
-        candidate = path + (element,)
+        candidate = (*path, element)
         if candidate in document.values or candidate in document.keys:
             path = candidate
         else:

@@ -129,7 +129,7 @@ class _Builder:
                         problem(key_node, "a mapping key must be a plain string")
                         continue
                     key = str(key_node.value)
-                    child = path + (key,)
+                    child = (*path, key)
                     if key in out:
                         first = _position(keys[child])
                         problem(key_node, f"duplicate key {key!r} (first written at line {first.line})")
@@ -138,7 +138,7 @@ class _Builder:
                     out[key] = walk(value_node, child)
                 return out
             if type(node) is sequence_node:
-                return [walk(item, path + (i,)) for i, item in enumerate(node.value)]
+                return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
             if not node.tag.startswith(_STANDARD_TAG):
                 problem(node, f"YAML tag {node.tag!r} is not supported")
                 return None

@@ -152,8 +152,10 @@ def _crd(
                     "served": True,
                     "storage": True,
                     "subresources": {"status": {}},
-                    "additionalPrinterColumns": columns
-                    + [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
+                    "additionalPrinterColumns": [
+                        *columns,
+                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                    ],
                     "schema": {
                         "openAPIV3Schema": {
                             "type": "object",

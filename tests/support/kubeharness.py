@@ -245,7 +245,12 @@ class KubeServer:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def kubectl(self, *args: str, input: str | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self,
+        *args: str,
+        input: str | None = None,  # noqa: A002  (named as subprocess.run names it)
+        timeout: float = 60.0,
+    ) -> subprocess.CompletedProcess[str]:
         """Run kubectl against this server; the caller checks returncode/stdout/stderr."""
         return subprocess.run(
             [str(kubectl_path()), f"--kubeconfig={self.kubeconfig}", *args],

@@ -284,7 +284,7 @@ def add_column(change: c.AddColumn, ctx: PlanContext) -> list[Step]:
             action="add-column",
             subject=change.subject,
             description=f"add column {table}.{column.name} {column.type}"
-            + (" (nullable for now)" if not added.nullable == column.nullable else ""),
+            + (" (nullable for now)" if added.nullable != column.nullable else ""),
             statements=statements,
             reverse=[relations.drop_column(table, column.name)],
             locks=[exclusive(table)],
@@ -471,7 +471,8 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
         hazards = rewrite(ctx, table, f"changing the type of generated column {new.name}")
         what = f"change the type of {table}.{new.name} from {old.type} to {new.type}"
     reverse = [relations.alter_column_type(table, new.name, old.type, collation=old.collation)]
-    return prepared + [
+    return [
+        *prepared,
         make_step(
             ctx,
             change,
@@ -493,7 +494,7 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
             locks=[exclusive(table)],
             hazards=hazards,
             long_running=not widening,
-        )
+        ),
     ]
 
 

@@ -87,8 +87,9 @@ def alter_policy(change: u.AlterPolicy, ctx: PlanContext) -> list[Step]:
         statements = [security.drop_policy(table, old.name), security.create_policy(table, new)]
         reverse = [security.drop_policy(table, new.name), security.create_policy(table, old)]
         how = "recreate"
-    hazards = _hazards(ctx, table) + [
-        breaks_old(f"the old application version may rely on what policy {new.name} allowed before")
+    hazards = [
+        *_hazards(ctx, table),
+        breaks_old(f"the old application version may rely on what policy {new.name} allowed before"),
     ]
     return [
         make_step(

@@ -385,7 +385,7 @@ def _swap_step(
         statements += _move_column(ctx, table, swap)
     for key in keys:
         statements.append(relations.add_constraint_using_index(table, key, _prebuilt_index_name(key.name)))
-    for index, target in zip(prebuilt, targets):
+    for index, target in zip(prebuilt, targets, strict=False):
         statements.append(relations.rename_index(table.schema, index.name, target.name))
     # checks over the old column went with it: back at once, NOT VALID (new writes checked), validated after
     statements += [relations.add_constraint_to(table, check, not_valid=True) for check in checks]
