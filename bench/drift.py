@@ -89,18 +89,22 @@ def main() -> None:
             baseline = timed(args.repeat, lambda chosen=chosen: service.drift(None, chosen, baseline="prod"))
             rows.append((label, sequential, parallel, audit, baseline))
             print(
-                f"{label}: sequential {sequential:.2f}s, parallel {parallel:.2f}s, audit {audit:.2f}s, baseline audit {baseline:.2f}s",
+                f"{label}: sequential {sequential:.2f}s, parallel {parallel:.2f}s, audit {audit:.2f}s, baseline audit "
+                f"{baseline:.2f}s",
                 flush=True,
             )
         proxy.terminate()
     lines = [
-        f"Drift audit of {len(targets)} environments x {args.tables:,} tables (median of {args.repeat} runs, {os.cpu_count()} CPUs)",
+        f"Drift audit of {len(targets)} environments x {args.tables:,} tables (median of {args.repeat} runs, "
+        f"{os.cpu_count()} CPUs)",
         "",
-        "| link | 3 introspections one after another | the audit's parallel read | ratio | whole `drift` vs the YAML | whole `drift --baseline prod` |",
+        "| link | 3 introspections one after another | the audit's parallel read | ratio | whole `drift` vs the YAML "
+        "| whole `drift --baseline prod` |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {label} | {sequential:.2f} s | {parallel:.2f} s | {parallel / sequential:.2f}x | {audit:.2f} s | {baseline:.2f} s |"
+        f"| {label} | {sequential:.2f} s | {parallel:.2f} s | {parallel / sequential:.2f}x | {audit:.2f} s | "
+        f"{baseline:.2f} s |"
         for label, sequential, parallel, audit, baseline in rows
     ]
     lines += [

@@ -113,7 +113,8 @@ def render(rows: list[tuple[int, tuple[float, float], tuple[float, float]]], idl
     ]
     for size, (our_wall, our_rss), (dump_wall, dump_rss) in rows:
         lines.append(
-            f"| {size:,} | {our_wall:.2f} s | {dump_wall:.2f} s | {our_wall / dump_wall:.2f}x | {our_rss:.0f} MB | {dump_rss:.0f} MB |"
+            f"| {size:,} | {our_wall:.2f} s | {dump_wall:.2f} s | {our_wall / dump_wall:.2f}x | {our_rss:.0f} MB | "
+            f"{dump_rss:.0f} MB |"
         )
     lines += [
         "",

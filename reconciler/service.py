@@ -130,7 +130,8 @@ def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = N
     steps = plan_steps(changes, ctx)
     warnings = list(live.warnings)
     warnings += [
-        f"invalid index {table.schema}.{name} (left by an interrupted CREATE INDEX CONCURRENTLY) will be dropped before it is rebuilt"
+        f"invalid index {table.schema}.{name} (left by an interrupted CREATE INDEX CONCURRENTLY) will be dropped "
+        "before it is rebuilt"
         for table, name in live.invalid_indexes
     ]
     result = Plan(

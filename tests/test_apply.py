@@ -163,7 +163,8 @@ def test_data_loss_needs_approval_and_a_successful_backup(
     # a working hook: the command gets the step and the connection in its environment
     hook = root / "hook.sh"
     hook.write_text(
-        '#!/bin/sh\necho "$RECONCILER_STEP_ID $RECONCILER_TABLES $PGDATABASE $RECONCILER_PLAN_DIGEST" >> hook.log\necho saved\n'
+        '#!/bin/sh\necho "$RECONCILER_STEP_ID $RECONCILER_TABLES $PGDATABASE $RECONCILER_PLAN_DIGEST" >> '
+        "hook.log\necho saved\n"
     )
     hook.chmod(0o755)
     (root / "reconciler.yaml").write_text(

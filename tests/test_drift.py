@@ -173,7 +173,9 @@ def test_half_applied_plan_is_reported_as_migrating(environments: dict[str, str]
 
 GRANTEE = "reconciler_drift_app"
 TWO_SCHEMAS = f"""
-    DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRANTEE}') THEN CREATE ROLE {GRANTEE} NOLOGIN; END IF; END $$;
+    DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRANTEE}') THEN CREATE ROLE {GRANTEE} NOLOGIN; END IF;
+    END $$;
     CREATE SCHEMA app; CREATE TABLE app.t (id int);
     CREATE SCHEMA other; CREATE TABLE other.x (id int);
 """
@@ -220,7 +222,8 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
         )
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
         conn.execute(
-            f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE}"
+            f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO "
+            f"{GRANTEE}"
         )
     root = project(tmp_path, ("a", "b"))
 

@@ -274,7 +274,8 @@ def test_gitops_story(cluster: Cluster, operator: Operator, database: str) -> No
     assert digest in cluster.condition("shop", "AwaitingApproval")["message"]
     with psycopg.connect(database) as conn:
         unfilled = conn.execute(
-            "SELECT count(*) FROM shop.orders o WHERE item_count <> (SELECT count(*) FROM shop.order_items i WHERE i.order_id = o.id)"
+            "SELECT count(*) FROM shop.orders o WHERE item_count <> (SELECT count(*) FROM shop.order_items i WHERE "
+            "i.order_id = o.id)"
         ).fetchone()
         assert unfilled == (0,)
         assert conn.execute("SELECT count(*) FROM shop.users WHERE display_name IS NULL").fetchone() == (0,)
@@ -316,7 +317,8 @@ def test_gitops_story(cluster: Cluster, operator: Operator, database: str) -> No
         columns = {
             r[0]
             for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'users'"
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = "
+                "'users'"
             )
         }
     assert "display_name" in columns and "full_name" not in columns

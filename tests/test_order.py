@@ -210,7 +210,8 @@ def test_scratch_catalog_renders_in_dependency_order(conn: psycopg.Connection[An
 
 def test_function_follows_a_domain_rename(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     conn.execute(
-        "CREATE DOMAIN public.old_dom AS integer; CREATE FUNCTION public.f(x public.old_dom) RETURNS integer LANGUAGE sql AS 'SELECT 1';"
+        "CREATE DOMAIN public.old_dom AS integer; CREATE FUNCTION public.f(x public.old_dom) RETURNS integer LANGUAGE "
+        "sql AS 'SELECT 1';"
     )
     directory = _write(
         tmp_path / "r",
@@ -242,7 +243,8 @@ def test_function_body_change_with_a_composite_rename(
 ) -> None:
     """The new body is installed in expand under the type's old name; the rename follows."""
     conn.execute(
-        "CREATE TYPE public.old_pair AS (a int, b int); CREATE FUNCTION public.total(p public.old_pair) RETURNS integer LANGUAGE sql AS 'SELECT p.a + p.b';"
+        "CREATE TYPE public.old_pair AS (a int, b int); CREATE FUNCTION public.total(p public.old_pair) RETURNS "
+        "integer LANGUAGE sql AS 'SELECT p.a + p.b';"
     )
     directory = _write(
         tmp_path / "p",
@@ -272,7 +274,8 @@ def test_function_body_change_with_a_composite_rename(
 
 def test_enum_rename_under_a_column(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     conn.execute(
-        "CREATE TYPE public.old_e AS ENUM ('a', 'b'); CREATE TABLE public.t (id int, e public.old_e); INSERT INTO public.t VALUES (1, 'b');"
+        "CREATE TYPE public.old_e AS ENUM ('a', 'b'); CREATE TABLE public.t (id int, e public.old_e); INSERT INTO "
+        "public.t VALUES (1, 'b');"
     )
     directory = _write(
         tmp_path / "e",

@@ -44,7 +44,8 @@ CREATE INDEX events_old_payload_idx ON app.events_old USING gin (payload);
 COMMENT ON TABLE app.events_2024 IS 'This year.';
 CREATE TABLE app.regions (code text NOT NULL, name text) PARTITION BY LIST (lower(code));
 CREATE TABLE app.regions_eu PARTITION OF app.regions FOR VALUES IN ('de', 'fr', 'it');
-CREATE TABLE app.regions_other PARTITION OF app.regions (CONSTRAINT regions_other_name_check CHECK (name IS NOT NULL)) FOR VALUES IN ('us', NULL);
+CREATE TABLE app.regions_other PARTITION OF app.regions (CONSTRAINT regions_other_name_check CHECK (name IS NOT NULL))
+    FOR VALUES IN ('us', NULL);
 CREATE TABLE app.shards (id bigint NOT NULL, v int) PARTITION BY HASH (id);
 CREATE TABLE app.shards_0 PARTITION OF app.shards FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE app.shards_1 PARTITION OF app.shards FOR VALUES WITH (MODULUS 2, REMAINDER 1) PARTITION BY RANGE (v);
@@ -357,7 +358,10 @@ def test_changing_the_partition_key_is_refused(conn: psycopg.Connection[Any], da
     write(tmp_path, "a.yaml", doc(EVENTS.replace("strategy: range, columns: [at]", "strategy: hash, columns: [id]")))
     with pytest.raises(
         PlanError,
-        match=r"table public.events: changing its partitioning \(PARTITION BY RANGE \(at\) -> PARTITION BY HASH \(id\)\) has no online form",
+        match=(
+            r"table public.events: changing its partitioning \(PARTITION BY RANGE \(at\) -> PARTITION BY HASH "
+            r"\(id\)\) has no online form"
+        ),
     ):
         plan([tmp_path], database)
 
@@ -407,7 +411,8 @@ def test_drift_names_partition_differences(conn: psycopg.Connection[Any], databa
         (
             "public.events_2024",
             Status.DIFFERENT,
-            "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
+            "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events "
+            "FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
         ),
     }
 
@@ -622,7 +627,8 @@ def test_a_partitioned_table_has_row_level_security_policies_and_grants(
 ) -> None:
     """RLS, policies and grants on a partitioned parent are applied, read back and exported."""
     conn.execute(
-        "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parts_reader') THEN CREATE ROLE parts_reader; END IF; END$$"
+        "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parts_reader') THEN CREATE ROLE "
+        "parts_reader; END IF; END$$"
     )
     write(
         tmp_path / "yaml",
@@ -640,7 +646,8 @@ def test_a_partitioned_table_has_row_level_security_policies_and_grants(
     )
     apply_plan(database, tmp_path / "yaml")
     row = conn.execute(
-        "SELECT relrowsecurity, has_table_privilege('parts_reader', 'public.events', 'SELECT') FROM pg_class WHERE oid = 'public.events'::regclass"
+        "SELECT relrowsecurity, has_table_privilege('parts_reader', 'public.events', 'SELECT') FROM pg_class WHERE "
+        "oid = 'public.events'::regclass"
     ).fetchone()
     assert row == (True, True)
     assert conn.execute("SELECT polname FROM pg_policy WHERE polrelid = 'public.events'::regclass").fetchall() == [

@@ -107,7 +107,10 @@ URL = click.option(
     "--url",
     envvar="RECONCILER_URL",
     required=True,
-    help="PostgreSQL connection URL or key=value string (or set RECONCILER_URL, which keeps the password off the command line).",
+    help=(
+        "PostgreSQL connection URL or key=value string (or set RECONCILER_URL, which keeps the password off the "
+        "command line)."
+    ),
 )
 
 
@@ -175,7 +178,8 @@ def plan_command(
         click.echo(f"\nplan written to {out} (digest {plan.digest})")
     if outcome.in_progress:
         click.echo(
-            "this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler history`)",
+            "this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler "
+            "history`)",
             err=True,
         )
     sys.exit(ExitCode.OK if plan.empty else ExitCode.CHANGES)
@@ -311,7 +315,8 @@ def _report_apply(outcome: Any, plan_file: Path | None) -> None:
         f"plan digest: {plan.digest}",
         "approve with one of:",
         f"  reconciler apply ... --approve {plan.digest}:{step.phase.value}",
-        f"  reconciler approve {source} --phase {step.phase.value} --by <your name>   (writes an approval file to commit)",
+        f"  reconciler approve {source} --phase {step.phase.value} --by <your name>   (writes an approval file to "
+        "commit)",
     ]
 
     raise ApprovalRequired("\n".join(lines))
@@ -365,8 +370,8 @@ def history_command(url: str | None, config_path: Path | None, env_name: str | N
         steps = record["steps"]
         done = sum(1 for s in steps if s["state"] == "done")
         click.echo(
-            f"{record['digest']}  {record['state']:<9} {done}/{len(steps)} steps  {record['created_at']:%Y-%m-%d %H:%M:%S}"
-            + (f"  {record['message']}" if record["message"] else "")
+            f"{record['digest']}  {record['state']:<9} {done}/{len(steps)} steps  "
+            f"{record['created_at']:%Y-%m-%d %H:%M:%S}" + (f"  {record['message']}" if record["message"] else "")
         )
         for step in steps:
             extra = f"  error: {step['error']}" if step["error"] else ""

@@ -566,8 +566,8 @@ def detach_partition_finalize(parent: QualifiedName, table: QualifiedName) -> St
     finalize = detach_partition_finalize_only(parent, table).text()
     detach = detach_partition(parent, table, concurrently=False).text()
     body = sql.SQL(
-        "BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = {}::pg_catalog.regclass AND inhdetachpending) "
-        "THEN EXECUTE {}; ELSE EXECUTE {}; END IF; END"
+        "BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = {}::pg_catalog.regclass AND "
+        "inhdetachpending) THEN EXECUTE {}; ELSE EXECUTE {}; END IF; END"
     ).format(sql.Literal(qualified(table).as_string(None)), sql.Literal(finalize), sql.Literal(detach))
     return Statement(
         sql.SQL("DO {}").format(sql.Literal(body.as_string(None))), parent.schema, ("table", parent.schema, parent.name)

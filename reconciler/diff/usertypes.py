@@ -133,7 +133,10 @@ class AlterCollation(Change):
 class AlterRowLevelSecurity(TableChange):
     @property
     def detail(self) -> str:
-        return f"row-level security is {_rls(self.live.row_level_security)}, desired {_rls(self.desired.row_level_security)}"
+        return (
+            f"row-level security is {_rls(self.live.row_level_security)}, desired "
+            f"{_rls(self.desired.row_level_security)}"
+        )
 
 
 def _rls(rls: RowLevelSecurity) -> str:

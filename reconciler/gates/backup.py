@@ -42,7 +42,8 @@ def needs_backup(step: Step, policy: BackupPolicy) -> bool:
     if policy.when == "never":
         if data_loss:
             raise HookFailed(
-                f"step {step.id} deletes data and backups are switched off (policy.backup.when: never); refusing to run it"
+                f"step {step.id} deletes data and backups are switched off (policy.backup.when: never); refusing to "
+                "run it"
             )
         return False
     if policy.when == "always":

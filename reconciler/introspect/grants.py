@@ -82,7 +82,8 @@ def _strongest(atoms: set[Privilege]) -> set[Privilege]:
 
 _IDENTITY = """
 SELECT ARRAY(SELECT pg_catalog.format_type(t.oid, NULL)
-             FROM unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS t(oid, i) ORDER BY t.i) AS arg_types,
+             FROM unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS t(oid, i)
+             ORDER BY t.i) AS arg_types,
        p.proargmodes::text[] AS arg_modes
 FROM pg_catalog.pg_proc p WHERE p.oid = %s
 """

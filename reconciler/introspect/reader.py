@@ -530,7 +530,8 @@ def _plain_index(row: Any) -> Index:
 # INCLUDE, NULLS NOT DISTINCT and storage parameters never match, and go to the parser. It catches
 # plain indexes the catalog test leaves out (a varchar column under text_ops, an enum column).
 _SIMPLE_INDEX = re.compile(
-    r'^CREATE (UNIQUE )?INDEX [a-z_][a-z0-9_]* ON (?:ONLY )?[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]* USING ([a-z_]+) \(([^()"]*)\)(?: WHERE .*)?$',
+    r"^CREATE (UNIQUE )?INDEX [a-z_][a-z0-9_]* ON (?:ONLY )?[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]* USING ([a-z_]+) "
+    r'\(([^()"]*)\)(?: WHERE .*)?$',
     re.S,
 )
 _SIMPLE_ELEMENT = re.compile(r"^([a-z_][a-z0-9_]*)( DESC)?(?: NULLS (FIRST|LAST))?$")

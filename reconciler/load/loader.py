@@ -264,7 +264,10 @@ class _CatalogAssembler(Assembler):
         for enum in enums:
             table = self.tables.get(enum.qname)
             if table is not None:
-                message = f"table {str(enum.qname)!r} has the same name as an enum type; PostgreSQL keeps both in one namespace"
+                message = (
+                    f"table {str(enum.qname)!r} has the same name as an enum type; PostgreSQL keeps both in one "
+                    "namespace"
+                )
                 self.problem(table.at("name", message=message))
 
     def _register_tables(self, declared: set[str]) -> None:
@@ -578,7 +581,10 @@ class _CatalogAssembler(Assembler):
         elif len(columns) != len(spec.columns):
             self.problem(entry.at(*path, message=f"{len(spec.columns)} column(s) reference {len(columns)} column(s)"))
         elif not _has_unique_key(target_spec, columns):
-            message = f"referenced columns {columns} of {str(target)!r} are not covered by its primary key, a unique constraint or a unique index"
+            message = (
+                f"referenced columns {columns} of {str(target)!r} are not covered by its primary key, a unique "
+                "constraint or a unique index"
+            )
             self.problem(entry.at(*path, message=message))
         return list(columns)
 

@@ -119,7 +119,10 @@ def _bound(assembler: Assembler, entry: Entry[s.TableSpec], spec: s.PartitionOfS
         for i, value in enumerate(values or []):
             refs = column_references(parse_expression(value)) - (RANGE_LIMITS if field != "in" else set())
             if refs:
-                message = f"a bound is a constant, but this refers to column {sorted(refs)[0]!r}; for a string write the SQL literal: \"'{sorted(refs)[0]}'\""
+                message = (
+                    f"a bound is a constant, but this refers to column {sorted(refs)[0]!r}; for a string write the SQL "
+                    f"literal: \"'{sorted(refs)[0]}'\""
+                )
                 assembler.problem(entry.at("partitionOf", "bounds", field, i, message=message))
     return PartitionBound(
         lower=tuple(_limit(v) for v in bounds.from_ or ()),
@@ -157,7 +160,10 @@ def _check_shape(
         assembler.problem(
             entry.at(
                 *path,
-                message=f"the parent is partitioned by {parent.strategy}: bounds need exactly {shown}, got {', '.join(sorted(given)) or 'nothing'}",
+                message=(
+                    f"the parent is partitioned by {parent.strategy}: bounds need exactly {shown}, got "
+                    f"{', '.join(sorted(given)) or 'nothing'}"
+                ),
             )
         )
         return

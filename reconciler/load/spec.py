@@ -291,7 +291,7 @@ class DefaultPrivilegeSpec(SpecModel):
     on: Literal["tables", "sequences", "functions", "types"]
     to: Name
     privileges: list[str]
-    """Privileges, e.g. [SELECT]; `ALL`; `[]` for none (the defaults of forRole in this schema are managed as a whole)."""
+    """Privileges, e.g. [SELECT]; `ALL`; `[]` for none (the defaults of forRole in this schema are managed as a whole)."""  # noqa: E501  (one line: it is the JSON Schema's and the CRDs' description)
     with_grant_option: bool = False
 
 
@@ -389,7 +389,7 @@ class TableSpec(SchemaObjectSpec):
     policies: list[PolicySpec] = []
     """Row-level security policies (policies on the table that are not listed are dropped)."""
     grants: list[GrantSpec] = []
-    """Privileges of the roles listed here (their other privileges on the table are revoked; other roles are left alone)."""
+    """Privileges of the roles listed here (their other privileges on the table are revoked; other roles are left alone)."""  # noqa: E501  (one line: it is the JSON Schema's and the CRDs' description)
     partition_by: PartitionBySpec | None = None
     """Make this a partitioned table: `{strategy: range|list|hash, columns: [...]}`."""
     partition_of: PartitionOfSpec | None = None

@@ -294,7 +294,10 @@ class DatabaseReconciler:
             )
             return ()
         if approval.digest != plan.digest:
-            message = f"SchemaPlan {plan_name}: the approval names digest {approval.digest}, not this plan's {plan.digest}; nothing is approved"
+            message = (
+                f"SchemaPlan {plan_name}: the approval names digest {approval.digest}, not this plan's {plan.digest}; "
+                "nothing is approved"
+            )
             self.emit(database, "Warning", "ApprovalDigestMismatch", message)
             log.warning("approval digest mismatch", database=self.name, plan=plan.digest, approval=approval.digest)
             return ()
@@ -369,7 +372,11 @@ class DatabaseReconciler:
         if outcome.status == "waiting" and outcome.waiting_step is not None:
             step = outcome.waiting_step
             reasons = "; ".join(outcome.waiting_reasons)
-            message = f'step {step.id} waits for approval of {plan.digest} ({reasons}); approve with: kubectl patch schemaplan {plan_name} -n {self.namespace} --type merge -p \'{{"spec":{{"approval":{{"digest":"{plan.digest}"}}}}}}\''
+            message = (
+                f"step {step.id} waits for approval of {plan.digest} ({reasons}); approve with: kubectl patch "
+                f"schemaplan {plan_name} -n {self.namespace} --type merge -p "
+                f'\'{{"spec":{{"approval":{{"digest":"{plan.digest}"}}}}}}\''
+            )
             first_time = status.conditions.get("AwaitingApproval", {}).get("message") != message
             self.kube.patch_plan_status(
                 self.namespace,

@@ -146,7 +146,8 @@ def around(
             hazards.append(
                 Hazard(
                     HazardCode.LONG_RUNNING,
-                    f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the step holds its locks",
+                    f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the "
+                    "step holds its locks",
                 )
             )
     for node in triggers:
@@ -157,7 +158,8 @@ def around(
             0,
             Hazard(
                 HazardCode.ACCESS_EXCLUSIVE_LOCK,
-                f"drops and re-creates dependent object(s) {shown} in the same transaction: queries on them wait for it, none sees them missing",
+                f"drops and re-creates dependent object(s) {shown} in the same transaction: queries on them wait for "
+                "it, none sees them missing",
             ),
         )
     locks = [Lock(LockLevel.ACCESS_EXCLUSIVE, QualifiedName(n[1], n[2])) for n in order]

@@ -69,7 +69,8 @@ def _single_target(probe: str, text: str, what: str) -> ast.Node:
     target = targets[0]
     if target.name is not None:
         raise SqlTextError(
-            f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it incomplete?"
+            f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it "
+            "incomplete?"
         )
     if target.indirection:
         raise SqlTextError(f"{what} must be a single SQL expression")

@@ -8,9 +8,9 @@ function, not a signature), `domain` or `composite type`. Edges point from an ob
 Desired-side edges come from pglast parse trees: the relations and function calls of a view
 query, the function of a trigger, the function calls in checks, defaults, generated columns and
 index expressions, the functions a domain's checks and default call, and the row types (tables,
-views, composite types) and domains a function's arguments and result name. Unqualified names resolve in the object's schema, then `public`, as the loader
-documents; names the catalog does not define (built-in functions, tables of other schemas) are
-not nodes and carry no edges.
+views, composite types) and domains a function's arguments and result name. Unqualified names
+resolve in the object's schema, then `public`, as the loader documents; names the catalog does
+not define (built-in functions, tables of other schemas) are not nodes and carry no edges.
 """
 
 from __future__ import annotations

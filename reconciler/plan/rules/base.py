@@ -106,16 +106,17 @@ def rewrite(ctx: PlanContext, table: QualifiedName, why: str) -> list[Hazard]:
 def validation_scan(ctx: PlanContext, table: QualifiedName) -> Hazard:
     return Hazard(
         HazardCode.LONG_RUNNING,
-        f"scans {table} ({ctx.size(table)}, {ctx.estimate(table, SCAN_BYTES_PER_SECOND)}) under SHARE UPDATE EXCLUSIVE: "
-        "reads and writes continue",
+        f"scans {table} ({ctx.size(table)}, {ctx.estimate(table, SCAN_BYTES_PER_SECOND)}) under SHARE UPDATE "
+        "EXCLUSIVE: reads and writes continue",
     )
 
 
 def index_build(ctx: PlanContext, table: QualifiedName) -> Hazard:
     return Hazard(
         HazardCode.INDEX_BUILD,
-        f"builds an index CONCURRENTLY on {table} ({ctx.size(table)}, {ctx.estimate(table, INDEX_BUILD_BYTES_PER_SECOND)}); "
-        "reads and writes continue, the build takes two table scans",
+        f"builds an index CONCURRENTLY on {table} ({ctx.size(table)}, "
+        f"{ctx.estimate(table, INDEX_BUILD_BYTES_PER_SECOND)}); reads and writes continue, the build takes two table "
+        "scans",
     )
 
 

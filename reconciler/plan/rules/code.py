@@ -77,7 +77,8 @@ def replace_function(change: cc.ReplaceFunction, ctx: PlanContext) -> list[Step]
         [
             Hazard(
                 HazardCode.MAY_FAIL,
-                f"check constraint(s) {', '.join(checks)} call {new}: rows already stored are not re-checked with the new body",
+                f"check constraint(s) {', '.join(checks)} call {new}: rows already stored are not re-checked with the "
+                "new body",
                 "validate the data yourself, or drop and re-add the constraint to have it checked",
             )
         ]
@@ -117,7 +118,10 @@ def _reindex(
                 order=o.REPLACE_FUNCTION,
                 action="reindex",
                 subject=f"{schema}.{name}",
-                description=f"rebuild index {schema}.{name} CONCURRENTLY: it stores results of {change.new} computed with the old body",
+                description=(
+                    f"rebuild index {schema}.{name} CONCURRENTLY: it stores results of {change.new} computed with the "
+                    "old body"
+                ),
                 statements=[code.reindex_concurrently(QualifiedName(schema, name))],
                 transactional=False,
                 long_running=True,
@@ -126,7 +130,8 @@ def _reindex(
                 hazards=[
                     Hazard(
                         HazardCode.INDEX_BUILD,
-                        f"rebuilds {schema}.{name} CONCURRENTLY (reads and writes continue); until it finishes, lookups through it may use results of the old body",
+                        f"rebuilds {schema}.{name} CONCURRENTLY (reads and writes continue); until it finishes, "
+                        "lookups through it may use results of the old body",
                     )
                 ],
             )
@@ -142,8 +147,8 @@ def recreate_function(change: cc.RecreateFunction, ctx: PlanContext) -> list[Ste
     blocking = sorted({f"{u[0]} {u[1]}.{u[2]}" for u in users if u[0] in ("constraint", "default", "index")})
     if blocking:
         raise PlanError(
-            f"{old.kind} {old} changes its arguments or result, which needs DROP + CREATE, but {', '.join(blocking)} use(s) it: "
-            "give the new version another name, move the users over, then remove the old one"
+            f"{old.kind} {old} changes its arguments or result, which needs DROP + CREATE, but {', '.join(blocking)} "
+            "use(s) it: give the new version another name, move the users over, then remove the old one"
         )
     views = {u for u in users if u[0] in d.VIEW_KINDS}
     views |= d.view_dependants(ctx, views)
@@ -230,14 +235,16 @@ def _build_materialized_view(ctx: PlanContext, change: cc.CodeChange, view: Mate
         hazards.append(
             Hazard(
                 HazardCode.BREAKS_OLD_APPLICATION,
-                f"{view.qname} is created WITH NO DATA (refresh: none): reading it fails until the application refreshes it",
+                f"{view.qname} is created WITH NO DATA (refresh: none): reading it fails until the application "
+                "refreshes it",
             )
         )
     else:
         hazards.append(
             Hazard(
                 HazardCode.LONG_RUNNING,
-                f"{view.qname} is populated by running its query (the tables it reads are only read: traffic continues)",
+                f"{view.qname} is populated by running its query "
+                "(the tables it reads are only read: traffic continues)",
             )
         )
     return make_step(
@@ -375,14 +382,16 @@ def _recreate_materialized_view(
         hazards.append(
             Hazard(
                 HazardCode.BREAKS_OLD_APPLICATION,
-                f"{new.qname} is re-created WITH NO DATA (refresh: none): reading it fails until the application refreshes it",
+                f"{new.qname} is re-created WITH NO DATA (refresh: none): reading it fails until the application "
+                "refreshes it",
             )
         )
     else:
         hazards.append(
             Hazard(
                 HazardCode.BLOCKING_SCAN,
-                f"{new.qname} is re-populated while its ACCESS EXCLUSIVE lock is held: its readers wait for the whole query",
+                f"{new.qname} is re-populated while its ACCESS EXCLUSIVE lock is held: its readers wait for the whole "
+                "query",
                 "declare a unique index and `refresh: concurrently` to build the new version beside the old one",
             )
         )

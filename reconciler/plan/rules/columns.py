@@ -238,7 +238,9 @@ def not_null_steps(
                 order=o.SET_NOT_NULL,
                 action="set-not-null",
                 subject=subject,
-                description=f"make {table}.{column} NOT NULL (the validated check spares the scan) and drop the helper check",
+                description=(
+                    f"make {table}.{column} NOT NULL (the validated check spares the scan) and drop the helper check"
+                ),
                 statements=[relations.set_not_null(table, column, True), relations.drop_constraint(table, check.name)],
                 reverse=[relations.set_not_null(table, column, False)],
                 locks=[exclusive(table)],
@@ -463,10 +465,14 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 Hazard(
                     HazardCode.BLOCKING_SCAN,
                     f"rebuilds {', '.join(rebuilt)} while holding ACCESS EXCLUSIVE on {table} ({ctx.size(table)})",
-                    "PostgreSQL has no online form for indexes over expressions or constraints: run it in a quiet period",
+                    "PostgreSQL has no online form for indexes over expressions or constraints: run it in a quiet "
+                    "period",
                 )
             )
-        what = f"change the collation of {table}.{new.name} to {new.collation or 'the default'} (comparisons and sort order change)"
+        what = (
+            f"change the collation of {table}.{new.name} to {new.collation or 'the default'} (comparisons and sort "
+            "order change)"
+        )
     else:
         hazards = rewrite(ctx, table, f"changing the type of generated column {new.name}")
         what = f"change the type of {table}.{new.name} from {old.type} to {new.type}"

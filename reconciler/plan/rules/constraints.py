@@ -316,8 +316,8 @@ def _add_not_valid(
         hazards = [
             Hazard(
                 HazardCode.ACCESS_EXCLUSIVE_LOCK,
-                f"takes SHARE ROW EXCLUSIVE on {table} and {constraint.references} (writes wait, for "
-                f"milliseconds once granted; at most {ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)",
+                f"takes SHARE ROW EXCLUSIVE on {table} and {constraint.references} (writes wait, for milliseconds once "
+                f"granted; at most {ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)",
             ),
             breaks_old(f"writes to {table} that violate {constraint.name} fail from this step on"),
         ]
@@ -362,7 +362,10 @@ def _add_not_valid(
                 order=validate_rank,
                 action="validate",
                 subject=subject,
-                description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+                description=(
+                    f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes "
+                    "continue)"
+                ),
                 statements=[relations.validate_constraint(table, constraint.name)],
                 locks=locks,
                 long_running=True,
@@ -514,7 +517,10 @@ def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[
             order=o.VALIDATE,
             action="validate",
             subject=change.subject,
-            description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+            description=(
+                f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes "
+                "continue)"
+            ),
             statements=[relations.validate_constraint(table, constraint.name)],
             locks=locks,
             long_running=True,

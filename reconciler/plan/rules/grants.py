@@ -35,8 +35,8 @@ def _role_steps(
         names = ", ".join(repr(r) for r in missing)
         raise PlanError(
             f"role(s) {names} named by the grants of {where} do not exist on the server; reconciler references roles, "
-            "it does not create them: create them first, or allow it with `--create-roles` (policy `createRoles: true`) "
-            "to create them NOLOGIN"
+            "it does not create them: create them first, or allow it with `--create-roles` (policy `createRoles: "
+            "true`) to create them NOLOGIN"
         )
     steps = []
     for role in missing:
@@ -84,7 +84,10 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                 order=REVOKE_NEW_ROUTINE,
                 action=f"revoke-{change.target.kind}",
                 subject=_name(change.target),
-                description=f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's default)",
+                description=(
+                    f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's "
+                    "default)"
+                ),
                 statements=security.revoke(change.target, change.revoked)
                 + security.revoke(change.target, change.option_revoked, option_only=True),
             )
@@ -109,8 +112,8 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                 reverse=security.grant(change.target, change.revoked + change.option_revoked),
                 hazards=[
                     breaks_old(
-                        f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it fail "
-                        "with 'permission denied'"
+                        f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it "
+                        "fail with 'permission denied'"
                     )
                 ],
             )
@@ -138,7 +141,10 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
                 order=GRANT,
                 action="grant-defaults",
                 subject=change.subject,
-                description=f"objects {change.for_role} creates in schema {change.schema} from now on: grant {_summary(change.granted)}",
+                description=(
+                    f"objects {change.for_role} creates in schema {change.schema} from now on: grant "
+                    f"{_summary(change.granted)}"
+                ),
                 statements=security.grant_defaults(change.schema, change.for_role, change.granted),
                 reverse=security.grant_defaults(change.schema, change.for_role, change.granted, revoke_them=True),
                 after=[s.id for s in steps],

@@ -152,8 +152,8 @@ def _enable_hazard(table: QualifiedName, change: u.AlterRowLevelSecurity) -> Haz
     covered = f"only roles the policies name ({', '.join(roles)})" if roles else "no role (there is no policy)"
     return Hazard(
         HazardCode.BREAKS_OLD_APPLICATION,
-        f"from now on queries on {table} by roles other than its owner (and superusers or BYPASSRLS roles) see and change "
-        f"only the rows a policy allows: {covered}; any other role gets no rows at all, without an error",
+        f"from now on queries on {table} by roles other than its owner (and superusers or BYPASSRLS roles) see and "
+        f"change only the rows a policy allows: {covered}; any other role gets no rows at all, without an error",
         "check that every role the applications use is covered by a policy before applying",
     )
 

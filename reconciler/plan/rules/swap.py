@@ -253,7 +253,8 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
         hazards.append(
             Hazard(
                 HazardCode.MAY_FAIL,
-                f"writes of {swap.old.name} values that `{swap.forward}` cannot convert to {swap.new.type} fail from this step on",
+                f"writes of {swap.old.name} values that `{swap.forward}` cannot convert to {swap.new.type} fail from "
+                "this step on",
                 "make sure the old application version only writes convertible values",
             )
         )
@@ -480,7 +481,9 @@ def readded_checks(ctx: PlanContext) -> list[Step]:
                         order=o.READD_VALIDATE,
                         action="validate",
                         subject=f"{table}.{check.name}",
-                        description=f"validate check {check.name} on existing rows of {table} (reads and writes continue)",
+                        description=(
+                            f"validate check {check.name} on existing rows of {table} (reads and writes continue)"
+                        ),
                         statements=[relations.validate_constraint(table, check.name)],
                         locks=[share_update(table)],
                         long_running=True,
@@ -524,7 +527,9 @@ def readd_constraint(
         order=o.READD_VALIDATE,
         action="validate",
         subject=subject,
-        description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+        description=(
+            f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)"
+        ),
         statements=[relations.validate_constraint(table, constraint.name)],
         locks=[share_update(table)],
         long_running=True,
@@ -572,7 +577,9 @@ def foreign_key_over_helpers(
             order=o.SWAP_FOREIGN_KEY,
             action="add-constraint",
             subject=subject,
-            description=f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)",
+            description=(
+                f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)"
+            ),
             statements=[relations.add_constraint_to(table, interim, not_valid=True)],
             reverse=[relations.drop_constraint(table, helper)],
             locks=write_locks,
@@ -611,7 +618,9 @@ def foreign_key_over_helpers(
                 order=o.DROP_REPLACED_FOREIGN_KEY,
                 action="drop-foreign-key",
                 subject=f"{table}.{live_fk.name}",
-                description=f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)",
+                description=(
+                    f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)"
+                ),
                 statements=[relations.drop_constraint(table, live_fk.name)],
                 reverse=[relations.add_constraint_to(table, live_fk, not_valid=True)],
                 locks=[exclusive(table)] + ([exclusive(old_target)] if old_target != table else []),
