@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from psycopg import sql
 
 from reconciler.ddl.statement import (
+    Query,
     Statement,
     Subject,
     comment_on,
@@ -115,7 +116,7 @@ def _foreign_key_body(fk: ForeignKey) -> sql.Composed:
     ]
     if fk.match == "full":
         parts.append(sql.SQL("MATCH FULL"))
-    on_delete = sql.SQL("ON DELETE " + fk.on_delete.upper())
+    on_delete: Query = sql.SQL("ON DELETE " + fk.on_delete.upper())
     if fk.on_delete_set_columns:
         on_delete = sql.SQL("{} ({})").format(on_delete, idents(fk.on_delete_set_columns))
     parts.append(on_delete)
@@ -154,7 +155,7 @@ def create_sequence(sequence: Sequence) -> Statement:
 
 
 def sequence_owned_by(sequence: Sequence) -> Statement:
-    owner = sql.SQL("NONE")
+    owner: Query = sql.SQL("NONE")
     if sequence.owned_by is not None:
         table, column = sequence.owned_by
         owner = sql.SQL("{}.{}").format(qualified(table), sql.Identifier(column))

@@ -17,10 +17,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reconciler.diff.changes import Change, TableChange
 from reconciler.diff.usertypes import translate_routine, type_renames
 from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger, View
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,8 @@ def object_name(obj: Function | View | MaterializedView) -> str:
     return f"{obj.name}({', '.join(obj.identity_types)})" if isinstance(obj, Function) else obj.name
 
 
-def differing_fields(old: object, new: object) -> list[str]:
-    return [f.name for f in dataclasses.fields(old) if f.compare and getattr(old, f.name) != getattr(new, f.name)]  # type: ignore[arg-type]
+def differing_fields(old: DataclassInstance, new: DataclassInstance) -> list[str]:
+    return [f.name for f in dataclasses.fields(old) if f.compare and getattr(old, f.name) != getattr(new, f.name)]
 
 
 _RECREATE_FIELDS = {"kind", "arguments", "returns", "setof", "table"}
@@ -192,8 +196,8 @@ def unmanaged(live: Catalog, desired: Catalog) -> list[tuple[str, str, str]]:
         wanted = _desired_table(desired, table)
         if wanted is None:
             continue  # the table itself is dropped or not managed: its triggers go with it
-        names = {t.name for t in wanted.triggers}
-        found += [("trigger", table.schema, f"{table.name}.{t.name}") for t in table.triggers if t.name not in names]
+        triggers = {t.name for t in wanted.triggers}
+        found += [("trigger", table.schema, f"{table.name}.{t.name}") for t in table.triggers if t.name not in triggers]
     return found
 
 

@@ -15,8 +15,9 @@ Decisions that matter:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from reconciler.diff.changes import Change, TableChange
 from reconciler.diff.matching import match
@@ -26,12 +27,17 @@ from reconciler.model import (
     CompositeType,
     Domain,
     DomainCheck,
+    EnumType,
     Function,
     Policy,
+    QualifiedName,
     RowLevelSecurity,
     Table,
 )
 from reconciler.sqlparse.fragments import sql_name
+
+UserType = EnumType | Domain | CompositeType
+Renamable = TypeVar("Renamable", Domain, CompositeType)
 
 # --- changes: domains ----------------------------------------------------------------------
 
@@ -187,7 +193,9 @@ class AlterPolicy(TableChange, live_object="old", desired_object="new"):
 # --- differ --------------------------------------------------------------------------------
 
 
-def _pairs(live: dict, desired: dict) -> tuple[list, list, list]:  # type: ignore[type-arg]
+def _pairs(
+    live: dict[QualifiedName, Renamable], desired: dict[QualifiedName, Renamable]
+) -> tuple[list[tuple[Renamable, Renamable, bool]], list[Renamable], list[Renamable]]:
     """(pairs, added, dropped) by key, then by `renamed_from` (as the main differ does)."""
     return match(live, desired, lambda obj: obj.renamed_from)
 
@@ -311,12 +319,12 @@ def type_renames(live: Catalog, desired: Catalog) -> dict[str, str]:
     column or a routine's signature keeps its type through the rename, so it must not look like
     a type change (nor a new routine)."""
     renames: dict[str, str] = {}
-    kinds = (
+    kinds: list[tuple[Sequence[UserType], Sequence[UserType]]] = [
         (desired.enums, live.enums),
         (desired.domains, live.domains),
         (desired.composite_types, live.composite_types),
-    )
-    for group, current in kinds:  # type: ignore[assignment]
+    ]
+    for group, current in kinds:
         names = {obj.qname for obj in current}
         for obj in group:
             old = obj.renamed_from

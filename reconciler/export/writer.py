@@ -15,7 +15,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -335,7 +335,13 @@ def _scoped(schema: str, name: str) -> tuple[str, ...]:
     return (name,) if schema == "public" else (schema, name)
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+if TYPE_CHECKING:
+    _BASE_DUMPER = yaml.SafeDumper
+else:
+    _BASE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it
+
+
+class _Dumper(_BASE_DUMPER):
     """Readable YAML: short lists of names inline, SQL with quotes in double-quoted strings."""
 
 

@@ -25,9 +25,16 @@ from reconciler.model import (
     ObjectGrants,
     Privilege,
 )
+from reconciler.model.grants import DefaultObjects
 
 Rows = Callable[..., list[Any]]
-_DEFAULT_OBJECTS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
+_DEFAULT_OBJECTS: dict[str, DefaultObjects] = {
+    "r": "tables",
+    "S": "sequences",
+    "f": "functions",
+    "T": "types",
+    "n": "schemas",
+}
 
 
 def extend(rows: Rows, catalog: Catalog, scope: list[str]) -> Catalog:
@@ -48,7 +55,7 @@ def extend(rows: Rows, catalog: Catalog, scope: list[str]) -> Catalog:
     for r in rows("default_privileges", schemas=scope):
         by_role[(r.schema, r.for_role)].add(
             DefaultPrivilege(_DEFAULT_OBJECTS[r.objtype], r.grantee, r.privilege, r.grantable)
-        )  # type: ignore[arg-type]
+        )
     defaults = tuple(
         DefaultPrivileges(schema, role, tuple(sorted(atoms))) for (schema, role), atoms in sorted(by_role.items())
     )
@@ -93,7 +100,9 @@ def respell_routine_targets(conn: Any, desired: Catalog) -> Catalog:
     """Function grant targets with their argument types as PostgreSQL prints them (what
     introspection reads), looked up in the scratch database `conn` where `desired` is rendered:
     the YAML may say `int` or `varchar(20)` where the catalog says `integer`, `character varying`."""
-    routines = {(f.kind, f.schema, f.name, ", ".join(f.identity_types)): f for f in desired.functions}
+    routines: dict[tuple[str, str, str, str], Function] = {
+        (f.kind, f.schema, f.name, ", ".join(f.identity_types)): f for f in desired.functions
+    }
     grants = []
     for object_grants in desired.grants:
         target = object_grants.target

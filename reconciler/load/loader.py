@@ -50,6 +50,7 @@ from reconciler.model import (
 )
 from reconciler.model.defaults import completed
 from reconciler.model.names import choose_name, name_addition
+from reconciler.model.objects import IdentityGeneration
 from reconciler.sqlparse.fragments import canonical_type, column_references, parse_expression
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -132,12 +133,12 @@ def _validate_document(document: Document) -> tuple[tuple[str, Entry[Any]] | Non
         return None, [document.diagnostic(("apiVersion",), f"apiVersion must be {supported}, got {api_version!r}")]
     if kind in NON_SCHEMA_KINDS:
         return None, []
-    model = DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
-    if model is None:
+    if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         kinds = ", ".join(sorted(DOCUMENT_KINDS))
         return None, [document.diagnostic(("kind",), f"unknown kind {kind!r}; expected one of {kinds}")]
+    model = DOCUMENT_KINDS[kind]
     try:
-        parsed = model.model_validate(data)
+        parsed: Any = model.model_validate(data)  # a DocumentModel subclass: each declares its `spec`
     except ValidationError as exc:
         return None, diagnostics_from(exc, document, model)
     sql_name, problems = _sql_name(document, parsed)
@@ -432,19 +433,20 @@ class _CatalogAssembler(Assembler):
             )
         if identity is not None and generated is not None:
             self.problem(entry.at("columns", i, "generated", message="a column cannot be both identity and generated"))
-        if spec.default is not None:
-            self._check_default(entry, i, spec.default)
+        default = s.sql_text(spec.default) if spec.default is not None else None
+        if default is not None:
+            self._check_default(entry, i, default)
         return Column(
             name=spec.name,
             type=spec.type,
             nullable=nullable,
-            default=spec.default,
+            default=default,
             identity=identity,
             generated=generated,
             collation=spec.collation,
             comment=spec.comment,
             renamed_from=spec.renamed_from,
-            backfill=spec.backfill,
+            backfill=s.sql_text(spec.backfill) if spec.backfill is not None else None,
             using=spec.using,
         )
 
@@ -610,8 +612,9 @@ def _has_unique_key(table: s.TableSpec, columns: list[str]) -> bool:
         keys.append(set(pk if isinstance(pk, list) else pk.columns))
     keys.extend(set(u.columns) for u in table.uniques)
     for index in table.indexes:
-        if index.unique and index.where is None and all(isinstance(c, str) or c.column for c in index.columns):
-            keys.append({c if isinstance(c, str) else c.column for c in index.columns})  # type: ignore[misc]
+        names: list[str | None] = [c if isinstance(c, str) else c.column for c in index.columns]
+        if index.unique and index.where is None and all(names):
+            keys.append({n for n in names if n})
     return any(key == wanted for key in keys)
 
 
@@ -627,11 +630,11 @@ def _sequence_options(spec: s.SequenceOptionsSpec, type_name: str) -> SequenceOp
     return completed(given, type_name)
 
 
-def _identity(spec: str | s.IdentitySpec | None, type_name: str) -> Identity | None:
+def _identity(spec: IdentityGeneration | s.IdentitySpec | None, type_name: str) -> Identity | None:
     if spec is None:
         return None
     if isinstance(spec, str):
-        return Identity(generation=spec, options=completed(SequenceOptions(), type_name))  # type: ignore[arg-type]
+        return Identity(generation=spec, options=completed(SequenceOptions(), type_name))
     return Identity(generation=spec.generation, options=_sequence_options(spec, type_name))
 
 

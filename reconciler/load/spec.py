@@ -78,7 +78,16 @@ def _k8s_name(value: str) -> str:
 
 Name = Annotated[str, AfterValidator(_identifier)]
 SqlExpression = Annotated[str, AfterValidator(_expression)]
-SqlValue = Annotated[str | int | float | bool, AfterValidator(_scalar_expression)]
+SqlValue = Annotated[str | int | float | bool, AfterValidator(_scalar_expression)]  # validated: its SQL text
+
+
+def sql_text(value: str | int | float | bool) -> str:
+    """A validated `SqlValue`: the validator has turned a YAML number or boolean into SQL text
+    (the annotation keeps the other scalar types for the JSON Schema)."""
+    assert isinstance(value, str)
+    return value
+
+
 SqlType = Annotated[str, AfterValidator(_type)]
 SqlName = Annotated[str, AfterValidator(_sql_name)]
 KubernetesName = Annotated[str, AfterValidator(_k8s_name)]

@@ -62,7 +62,7 @@ def _domain(entry: Any, spec: s.DomainSpec, problem: Problem) -> Domain:
         schema=spec.schema_,
         name=entry.sql_name,
         type=spec.type,
-        default=spec.default,
+        default=s.sql_text(spec.default) if spec.default is not None else None,
         nullable=spec.nullable,
         collation=spec.collation,
         checks=tuple(checks),

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.model.security import Policy, RowLevelSecurity  # a Table's default is a value
 
@@ -40,8 +40,9 @@ IdentityGeneration = Literal["always", "by default"]
 GeneratedKind = Literal["stored", "virtual"]
 
 
-def migration_hint() -> object:
-    """A migration hint: carried along, never compared or hashed."""
+def migration_hint() -> Any:
+    """A migration hint: carried along, never compared or hashed (a dataclass field spec, typed
+    as its default is, as `dataclasses.field` is)."""
     return field(default=None, compare=False)
 
 
@@ -92,9 +93,9 @@ class Column:
     generated: Generated | None = None
     collation: str | None = None  # None: the type's default collation
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
-    backfill: str | None = migration_hint()  # type: ignore[assignment]  # SQL expression for existing rows
-    using: str | None = migration_hint()  # type: ignore[assignment]  # SQL expression for a type change
+    renamed_from: str | None = migration_hint()
+    backfill: str | None = migration_hint()  # SQL expression for existing rows
+    using: str | None = migration_hint()  # SQL expression for a type change
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class PrimaryKey:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ class UniqueConstraint:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ class CheckConstraint:
     no_inherit: bool = False
     not_valid: bool = False  # exists but existing rows were never checked
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ class ForeignKey:
     initially_deferred: bool = False
     not_valid: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
@@ -172,7 +173,7 @@ class Index:
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
     row_level_security: RowLevelSecurity = RowLevelSecurity()
     policies: tuple[Policy, ...] = ()
     partition_by: PartitionBy | None = None  # a partitioned table (model.partitions)
@@ -215,7 +216,7 @@ class EnumType:
     name: str
     values: tuple[str, ...]
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
 
     @property
     def qname(self) -> QualifiedName:
@@ -230,7 +231,7 @@ class Sequence:
     options: SequenceOptions = SequenceOptions()
     owned_by: tuple[QualifiedName, str] | None = None  # (table, column)
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
 
     @property
     def qname(self) -> QualifiedName:

@@ -21,8 +21,8 @@ from reconciler.plan.steps import Step
 
 
 def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
-    ctx.swaps = swap.find_swaps(changes)  # type: ignore[assignment]
-    ctx.recreated_fks = constraints.find_recreations(changes, ctx)  # type: ignore[assignment]
+    ctx.swaps = swap.find_swaps(changes)
+    ctx.recreated_fks = constraints.find_recreations(changes, ctx)
     ctx.new_primary_keys = constraints.new_primary_keys(changes)
     around_columns = dependencies.recreated_views(changes, ctx)
     steps: list[Step] = []

@@ -39,10 +39,10 @@ def _copy_live(scratch: psycopg.Connection[object], dsn: str, live: LiveState) -
     try:
         dump = schema_dump(dsn, live.major_version, exclude_schemas=(BOOKKEEPING_SCHEMA,))
     except ServerUnavailable as exc:
-        run_batched(scratch, create_catalog(live.catalog))  # type: ignore[arg-type]
+        run_batched(scratch, create_catalog(live.catalog))
         return f"replayed on a copy built from the model ({exc})"
-    scratch.execute(dump)  # type: ignore[arg-type]  # pg_dump's own script, run as a whole
-    scratch.execute("SELECT pg_catalog.set_config('search_path', 'public', false)")  # type: ignore[arg-type]
+    scratch.execute(dump)  # pg_dump's own script, run as a whole
+    scratch.execute("SELECT pg_catalog.set_config('search_path', 'public', false)")
     return None
 
 
@@ -51,7 +51,7 @@ def replay(plan: Plan, live: LiveState, desired: Catalog, dsn: str) -> ReplayRes
     with scratch_database(dsn) as scratch_dsn, dsnlib.connect(scratch_dsn, autocommit=True) as conn:
         try:
             note = _copy_live(conn, dsn, live)
-            run_batched(conn, privileges_of(live.catalog))  # type: ignore[arg-type]
+            run_batched(conn, privileges_of(live.catalog))
         except psycopg.Error as exc:
             raise NormalizationError(
                 f"could not copy the live schema to a scratch database: {str(exc).strip().splitlines()[0]}"

@@ -13,13 +13,15 @@
 
 from __future__ import annotations
 
+from psycopg import sql
+
 from reconciler.ddl import code
 from reconciler.ddl.relations import create_index_on, drop_index, rename_index
 from reconciler.ddl.statement import Statement, comment_on
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
 from reconciler.introspect.grants import routine as routine_target
-from reconciler.model import Function, GrantTarget, MaterializedView, QualifiedName, View
+from reconciler.model import Function, GrantTarget, Index, MaterializedView, QualifiedName, View
 from reconciler.plan import dependencies as d
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
@@ -335,7 +337,7 @@ def _recreate_view(ctx: PlanContext, change: cc.ReplaceView, new: View) -> Step:
 
 
 def _comment(
-    ctx: PlanContext, change: cc.CodeChange, target: object, old: str | None, new: str | None, what: str
+    ctx: PlanContext, change: cc.CodeChange, target: sql.Composable, old: str | None, new: str | None, what: str
 ) -> Step:
     return make_step(
         ctx,
@@ -345,9 +347,9 @@ def _comment(
         action=f"comment-{what.replace(' ', '-')}",
         subject=change.subject,
         description=f"set the comment of {what} {change.subject}",
-        statements=[comment_on(target, new)],  # type: ignore[arg-type]
+        statements=[comment_on(target, new)],
         reverse=[comment_on(target, old)],
-    )  # type: ignore[arg-type]
+    )
 
 
 # --- materialized views ------------------------------------------------------------------------
@@ -533,7 +535,7 @@ def _materialized_view_indexes(
 
 
 def _drop_view_index(
-    ctx: PlanContext, change: cc.ReplaceView, view: MaterializedView, index: object, phase: Phase
+    ctx: PlanContext, change: cc.ReplaceView, view: MaterializedView, index: Index, phase: Phase
 ) -> Step:
     name = index.name
     return make_step(

@@ -17,6 +17,7 @@ them alone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,6 +63,8 @@ def _affected_keys(changes: Iterable[c.Change]) -> dict[QualifiedName, list[froz
     """Per live table, the column sets of unique keys that are replaced or dropped."""
     keys: dict[QualifiedName, list[frozenset[str]]] = {}
     for change in changes:
+        if not isinstance(change, c.TableChange):
+            continue
         old: object = None
         if isinstance(change, c.ReplaceConstraint | c.ReplaceIndex):
             old = change.old
@@ -70,9 +73,9 @@ def _affected_keys(changes: Iterable[c.Change]) -> dict[QualifiedName, list[froz
         elif isinstance(change, c.DropIndex):
             old = change.index
         if isinstance(old, PrimaryKey | UniqueConstraint):
-            keys.setdefault(change.live.qname, []).append(frozenset(old.columns))  # type: ignore[union-attr]
+            keys.setdefault(change.live.qname, []).append(frozenset(old.columns))
         elif isinstance(old, Index) and old.unique and all(e.column for e in old.elements):
-            keys.setdefault(change.live.qname, []).append(frozenset(e.column for e in old.elements if e.column))  # type: ignore[union-attr]
+            keys.setdefault(change.live.qname, []).append(frozenset(e.column for e in old.elements if e.column))
     return keys
 
 
@@ -80,6 +83,8 @@ def new_primary_keys(changes: Iterable[c.Change]) -> set[tuple[QualifiedName, fr
     """Primary keys this plan attaches in the contract phase: a foreign key to one waits for it."""
     keys = set()
     for change in changes:
+        if not isinstance(change, c.TableChange):
+            continue
         new = (
             change.constraint
             if isinstance(change, c.AddConstraint)
@@ -88,7 +93,7 @@ def new_primary_keys(changes: Iterable[c.Change]) -> set[tuple[QualifiedName, fr
             else None
         )
         if isinstance(new, PrimaryKey):
-            keys.add((change.desired.qname, frozenset(new.columns)))  # type: ignore[union-attr]
+            keys.add((change.desired.qname, frozenset(new.columns)))
     return keys
 
 
@@ -500,7 +505,7 @@ def replace_constraint(change: c.ReplaceConstraint, ctx: PlanContext) -> list[St
 
 
 def _renamed(constraint: CheckConstraint | ForeignKey, name: str) -> CheckConstraint | ForeignKey:
-    return type(constraint)(**{**{f: getattr(constraint, f) for f in constraint.__dataclass_fields__}, "name": name})  # type: ignore[arg-type]
+    return dataclasses.replace(constraint, name=name)
 
 
 def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[Step]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from reconciler.ddl import security
 from reconciler.diff import grants as d
 from reconciler.errors import PlanError
+from reconciler.model import DefaultPrivilege, GrantTarget, Privilege
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, make_step
@@ -171,20 +172,22 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
     return steps
 
 
-def _summary(atoms: Iterable[object], preposition: str = "to") -> str:
+def _summary(atoms: Iterable[Privilege | DefaultPrivilege], preposition: str = "to") -> str:
     by_role: dict[str, list[str]] = {}
     for atom in atoms:
-        what = atom.privilege + (f"({atom.column})" if getattr(atom, "column", None) else "")
-        if getattr(atom, "objects", None):
+        what = atom.privilege
+        if isinstance(atom, Privilege) and atom.column:
+            what += f"({atom.column})"
+        if isinstance(atom, DefaultPrivilege) and atom.objects:
             what += f" on {atom.objects}"
         by_role.setdefault(atom.grantee, []).append(what)
     return "; ".join(f"{', '.join(sorted(whats))} {preposition} {role}" for role, whats in sorted(by_role.items()))
 
 
-def _name(target: object) -> str:
+def _name(target: GrantTarget) -> str:
     """A schema by its name, other objects schema-qualified (as in every other step id), routines
     with their argument types."""
     kind, schema, name = target.kind, target.schema, target.name
-    if getattr(target, "arguments", None) is not None:  # a routine by its signature: overloads are separate
+    if target.arguments is not None:  # a routine by its signature: overloads are separate
         return f"{schema}.{name}({target.arguments})"
     return name if kind == "schema" else f"{schema}.{name}"

@@ -43,7 +43,7 @@ from reconciler.model import (
     UniqueConstraint,
 )
 from reconciler.model.names import choose_name, name_addition
-from reconciler.model.partitions import PartitionOf
+from reconciler.model.partitions import PartitionBy, PartitionOf
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import (
@@ -565,11 +565,11 @@ def _with_hazard(step: Step, hazard: Hazard) -> Step:
 
 
 def alter_partition_by(change: dp.AlterPartitionBy, ctx: PlanContext) -> list[Step]:
-    def shown(value: object) -> str:
+    def shown(value: PartitionBy | None) -> str:
         if value is None:
             return "not partitioned"
-        keys = ", ".join(k.label for k in value.keys)  # type: ignore[attr-defined]
-        return f"PARTITION BY {value.strategy.upper()} ({keys})"  # type: ignore[attr-defined]
+        keys = ", ".join(k.label for k in value.keys)
+        return f"PARTITION BY {value.strategy.upper()} ({keys})"
 
     raise PlanError(
         f"table {change.live.qname}: changing its partitioning ({shown(change.old)} -> {shown(change.new)}) has no "

@@ -15,7 +15,7 @@ from reconciler.model import Policy, QualifiedName
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, brief_exclusive, exclusive, make_step
-from reconciler.plan.steps import Hazard, HazardCode, Phase, Step
+from reconciler.plan.steps import Hazard, HazardCode, Lock, Phase, Step
 
 # Ranks (see plan.ordering).
 POLICY = o.RENAME_INDEX + 5  # after columns, constraints and indexes of the expand phase
@@ -165,7 +165,7 @@ def _disable_hazard(table: QualifiedName) -> Hazard:
     )
 
 
-def _locks(ctx: PlanContext, table: QualifiedName) -> list:  # type: ignore[type-arg]
+def _locks(ctx: PlanContext, table: QualifiedName) -> list[Lock]:
     """A table this plan creates is not locked by anyone else: no lock to report."""
     return [exclusive(table)] if ctx.live.catalog.table(table) is not None else []
 

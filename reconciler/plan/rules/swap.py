@@ -158,7 +158,7 @@ def _refs(obj: object) -> set[str]:
 def swapped_names(ctx: PlanContext, table: QualifiedName, *, desired: bool) -> dict[str, ColumnSwap]:
     """Column name (as on the given side) -> swap, for one table (named as on that side)."""
     out = {}
-    for swap in ctx.swaps.values():  # type: ignore[assignment]
+    for swap in ctx.swaps.values():
         assert isinstance(swap, ColumnSwap)
         if desired and swap.desired.qname == table:
             out[swap.new.name] = swap
@@ -198,7 +198,9 @@ def _function_name(swap: ColumnSwap) -> QualifiedName:
 
 
 def _trigger_body(swap: ColumnSwap) -> sql.Composed:
-    new = lambda text: sql.SQL(qualify_columns(text, "new"))  # noqa: E731
+    def new(text: str) -> sql.SQL:
+        return sql.SQL(qualify_columns(text, "new"))
+
     if not swap.renamed:  # the helper column is written by nobody but this trigger
         return sql.SQL("BEGIN NEW.{} := {}; RETURN NEW; END").format(sql.Identifier(swap.temp), new(swap.forward))
     old_col, new_col = sql.Identifier(swap.old.name), sql.Identifier(swap.temp)
@@ -323,7 +325,8 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
         if isinstance(k, PrimaryKey | UniqueConstraint) and touches_swap(ctx, desired.qname, k, desired=True)
     ]
     owned_indexes = [i for i in desired.indexes if touches_swap(ctx, desired.qname, i, desired=True)]
-    prebuilt: list[tuple[Index, object]] = [(_on_helpers(_key_index(k), mapping), k) for k in owned_keys]
+    prebuilt: list[tuple[Index, PrimaryKey | UniqueConstraint | Index]]
+    prebuilt = [(_on_helpers(_key_index(k), mapping), k) for k in owned_keys]
     prebuilt += [(_on_helpers(i, mapping), i) for i in owned_indexes]
     for index, target in prebuilt:
         steps.append(
