@@ -27,12 +27,14 @@ demo: $(STAMP)
 test: $(STAMP) lint k8s-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Formatting and lint rules (ruff, line length 120; the rule set is in pyproject.toml) and the
+# Formatting and lint rules (ruff, line length 120; the rule set is in pyproject.toml), types
+# (mypy --strict on the package; its cache in .mypy_cache keeps a re-run to seconds) and the
 # layers of the package (import-linter contracts in pyproject.toml, explained in
 # docs/architecture.md); the tools come with the [dev] extra.
 lint: $(STAMP)
 	$(BIN)/ruff format --check reconciler tests bench
 	$(BIN)/ruff check reconciler tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 # The in-memory unit tests alone (tests/unit: differ, planner, registry of change kinds), in seconds.

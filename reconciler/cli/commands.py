@@ -24,7 +24,7 @@ from reconciler.model import content_hash
 from reconciler.pg.dsn import target as dsn_target
 from reconciler.plan import Phase, render
 from reconciler.plan.context import PlanSettings
-from reconciler.report.formats import RENDERERS
+from reconciler.report.formats import RENDERERS, render_text
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 
@@ -426,11 +426,7 @@ def drift_command(
         targets.append(service.DriftTarget(name or dsn_target(url).dbname + "@" + dsn_target(url).host, url))
     chosen_paths: list[Path] | None = list(paths) or (project.schema_paths() if baseline is None else None)
     report = service.drift(chosen_paths, targets, baseline=baseline, rules=project.project.ignore)
-    text = (
-        RENDERERS[fmt](report)
-        if fmt != "text"
-        else RENDERERS["text"](report, color=sys.stdout.isatty() and out is None)
-    )
+    text = RENDERERS[fmt](report) if fmt != "text" else render_text(report, color=sys.stdout.isatty() and out is None)
     if out is not None:
         out.write_text(text)
         click.echo(f"drift report written to {out}")

@@ -25,7 +25,7 @@ import pickle
 import queue
 import threading
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 
@@ -195,6 +195,8 @@ class _Channel:
     """The coordinator's end of one worker: a process with a pipe, or a thread with queues."""
 
     def __init__(self, target: Target, processes: bool) -> None:
+        self.conn: _Pipe
+        child: _Pipe
         if processes:
             self.conn, child = multiprocessing.get_context("fork").Pipe()
             self.runner: Any = multiprocessing.get_context("fork").Process(
@@ -215,6 +217,14 @@ class _Channel:
         self.runner.join(timeout=10)
 
 
+class _Pipe(Protocol):
+    """What the protocol uses of a pipe end: multiprocessing's Connection, or `_ThreadPipe`."""
+
+    def send(self, value: Any) -> None: ...
+
+    def recv(self) -> Any: ...
+
+
 class _ThreadPipe:
     """A duplex pipe between threads with the Connection methods the protocol uses."""
 
@@ -223,7 +233,8 @@ class _ThreadPipe:
 
     @classmethod
     def pair(cls) -> tuple[_ThreadPipe, _ThreadPipe]:
-        a, b = queue.Queue(), queue.Queue()  # type: ignore[var-annotated]
+        a: queue.Queue[Any] = queue.Queue()
+        b: queue.Queue[Any] = queue.Queue()
         return cls(a, b), cls(b, a)
 
     def send(self, value: Any) -> None:
@@ -268,13 +279,15 @@ class Audit:
         return self.summaries
 
     def catalog_of(self, name: str) -> bytes:
-        return self.channels[name].ask(("catalog",))  # type: ignore[no-any-return]
+        pickled: bytes = self.channels[name].ask(("catalog",))
+        return pickled
 
     def normalize_with(self, name: str, desired: Catalog, origins: dict[Any, str]) -> bytes:
         status, payload = self.channels[name].ask(("normalize", pickle.dumps(desired), origins))
         if status == "error":
             raise ReconcilerError(payload)
-        return payload  # type: ignore[no-any-return]
+        pickled: bytes = payload
+        return pickled
 
     def compare(
         self, references: dict[str, bytes], rules: IgnoreRules, *, baseline: bool = False

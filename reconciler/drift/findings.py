@@ -17,7 +17,7 @@ from enum import StrEnum
 from reconciler.diff import changes as c
 from reconciler.diff import code, partitions
 from reconciler.drift import types as drift_types
-from reconciler.model import Catalog, Column, QualifiedName
+from reconciler.model import Catalog, Column, Extension, QualifiedName
 from reconciler.policy import IgnoreRules
 
 
@@ -153,7 +153,7 @@ def _kind(change: c.Change) -> str:
     return "enum" if isinstance(change, c.AddEnum | c.DropEnum | c.RenameEnum) else "sequence"
 
 
-def _extension_detail(old: object, new: object) -> str:
+def _extension_detail(old: Extension, new: Extension) -> str:
     parts = []
     if old.version != new.version:
         parts.append(f"version is {old.version}, desired {new.version}")

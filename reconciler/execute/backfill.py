@@ -145,12 +145,12 @@ def run_backfill(
             return total
         started = time.monotonic()
         upper = _upper(conn, spec, key, last, bound, size)
-        update, params = _update(spec, key, last)
+        update, update_params = _update(spec, key, last)
         state = {"bound": bound, "last": upper, "batchSize": size}
         with conn.transaction():
             set_timeouts(conn, settings.lock_timeout_ms, settings.statement_timeout_ms, local=True)
             mark_backfill_session(conn)
-            rows = conn.execute(update, params + upper).rowcount
+            rows = conn.execute(update, update_params + upper).rowcount
             statement, checkpoint_params = checkpoint_statement(digest, step.id, state, rows)
             conn.execute(statement, checkpoint_params)
             if upper == bound:

@@ -66,7 +66,7 @@ class Journal:
     def ensure(self) -> None:
         try:
             with self.conn.transaction():
-                self.conn.execute(sql.SQL(_ddl()))  # type: ignore[arg-type]  # constant package data
+                self.conn.execute(sql.SQL(_ddl()))  # constant package data
         except psycopg.errors.InsufficientPrivilege as exc:
             raise ExecutionError(
                 f"cannot create the journal schema {SCHEMA!r}: {exc.diag.message_primary}; grant CREATE on the database"

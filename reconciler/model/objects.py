@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.model.security import Policy, RowLevelSecurity  # a Table's default is a value
@@ -332,7 +333,7 @@ def normalized(catalog: Catalog) -> Catalog:
 
 
 def _normalized_table(table: Table) -> Table:
-    by_name = lambda obj: obj.name  # noqa: E731
+    by_name = attrgetter("name")
     return Table(
         schema=table.schema,
         name=table.name,

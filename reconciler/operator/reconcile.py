@@ -96,7 +96,7 @@ class _Status:
             "status": text,
             "reason": reason,
             "message": message[:2000],
-            "lastTransitionTime": now() if changed else old.get("lastTransitionTime", now()),  # type: ignore[union-attr]
+            "lastTransitionTime": now() if old is None or changed else old.get("lastTransitionTime", now()),
             **({"observedGeneration": generation} if generation is not None else {}),
         }
 
