@@ -53,7 +53,10 @@ def test_markdown_dictionary_of_the_example() -> None:
     assert "Customers who can sign in and place orders." in users
     assert "| `email` | `citext` | no |  | unique |  |" in users
     assert "| `id` | `uuid` | no | `gen_random_uuid()` | PK |  |" in users
-    assert "| `deleted_at` | `timestamptz` | yes |  |  | Set when the account is closed; rows are kept for order history. |" in users
+    assert (
+        "| `deleted_at` | `timestamptz` | yes |  |  | Set when the account is closed; rows are kept for order history. |"
+        in users
+    )
     assert "**Primary key:** `(id)` named `users_pkey`" in users
     assert "| `users_email_shape` | `email ~ '^[^@[:space:]]+@[^@[:space:]]+$'` |  |" in users
     assert "| `users_active_created_idx` | `btree (created_at DESC) WHERE deleted_at IS NULL` |  |" in users
@@ -64,14 +67,23 @@ def test_markdown_dictionary_of_the_example() -> None:
     assert "| `user_id` | `uuid` | no |  | FK → [`shop.users.id`](#t-shop-users-" in orders
     assert "| `orders_open_idx` | `btree (status) WHERE status IN ('pending', 'paid')` |  |" in orders
     # the other objects of the schema
-    assert "### Enum `shop.order_status`" in md and "**Values:** `pending`, `paid`, `shipped`, `delivered`, `cancelled`" in md
-    assert "### Sequence `shop.invoice_number_seq`" in md and "**Options:** bigint, start 100000, increment 1, cache 1" in md
+    assert (
+        "### Enum `shop.order_status`" in md
+        and "**Values:** `pending`, `paid`, `shipped`, `delivered`, `cancelled`" in md
+    )
+    assert (
+        "### Sequence `shop.invoice_number_seq`" in md
+        and "**Options:** bigint, start 100000, increment 1, cache 1" in md
+    )
 
 
 def test_mermaid_of_the_example() -> None:
     text = render(load(EXAMPLES), formats=["mermaid"])["er.mmd"]
     assert text.startswith('---\ntitle: "all 5 tables"\n---\nerDiagram\n')
-    assert '    "shop.order_items" {\n        bigint order_id PK,FK\n        smallint line_no PK\n        bigint product_id FK\n' in text
+    assert (
+        '    "shop.order_items" {\n        bigint order_id PK,FK\n        smallint line_no PK\n        bigint product_id FK\n'
+        in text
+    )
     assert '        integer price_cents "Price in the smallest unit of `currency`."\n' in text
     # cardinality and identifying lines follow the keys (see mermaid's module doc)
     assert '    "shop.orders" ||--o{ "shop.order_items" : "order_items_order_id_fkey"\n' in text
@@ -85,12 +97,19 @@ def test_svg_draws_a_box_per_table_and_a_line_per_key() -> None:
     tables = [g.get("data-table") for g in root.iterfind(".//s:g[@class='entity']", ns)]
     assert tables == ["shop.inventory", "shop.order_items", "shop.orders", "shop.products", "shop.users"]
     keys = sorted(g.get("data-key") or "" for g in root.iterfind(".//s:g[@class='relation']", ns))
-    assert keys == ["inventory_product_id_fkey", "order_items_order_id_fkey", "order_items_product_id_fkey", "orders_user_id_fkey"]
+    assert keys == [
+        "inventory_product_id_fkey",
+        "order_items_order_id_fkey",
+        "order_items_product_id_fkey",
+        "orders_user_id_fkey",
+    ]
     links = [a.get("href") for a in root.iterfind(".//s:a", ns)]
     assert all(href is not None and href.startswith("index.html#t-shop-") for href in links)
     # boxes never overlap
-    boxes = [(float(r.get("x")), float(r.get("y")), float(r.get("width")), float(r.get("height")))  # type: ignore[arg-type]
-             for r in root.iterfind(".//s:rect[@class='box']", ns)]  # fmt: skip
+    boxes = [
+        (float(r.get("x")), float(r.get("y")), float(r.get("width")), float(r.get("height")))  # type: ignore[arg-type]
+        for r in root.iterfind(".//s:rect[@class='box']", ns)
+    ]
     for i, (x1, y1, w1, h1) in enumerate(boxes):
         for x2, y2, w2, h2 in boxes[i + 1 :]:
             assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
@@ -116,7 +135,9 @@ def test_output_is_the_same_bytes_in_every_process(tmp_path: Path) -> None:
         out = tmp_path / seed
         out.mkdir()
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-c", script, str(out), str(EXAMPLES), str(HOSTILE)], check=True, env=env, timeout=120)
+        subprocess.run(
+            [sys.executable, "-c", script, str(out), str(EXAMPLES), str(HOSTILE)], check=True, env=env, timeout=120
+        )
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert len(outputs[0]) > 4  # split in several diagrams (limit=3): several files
     assert outputs[0] == outputs[1]
@@ -156,7 +177,7 @@ def test_row_estimates_are_shown_when_given() -> None:
 def test_hostile_names_stay_text_in_every_format() -> None:
     files = render(load(HOSTILE))
     md = files["README.md"]
-    prose = re.sub(r"```mermaid.*?```", "", md, flags=re.S)
+    prose = re.sub(r"```mermaid.*?```", "", md, flags=re.DOTALL)
     prose = re.sub(r"(`+)(?:(?!\1).)+?\1", "", prose)  # code spans show their text as is
     assert "<script" not in prose and "<img" not in prose and "<b>" not in prose and "<i>" not in prose
     assert "&lt;script&gt;alert('schema')&lt;/script&gt; \\| \\# heading" not in prose  # a schema comment is one line
@@ -172,11 +193,11 @@ def test_hostile_names_stay_text_in_every_format() -> None:
     names = [g.get("data-table") for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "entity"]
     assert '"ev""il <b>".<script>alert(1)</script>' in names
     # Mermaid: every quoted string is one string, without what Mermaid would read as syntax
-    for text in (files["er.mmd"], *re.findall(r"```mermaid\n(.*?)```", md, flags=re.S)):
+    for text in (files["er.mmd"], *re.findall(r"```mermaid\n(.*?)```", md, flags=re.DOTALL)):
         for line in text.splitlines()[4:]:
             assert line.count('"') % 2 == 0, line
             for string in re.findall(r'"([^"]*)"', line):
-                assert not set(string) & set('<>#&%\\\n'), string
+                assert not set(string) & set("<>#&%\\\n"), string
 
 
 def test_mermaid_words_for_names_mermaid_cannot_carry() -> None:
@@ -209,17 +230,23 @@ def test_a_large_catalog_is_split_per_schema_then_per_connected_group() -> None:
     assert [d.title for d in split] == [f"schema s{s}, group {g}" for s in range(2) for g in (1, 2, 3)]
     assert [len(d.tables) for d in split] == [4] * 6
     files = render(catalog, limit=10)
-    assert sorted(n for n in files if n.endswith(".mmd")) == [f"er-{n:02d}-schema-s{s}-group-{g}.mmd" for n, (s, g) in
-                                                              enumerate(((s, g) for s in range(2) for g in (1, 2, 3)), 1)]  # fmt: skip
+    assert sorted(n for n in files if n.endswith(".mmd")) == [
+        f"er-{n:02d}-schema-s{s}-group-{g}.mmd"
+        for n, (s, g) in enumerate(((s, g) for s in range(2) for g in (1, 2, 3)), 1)
+    ]
     assert files["README.md"].count("```mermaid") == 6 and files["index.html"].count("<svg ") == 6
 
 
 def test_a_foreign_key_to_another_diagram_draws_the_other_table_as_a_name() -> None:
     tables = list(chain_catalog(2, 2, 2).tables)
-    tables[3] = dataclasses.replace(tables[3], foreign_keys=(ForeignKey("x_fk", ("parent_id",), QualifiedName("s0", "t00"), ("id",)),))
+    tables[3] = dataclasses.replace(
+        tables[3], foreign_keys=(ForeignKey("x_fk", ("parent_id",), QualifiedName("s0", "t00"), ("id",)),)
+    )
     catalog = dataclasses.replace(chain_catalog(2, 2, 2), tables=tuple(tables))
     second = graph.diagrams(catalog, limit=2)[1]
-    assert second.tables == (QualifiedName("s1", "t00"), QualifiedName("s1", "t01")) and second.stubs == (QualifiedName("s0", "t00"),)
+    assert second.tables == (QualifiedName("s1", "t00"), QualifiedName("s1", "t01")) and second.stubs == (
+        QualifiedName("s0", "t00"),
+    )
     drawing = schemadoc.render(catalog, title="t", origin="o", formats=["svg"], limit=2)["er-02-schema-s1.svg"]
     assert '<g class="entity stub" data-table="s0.t00">' in drawing
 
@@ -228,18 +255,22 @@ def test_focus_shows_the_neighbourhood_of_one_table() -> None:
     catalog = load(EXAMPLES)
     files = render(catalog, focus="orders", depth=1)
     mermaid = files["er.mmd"]
-    entities = re.findall(r'^    "([^"]+)" \{', mermaid, flags=re.M)
+    entities = re.findall(r'^    "([^"]+)" \{', mermaid, flags=re.MULTILINE)
     assert entities == ["shop.order_items", "shop.orders", "shop.users", "shop.products"]  # products: a name only
     assert 'title: "shop.orders and its neighbours within 1 foreign key(s)"' in mermaid
     assert "### Table `shop.inventory`" not in files["README.md"] and "### Table `shop.users`" in files["README.md"]
-    assert re.findall(r'^    "([^"]+)" \{', render(catalog, focus="shop.orders", depth=2)["er.mmd"], flags=re.M)[:5] == [
-        "shop.order_items", "shop.orders", "shop.products", "shop.users", "shop.inventory"]  # fmt: skip
+    assert re.findall(
+        r'^    "([^"]+)" \{', render(catalog, focus="shop.orders", depth=2)["er.mmd"], flags=re.MULTILINE
+    )[:5] == ["shop.order_items", "shop.orders", "shop.products", "shop.users", "shop.inventory"]
 
 
-@pytest.mark.parametrize(("focus", "message"), [
-    ("nope", "--focus 'nope': no such table"),
-    ("orders.x", "--focus 'orders.x': no such table"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("focus", "message"),
+    [
+        ("nope", "--focus 'nope': no such table"),
+        ("orders.x", "--focus 'orders.x': no such table"),
+    ],
+)
 def test_focus_on_an_unknown_table_is_an_input_error(focus: str, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         render(load(EXAMPLES), focus=focus)
@@ -267,8 +298,13 @@ def test_plan_diagram_marks_added_dropped_changed_and_renamed_columns() -> None:
 def test_plan_diagram_of_new_and_dropped_tables_and_keys() -> None:
     live = chain_catalog(1, 3, 3)
     kept, middle, last = live.tables
-    new = Table("s0", "t09", (Column("id", "bigint", nullable=False), Column("t00_id", "bigint")), PrimaryKey("t09_pkey", ("id",)),
-                foreign_keys=(ForeignKey("t09_fk", ("t00_id",), kept.qname, ("id",)),))  # fmt: skip
+    new = Table(
+        "s0",
+        "t09",
+        (Column("id", "bigint", nullable=False), Column("t00_id", "bigint")),
+        PrimaryKey("t09_pkey", ("id",)),
+        foreign_keys=(ForeignKey("t09_fk", ("t00_id",), kept.qname, ("id",)),),
+    )
     desired = dataclasses.replace(live, tables=(kept, dataclasses.replace(middle, foreign_keys=()), new))
     text = schemadoc.plan_diagram(live, desired, [middle.qname, last.qname, new.qname])
     assert text is not None

@@ -26,8 +26,16 @@ from reconciler.model import QualifiedName
 from reconciler.report import schemadoc
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TOOLS = Path(os.environ.get("RECONCILER_TOOLS_DIR", Path.home() / ".cache" / "reconciler-tools"))
 MERMAID_JS = TOOLS / f"mermaid-{os.environ.get('RECONCILER_MERMAID_VERSION', '11.17.2')}" / "mermaid.min.js"
 ARTIFACTS = REPO / "build" / "test-artifacts"
@@ -107,7 +115,13 @@ def test_the_example_page_draws_every_table_without_errors(browser: Any, tmp_pat
     lengths = page.eval_on_selector_all("svg.erd g.relation path.line", "ps => ps.map(p => p.getTotalLength())")
     assert all(length > 20 for length in lengths)
     assert page.locator('svg.erd g.entity[data-table="shop.orders"] text.col').all_text_contents() == [
-        "id", "user_id", "status", "total_cents", "placed_at", "shipped_at"]  # fmt: skip
+        "id",
+        "user_id",
+        "status",
+        "total_cents",
+        "placed_at",
+        "shipped_at",
+    ]
     # the text fits in its box: the widths computed in Python hold in the browser's font
     overflow = page.evaluate("""() => [...document.querySelectorAll('svg.erd g.entity')].flatMap(g => {
         const box = g.querySelector('rect.box').getBBox();
@@ -126,7 +140,9 @@ def test_search_narrows_tables_and_boxes_link_to_their_section(browser: Any, tmp
     seen = visit(browser, (tmp_path / "index.html").as_uri())
     page = seen.page
     page.fill("#search", "email")
-    visible_sections = page.eval_on_selector_all("section.object", "ss => ss.filter(s => s.offsetParent !== null).map(s => s.dataset.table)")
+    visible_sections = page.eval_on_selector_all(
+        "section.object", "ss => ss.filter(s => s.offsetParent !== null).map(s => s.dataset.table)"
+    )
     assert visible_sections == ["shop.users"]
     assert page.locator("nav li:visible").all_text_contents() == ["users"]
     dimmed = page.eval_on_selector_all("svg.erd g.entity.dim", "gs => gs.map(g => g.dataset.table)")
@@ -150,9 +166,16 @@ def test_hostile_names_are_shown_never_run(browser: Any, tmp_path: Path) -> None
     assert seen.dialogs == [] and seen.errors == []
     assert page.evaluate("document.scripts.length") == 1 and page.locator("img, b, i").count() == 0
     names = page.eval_on_selector_all("svg.erd g.entity", "gs => gs.map(g => g.dataset.table)")
-    assert names == ['"ev""il <b>".<script>alert(1)</script>', '"ev""il <b>"."child ||--o{ x : ""y"""', "public.名前 😀"]
+    assert names == [
+        '"ev""il <b>".<script>alert(1)</script>',
+        '"ev""il <b>"."child ||--o{ x : ""y"""',
+        "public.名前 😀",
+    ]
     assert page.locator("h3").first.text_content() == 'Table "ev""il <b>".<script>alert(1)</script>'
-    assert "<img src=x onerror=alert(2)> %% not a comment #quot; &amp; code | pipe" in page.locator("section.object p").first.text_content()
+    assert (
+        "<img src=x onerror=alert(2)> %% not a comment #quot; &amp; code | pipe"
+        in page.locator("section.object p").first.text_content()
+    )
     screenshot(seen, "schemadoc-hostile.png")
     page.close()
 
@@ -162,7 +185,9 @@ def test_hostile_names_are_shown_never_run(browser: Any, tmp_path: Path) -> None
 
 def mermaid_page(browser: Any) -> Visit:
     if not MERMAID_JS.is_file():
-        pytest.fail(f"{MERMAID_JS} not found: run `make browser-tools` (the npm registry's mermaid package)", pytrace=False)
+        pytest.fail(
+            f"{MERMAID_JS} not found: run `make browser-tools` (the npm registry's mermaid package)", pytrace=False
+        )
     seen = visit(browser)
     seen.page.set_content("<!DOCTYPE html><html><body><div id='out'></div></body></html>")
     seen.page.add_script_tag(path=str(MERMAID_JS))

@@ -30,7 +30,9 @@ def test_committed_docs_of_the_examples_are_up_to_date(tmp_path: Path) -> None:
         written = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
         assert committed.is_dir(), f"{committed} is missing: run `make schema-docs` and commit it"
         present = {p.name: p.read_bytes() for p in sorted(committed.iterdir())}
-        assert sorted(present) == sorted(written), f"{committed} has other files than `reconciler docs` writes: run `make schema-docs`"
+        assert sorted(present) == sorted(written), (
+            f"{committed} has other files than `reconciler docs` writes: run `make schema-docs`"
+        )
         stale = [file for file in written if present[file] != written[file]]
         assert not stale, f"stale docs in {committed}: {', '.join(stale)}; run `make schema-docs` and commit the result"
 
@@ -39,7 +41,10 @@ def test_docs_from_yaml_prints_what_it_wrote(tmp_path: Path) -> None:
     result = run("docs", str(EXAMPLES), "--out", str(tmp_path / "site"), "--format", "markdown", "--format", "html")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["README.md", "index.html"]
-    assert result.stdout == f"wrote README.md, index.html to {tmp_path / 'site'}: 5 tables in 1 diagram, from the YAML in {EXAMPLES}\n"
+    assert (
+        result.stdout
+        == f"wrote README.md, index.html to {tmp_path / 'site'}: 5 tables in 1 diagram, from the YAML in {EXAMPLES}\n"
+    )
     assert "from the YAML in " + str(EXAMPLES) in (tmp_path / "site" / "README.md").read_text()
 
 
@@ -80,7 +85,9 @@ def test_docs_from_a_database_has_row_estimates(conn: psycopg.Connection[Any], d
     assert "planner's estimates" in md
     assert result.stdout.endswith(f"3 tables in 1 diagram, from database {conn.info.dbname!r}\n")
     # a focus on one table, from the database
-    focused = run("docs", "--url", database, "--out", str(tmp_path / "focus"), "--focus", "accounts", "--format", "markdown")
+    focused = run(
+        "docs", "--url", database, "--out", str(tmp_path / "focus"), "--focus", "accounts", "--format", "markdown"
+    )
     assert focused.returncode == 0, focused.stderr
     assert "### Table `crm.customers`" in (tmp_path / "focus" / "README.md").read_text()
     assert "crm.untouched" not in (tmp_path / "focus" / "README.md").read_text()
@@ -107,7 +114,10 @@ def test_usage_errors_and_bad_input_never_show_a_traceback(tmp_path: Path) -> No
     result = run("docs", str(EXAMPLES), "--url", "postgresql://localhost/x", "--out", str(tmp_path), env=env)
     assert result.returncode == 64 and "either PATHs or a database" in result.stderr
     result = run("docs", str(EXAMPLES), "--out", str(tmp_path), "--focus", "nope")
-    assert result.returncode == 1 and result.stderr.strip() == "error: --focus 'nope': no such table (give schema.table or a table name)"
+    assert (
+        result.returncode == 1
+        and result.stderr.strip() == "error: --focus 'nope': no such table (give schema.table or a table name)"
+    )
     (tmp_path / "file").write_text("x")
     result = run("docs", str(EXAMPLES), "--out", str(tmp_path / "file"))
     assert result.returncode == 1 and "is not a directory" in result.stderr

@@ -71,8 +71,9 @@ def render(
             files[f"{name}.mmd"] = mermaid.erdiagram(catalog, d, title=d.title)
     if "svg" in formats:
         for name, d in zip(names, diagrams):
-            files[f"{name}.svg"] = svg.render(catalog, d, title=d.title, documented=documented,
-                                              link_prefix="index.html", standalone=True)  # fmt: skip
+            files[f"{name}.svg"] = svg.render(
+                catalog, d, title=d.title, documented=documented, link_prefix="index.html", standalone=True
+            )
     return files
 
 

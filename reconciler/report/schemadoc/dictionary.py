@@ -82,31 +82,55 @@ def build(
     return doc
 
 
-def _overview(catalog: Catalog, diagrams: list[Diagram], sizes: Mapping[QualifiedName, TableSize] | None,
-              chosen: set[QualifiedName] | None) -> Section:  # fmt: skip
+def _overview(
+    catalog: Catalog,
+    diagrams: list[Diagram],
+    sizes: Mapping[QualifiedName, TableSize] | None,
+    chosen: set[QualifiedName] | None,
+) -> Section:
     tables = [t for t in catalog.tables if t.partition_of is None and (chosen is None or t.qname in chosen)]
-    partitions = sum(1 for t in catalog.tables if t.partition_of is not None and (chosen is None or t.partition_of.parent in chosen))
+    partitions = sum(
+        1 for t in catalog.tables if t.partition_of is not None and (chosen is None or t.partition_of.parent in chosen)
+    )
     counts = [f"{len(tables)} table{'s' if len(tables) != 1 else ''}"]
     if partitions:
         counts.append(f"{partitions} partition{'s' if partitions != 1 else ''}")
     counts.append(f"{sum(len(t.columns) for t in tables)} columns")
     counts.append(f"{sum(len(t.foreign_keys) for t in tables)} foreign keys")
     if chosen is None:
-        for label, group in (("views", catalog.views), ("materialized views", catalog.materialized_views),
-                             ("routines", catalog.functions), ("enums", catalog.enums), ("domains", catalog.domains)):  # fmt: skip
+        for label, group in (
+            ("views", catalog.views),
+            ("materialized views", catalog.materialized_views),
+            ("routines", catalog.functions),
+            ("enums", catalog.enums),
+            ("domains", catalog.domains),
+        ):
             if group:
                 counts.append(f"{len(group)} {label if len(group) != 1 else label[:-1]}")
     blocks: list[Block] = [Paragraph((Text(", ".join(counts) + "."),))]
     if sizes is not None:
-        blocks.append(Paragraph((Text("Row counts are the planner's estimates (pg_class.reltuples) when the database was read."),)))
+        blocks.append(
+            Paragraph(
+                (Text("Row counts are the planner's estimates (pg_class.reltuples) when the database was read."),)
+            )
+        )
     for number, diagram in enumerate(diagrams):
         blocks.append(DiagramSlot(number, diagram.title))
     return Section(tuple(blocks), anchor="overview")
 
 
-def _schema(doc: Document, catalog: Catalog, schema: str, sizes: Mapping[QualifiedName, TableSize] | None,
-            chosen: set[QualifiedName] | None) -> None:  # fmt: skip
-    tables = [t for t in catalog.tables if t.schema == schema and t.partition_of is None and (chosen is None or t.qname in chosen)]
+def _schema(
+    doc: Document,
+    catalog: Catalog,
+    schema: str,
+    sizes: Mapping[QualifiedName, TableSize] | None,
+    chosen: set[QualifiedName] | None,
+) -> None:
+    tables = [
+        t
+        for t in catalog.tables
+        if t.schema == schema and t.partition_of is None and (chosen is None or t.qname in chosen)
+    ]
     if chosen is not None and not tables:
         return
     declared = next((s for s in catalog.schemas if s.name == schema), None)
@@ -137,8 +161,12 @@ def _table(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSi
         blocks.append(Paragraph((Comment(table.comment),)))
     if sizes is not None:
         blocks.append(Labelled("Rows", (Text(_size_text(catalog, table, sizes)),)))
-    blocks.append(Grid(("column", "type", "nullable", "default", "key", "comment"),
-                       tuple(_column_row(catalog, table, c) for c in table.columns)))  # fmt: skip
+    blocks.append(
+        Grid(
+            ("column", "type", "nullable", "default", "key", "comment"),
+            tuple(_column_row(catalog, table, c) for c in table.columns),
+        )
+    )
     if table.primary_key is not None:
         pk = table.primary_key
         blocks.append(Labelled("Primary key", (Code(_columns(pk.columns)), Text(" "), *_named(pk.name, pk.comment))))
@@ -150,8 +178,12 @@ def _table(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSi
         blocks.append(Grid(("name", "expression", "notes"), tuple(_check_row(c) for c in table.checks)))
     if table.foreign_keys:
         blocks.append(Labelled("References", ()))
-        blocks.append(Grid(("name", "columns", "references", "on delete", "on update", "notes"),
-                           tuple(_fk_row(catalog, fk) for fk in table.foreign_keys)))  # fmt: skip
+        blocks.append(
+            Grid(
+                ("name", "columns", "references", "on delete", "on update", "notes"),
+                tuple(_fk_row(catalog, fk) for fk in table.foreign_keys),
+            )
+        )
     incoming = _referenced_by(catalog, table)
     if incoming:
         blocks.append(Labelled("Referenced by", ()))
@@ -166,7 +198,9 @@ def _table(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSi
             when = f"{trigger.timing} {' or '.join(trigger.events)}"
             if trigger.update_columns:
                 when += f" of {', '.join(trigger.update_columns)}"
-            when += f", for each {trigger.for_each}" + ("" if trigger.enabled == "origin" else f", enabled: {trigger.enabled}")
+            when += f", for each {trigger.for_each}" + (
+                "" if trigger.enabled == "origin" else f", enabled: {trigger.enabled}"
+            )
             condition: Cell = (Code(trigger.when),) if trigger.when else ()
             call = qualified(trigger.function) + "(" + ", ".join(trigger.arguments) + ")"
             rows.append(((Code(trigger.name),), (Text(when),), (Code(call),), condition, _comment(trigger.comment)))
@@ -190,8 +224,14 @@ def _column_row(catalog: Catalog, table: Table, column: Column) -> tuple[Cell, .
         default = (Code(column.default),)
     else:
         default = ()
-    return ((Code(column.name),), (Code(type_text),), (Text("yes" if column.nullable else "no"),), default,
-            _keys_cell(catalog, table, column.name), _comment(column.comment))  # fmt: skip
+    return (
+        (Code(column.name),),
+        (Code(type_text),),
+        (Text("yes" if column.nullable else "no"),),
+        default,
+        _keys_cell(catalog, table, column.name),
+        _comment(column.comment),
+    )
 
 
 def _keys_cell(catalog: Catalog, table: Table, column: str) -> Cell:
@@ -204,7 +244,9 @@ def _keys_cell(catalog: Catalog, table: Table, column: str) -> Cell:
         parts.append((Text("unique"),))
     for fk in table.foreign_keys:
         if column in fk.columns:
-            target = fk.referenced_columns[fk.columns.index(column)] if len(fk.referenced_columns) == len(fk.columns) else ""
+            target = (
+                fk.referenced_columns[fk.columns.index(column)] if len(fk.referenced_columns) == len(fk.columns) else ""
+            )
             parts.append((Text("FK → "), _table_link(catalog, fk.references, suffix=f".{target}" if target else "")))
     out: list = []
     for number, part in enumerate(parts):
@@ -225,7 +267,9 @@ def _unique_row(unique: UniqueConstraint) -> tuple[Cell, ...]:
 
 
 def _check_row(check: CheckConstraint) -> tuple[Cell, ...]:
-    notes = (["not valid (existing rows not checked)"] if check.not_valid else []) + (["no inherit"] if check.no_inherit else [])
+    notes = (["not valid (existing rows not checked)"] if check.not_valid else []) + (
+        ["no inherit"] if check.no_inherit else []
+    )
     return ((Code(check.name),), (Code(check.expression),), _notes(notes, check.comment))
 
 
@@ -237,8 +281,14 @@ def _fk_row(catalog: Catalog, fk: ForeignKey) -> tuple[Cell, ...]:
         notes.append("not valid (existing rows not checked)")
     on_delete = fk.on_delete + (f" {_columns(fk.on_delete_set_columns)}" if fk.on_delete_set_columns else "")
     target = (_table_link(catalog, fk.references), Text(" "), Code(_columns(fk.referenced_columns)))
-    return ((Code(fk.name),), (Code(_columns(fk.columns)),), target, (Text(on_delete),), (Text(fk.on_update),),
-            _notes(notes, fk.comment))  # fmt: skip
+    return (
+        (Code(fk.name),),
+        (Code(_columns(fk.columns)),),
+        target,
+        (Text(on_delete),),
+        (Text(fk.on_update),),
+        _notes(notes, fk.comment),
+    )
 
 
 def _referenced_by(catalog: Catalog, table: Table) -> list[tuple[Cell, ...]]:
@@ -249,7 +299,9 @@ def _referenced_by(catalog: Catalog, table: Table) -> list[tuple[Cell, ...]]:
         for fk in other.foreign_keys:
             if fk.references == table.qname:
                 columns = f"{_columns(fk.columns)} → {_columns(fk.referenced_columns)}"
-                rows.append(((_table_link(catalog, other.qname),), (Code(fk.name),), (Code(columns),), (Text(fk.on_delete),)))
+                rows.append(
+                    ((_table_link(catalog, other.qname),), (Code(fk.name),), (Code(columns),), (Text(fk.on_delete),))
+                )
     return rows
 
 
@@ -292,9 +344,16 @@ def _security(table: Table) -> list[Block]:
     if table.policies:
         rows = []
         for policy in table.policies:
-            rows.append(((Code(policy.name),), (Text(policy.command),), (Text("permissive" if policy.permissive else "restrictive"),),
-                         (Code(", ".join(policy.roles)),), (Code(policy.using),) if policy.using else (),
-                         (Code(policy.with_check),) if policy.with_check else ()))  # fmt: skip
+            rows.append(
+                (
+                    (Code(policy.name),),
+                    (Text(policy.command),),
+                    (Text("permissive" if policy.permissive else "restrictive"),),
+                    (Code(", ".join(policy.roles)),),
+                    (Code(policy.using),) if policy.using else (),
+                    (Code(policy.with_check),) if policy.with_check else (),
+                )
+            )
         blocks.append(Grid(("policy", "command", "kind", "roles", "using", "with check"), tuple(rows)))
     return blocks
 
@@ -400,20 +459,31 @@ def _other_objects(doc: Document, catalog: Catalog, schema: str) -> list[Entry]:
         add("enum", enum.name, blocks, enum.comment or "")
     for domain in (d for d in catalog.domains if d.schema == schema):
         blocks = [Paragraph((Comment(domain.comment),))] if domain.comment else []
-        facts = domain.type + ("" if domain.nullable else " NOT NULL") + (f" DEFAULT {domain.default}" if domain.default else "")
+        facts = (
+            domain.type
+            + ("" if domain.nullable else " NOT NULL")
+            + (f" DEFAULT {domain.default}" if domain.default else "")
+        )
         blocks.append(Labelled("Type", (Code(facts),)))
         if domain.checks:
-            blocks.append(Grid(("check", "expression"), tuple(((Code(c.name),), (Code(c.expression),)) for c in domain.checks)))
+            blocks.append(
+                Grid(("check", "expression"), tuple(((Code(c.name),), (Code(c.expression),)) for c in domain.checks))
+            )
         add("domain", domain.name, blocks, domain.comment or "")
     for composite in (t for t in catalog.composite_types if t.schema == schema):
         blocks = [Paragraph((Comment(composite.comment),))] if composite.comment else []
-        blocks.append(Grid(("attribute", "type"), tuple(((Code(a.name),), (Code(a.type),)) for a in composite.attributes)))
+        blocks.append(
+            Grid(("attribute", "type"), tuple(((Code(a.name),), (Code(a.type),)) for a in composite.attributes))
+        )
         add("composite type", composite.name, blocks, composite.comment or "")
     for sequence in (s for s in catalog.sequences if s.schema == schema):
         blocks = [Paragraph((Comment(sequence.comment),))] if sequence.comment else []
         options = sequence.options
-        facts = [sequence.type] + [f"{label} {value}" for label, value in
-                 (("start", options.start), ("increment", options.increment), ("cache", options.cache)) if value is not None]  # fmt: skip
+        facts = [sequence.type] + [
+            f"{label} {value}"
+            for label, value in (("start", options.start), ("increment", options.increment), ("cache", options.cache))
+            if value is not None
+        ]
         if options.cycle:
             facts.append("cycle")
         blocks.append(Labelled("Options", (Text(", ".join(facts)),)))
@@ -432,7 +502,9 @@ def _routine(catalog: Catalog, routine: Function) -> list[Block]:
     blocks: list[Block] = [Paragraph((Comment(routine.comment),))] if routine.comment else []
     arguments = []
     for argument in routine.arguments:
-        text = " ".join(p for p in ("" if argument.mode == "in" else argument.mode, argument.name or "", argument.type) if p)
+        text = " ".join(
+            p for p in ("" if argument.mode == "in" else argument.mode, argument.name or "", argument.type) if p
+        )
         arguments.append(text + (f" DEFAULT {argument.default}" if argument.default else ""))
     blocks.append(Labelled("Arguments", (Code(", ".join(arguments)),) if arguments else (Text("none"),)))
     if routine.kind == "function":
@@ -452,12 +524,25 @@ def _routine(catalog: Catalog, routine: Function) -> list[Block]:
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def _grants_of(catalog: Catalog, kind: str, schema: str, name: str, arguments: str | None = None) -> ObjectGrants | None:
-    return next((g for g in catalog.grants if g.target.kind == kind and g.target.schema == schema and g.target.name == name
-                 and (arguments is None or g.target.arguments == arguments)), None)  # fmt: skip
+def _grants_of(
+    catalog: Catalog, kind: str, schema: str, name: str, arguments: str | None = None
+) -> ObjectGrants | None:
+    return next(
+        (
+            g
+            for g in catalog.grants
+            if g.target.kind == kind
+            and g.target.schema == schema
+            and g.target.name == name
+            and (arguments is None or g.target.arguments == arguments)
+        ),
+        None,
+    )
 
 
-def _object_privileges(catalog: Catalog, kind: str, schema: str, name: str, arguments: str | None = None) -> list[Block]:
+def _object_privileges(
+    catalog: Catalog, kind: str, schema: str, name: str, arguments: str | None = None
+) -> list[Block]:
     grants = _grants_of(catalog, kind, schema, name, arguments)
     return [Labelled("Privileges", _privileges_cell(grants))] if grants else []
 
@@ -524,4 +609,12 @@ def _joined(items: Iterable[Code]) -> Cell:
     return tuple(out)
 
 
-__all__ = ["TableSize", "build", "index_definition", "partition_key", "qualified_schema", "schema_anchor", "table_anchor"]
+__all__ = [
+    "TableSize",
+    "build",
+    "index_definition",
+    "partition_key",
+    "qualified_schema",
+    "schema_anchor",
+    "table_anchor",
+]

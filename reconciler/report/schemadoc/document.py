@@ -9,7 +9,6 @@ wrote (`Comment`, where `code` spans are honoured), because each is escaped diff
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Link:
     anchor: str
 
 
-Inline = Union[Text, Code, Comment, Link]
+Inline = Text | Code | Comment | Link
 Cell = tuple[Inline, ...]
 
 
@@ -80,7 +79,7 @@ class DiagramSlot:
     title: str
 
 
-Block = Union[Heading, Paragraph, Labelled, Grid, CodeBlock, DiagramSlot]
+Block = Heading | Paragraph | Labelled | Grid | CodeBlock | DiagramSlot
 
 
 @dataclass(frozen=True)

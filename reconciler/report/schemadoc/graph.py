@@ -87,7 +87,13 @@ def diagrams(catalog: Catalog, *, limit: int = DIAGRAM_LIMIT) -> list[Diagram]:
         for number, group in enumerate((g for g in groups if len(g) > 1), 1):
             out.append(_diagram(f"schema {qualified_schema(schema)}, group {number}", group, links))
         for start in range(0, len(singles), limit):
-            out.append(_diagram(f"schema {qualified_schema(schema)}, tables without foreign keys", singles[start : start + limit], links))
+            out.append(
+                _diagram(
+                    f"schema {qualified_schema(schema)}, tables without foreign keys",
+                    singles[start : start + limit],
+                    links,
+                )
+            )
     return out
 
 

@@ -102,15 +102,20 @@ def render(doc: Document, svgs: list[str], *, notice: str, table_names: dict[str
 
 
 def _nav(doc: Document, table_names: dict[str, str]) -> str:
-    out = ['<nav aria-label="objects">', '<input id="search" type="search" placeholder="Search tables, columns, comments" '
-           'aria-label="search">', '<p><a href="#overview">Overview and diagrams</a></p>']  # fmt: skip
+    out = [
+        '<nav aria-label="objects">',
+        '<input id="search" type="search" placeholder="Search tables, columns, comments" aria-label="search">',
+        '<p><a href="#overview">Overview and diagrams</a></p>',
+    ]
     for group in doc.nav:
         out.append(f'<h2><a href="#{group.anchor}">{h(group.label)}</a></h2>')
         out.append("<ul>")
         for entry in group.entries:
             kind = "" if entry.kind == "table" else f'<span class="kind">{h(entry.kind)}</span>'
             table = f' data-table="{h(table_names[entry.anchor])}"' if entry.anchor in table_names else ""
-            out.append(f'<li data-search="{h(entry.search)}"{table}><a href="#{entry.anchor}">{h(entry.label)}</a>{kind}</li>')
+            out.append(
+                f'<li data-search="{h(entry.search)}"{table}><a href="#{entry.anchor}">{h(entry.label)}</a>{kind}</li>'
+            )
         out.append("</ul>")
     out.append("</nav>")
     return "\n".join(out)

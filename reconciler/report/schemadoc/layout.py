@@ -112,14 +112,17 @@ def _pack(vertices: list[Vertex], groups: list[list[int]], links: list[Edge]) ->
         if x > MARGIN and x + width > ROW_WIDTH:
             x, y, row_height = float(MARGIN), y + row_height + GROUP_GAP, 0.0
         for index, view in zip(members, views):
-            placed[index] = Placed(_round(x + view.xy[0] - view.w / 2 - left), _round(y + view.xy[1] - view.h / 2 - top),
-                                   view.w, view.h)  # fmt: skip
+            placed[index] = Placed(
+                _round(x + view.xy[0] - view.w / 2 - left), _round(y + view.xy[1] - view.h / 2 - top), view.w, view.h
+            )
         x += width + GROUP_GAP
         row_height = max(row_height, height)
     return [placed[i] for i in range(len(vertices))]
 
 
-def _route(boxes: list[Placed], parent: int, child: int, vertices: list[Vertex], links: list[Edge]) -> tuple[Point, ...]:
+def _route(
+    boxes: list[Placed], parent: int, child: int, vertices: list[Vertex], links: list[Edge]
+) -> tuple[Point, ...]:
     if parent == child:
         return ()
     link = next((e for e in links if {e.v[0].data, e.v[1].data} == {parent, child}), None)

@@ -30,7 +30,14 @@ from reconciler.report.schemadoc.text import md_code, md_text, visible
 
 def render(doc: Document, diagrams: list[str], *, notice: str) -> str:
     """`diagrams` are the Mermaid texts of the document's diagram slots, in order."""
-    lines = [f"# {md_text(doc.title, in_table=False)}", "", md_text(doc.subtitle, in_table=False), "", f"_{notice}_", ""]
+    lines = [
+        f"# {md_text(doc.title, in_table=False)}",
+        "",
+        md_text(doc.subtitle, in_table=False),
+        "",
+        f"_{notice}_",
+        "",
+    ]
     for section in doc.sections:
         for block in section.blocks:
             lines += _block(block, diagrams)
@@ -44,7 +51,11 @@ def _block(block: Block, diagrams: list[str]) -> list[str]:
     if isinstance(block, Heading):
         marks = "#" * block.level
         anchor = f'<a id="{block.anchor}"></a>' if block.anchor else ""
-        return [f"{anchor}\n{marks} {_cell(block.content, in_table=False)}" if anchor else f"{marks} {_cell(block.content, in_table=False)}"]
+        return [
+            f"{anchor}\n{marks} {_cell(block.content, in_table=False)}"
+            if anchor
+            else f"{marks} {_cell(block.content, in_table=False)}"
+        ]
     if isinstance(block, Paragraph):
         return [_cell(block.content, in_table=False)]
     if isinstance(block, Labelled):
@@ -62,7 +73,13 @@ def _block(block: Block, diagrams: list[str]) -> list[str]:
             return body
         return [f"<details><summary>{block.summary}</summary>", "", *body, "", "</details>"]
     if isinstance(block, DiagramSlot):
-        return [f"### {md_text(block.title, in_table=False)}", "", "```mermaid", diagrams[block.index].rstrip("\n"), "```"]
+        return [
+            f"### {md_text(block.title, in_table=False)}",
+            "",
+            "```mermaid",
+            diagrams[block.index].rstrip("\n"),
+            "```",
+        ]
     raise TypeError(f"unknown block {block!r}")
 
 

@@ -64,22 +64,31 @@ def plan_diagram_markdown(live: Catalog, desired: Catalog, touched: Iterable[Qua
     text = plan_diagram(live, desired, touched)
     if text is None:
         return ""
-    return "\n".join([
-        "### Tables this plan changes",
-        "",
-        "```mermaid",
-        text.rstrip("\n"),
-        "```",
-        "",
-        "_Marks: `+` added, `-` dropped (dashed when a relation), `~` changed or renamed. "
-        "Boxes without columns are unchanged tables linked by a foreign key._",
-        "",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "### Tables this plan changes",
+            "",
+            "```mermaid",
+            text.rstrip("\n"),
+            "```",
+            "",
+            (
+                "_Marks: `+` added, `-` dropped (dashed when a relation), `~` changed or renamed. "
+                "Boxes without columns are unchanged tables linked by a foreign key._"
+            ),
+            "",
+        ]
+    )
 
 
 def _touched(live: Catalog, desired: Catalog, names: Iterable[QualifiedName]) -> list[_Touched]:
-    renamed = {t.renamed_from: t for t in desired.tables if t.renamed_from is not None and live.table(t.renamed_from) is not None
-               and desired.table(t.renamed_from) is None}  # fmt: skip
+    renamed = {
+        t.renamed_from: t
+        for t in desired.tables
+        if t.renamed_from is not None
+        and live.table(t.renamed_from) is not None
+        and desired.table(t.renamed_from) is None
+    }
     out: dict[tuple[QualifiedName | None, QualifiedName | None], _Touched] = {}
     for name in names:
         wanted = desired.table(name)
@@ -116,7 +125,9 @@ def _attributes(entry: _Touched) -> list[Attribute]:
             continue
         matched.add(before.name)
         notes = _column_changes(before, column)
-        rows.append((Attribute(column.type, column.name, keys, "~ " + "; ".join(notes) if notes else None), bool(notes)))
+        rows.append(
+            (Attribute(column.type, column.name, keys, "~ " + "; ".join(notes) if notes else None), bool(notes))
+        )
     for column in live.columns:
         if column.name not in matched:
             rows.append((Attribute(column.type, column.name, column_keys(live, column.name), "- dropped"), True))
@@ -128,7 +139,11 @@ def _attributes(entry: _Touched) -> list[Attribute]:
 
 
 def _live_column(live: Table, desired: Table, column: Column) -> Column | None:
-    if column.renamed_from is not None and live.column(column.renamed_from) is not None and desired.column(column.renamed_from) is None:
+    if (
+        column.renamed_from is not None
+        and live.column(column.renamed_from) is not None
+        and desired.column(column.renamed_from) is None
+    ):
         return live.column(column.renamed_from)
     return live.column(column.name)
 
@@ -161,7 +176,9 @@ class _Labels:
     def __init__(self, live: Catalog, desired: Catalog, entries: list[_Touched]) -> None:
         self.by_live = {e.live.qname: e.label for e in entries if e.live is not None}
         self.by_desired = {e.desired.qname: e.label for e in entries if e.desired is not None}
-        self.live_to_desired = {t.renamed_from: t.qname for t in desired.tables if t.renamed_from is not None and live.table(t.renamed_from)}
+        self.live_to_desired = {
+            t.renamed_from: t.qname for t in desired.tables if t.renamed_from is not None and live.table(t.renamed_from)
+        }
 
     def live(self, qname: QualifiedName) -> str:
         if qname in self.by_live:
@@ -211,4 +228,8 @@ def _relations(live: Catalog, desired: Catalog, entries: list[_Touched], labels:
 
 def _same_key(old: ForeignKey, new: ForeignKey, old_parent: str, new_parent: str) -> bool:
     compared = ("columns", "referenced_columns", "on_delete", "on_update", "match", "deferrable", "initially_deferred")
-    return old_parent == new_parent and all(getattr(old, f) == getattr(new, f) for f in compared) and old.not_valid == new.not_valid
+    return (
+        old_parent == new_parent
+        and all(getattr(old, f) == getattr(new, f) for f in compared)
+        and old.not_valid == new.not_valid
+    )

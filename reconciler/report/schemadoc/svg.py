@@ -64,8 +64,10 @@ def render(
     edges = [(index[rel.parent], index[rel.child]) for rel in diagram.relations]
     placed = layout([(b.width, b.height) for b in boxes], edges)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="erd" width="{_n(placed.width)}" height="{_n(placed.height)}" '
-        f'viewBox="0 0 {_n(placed.width)} {_n(placed.height)}" role="img" aria-label="{h(title)}">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="erd" width="{_n(placed.width)}" height="{_n(placed.height)}" '
+            f'viewBox="0 0 {_n(placed.width)} {_n(placed.height)}" role="img" aria-label="{h(title)}">'
+        ),
         f"<title>{h(title)}</title>",
     ]
     if standalone:
@@ -89,7 +91,9 @@ def render(
 
 
 class _Box:
-    def __init__(self, name: str, comment: str | None, rows: list[tuple[str, str, str, str | None]], more: int, stub: bool) -> None:
+    def __init__(
+        self, name: str, comment: str | None, rows: list[tuple[str, str, str, str | None]], more: int, stub: bool
+    ) -> None:
         self.name, self.comment, self.rows, self.more, self.stub = name, comment, rows, more, stub
         key_w = max((display_width(r[0]) for r in rows), default=0)
         name_w = max((display_width(shorten(r[1], MAX_TEXT)) for r in rows), default=0)
@@ -149,7 +153,10 @@ def _relation(line: Line, route: tuple[Point, ...], parent_box: Placed, offset: 
         points = _shifted(list(route), offset)
     dashed = "" if line.identifying else " optional"
     path = "M" + " L".join(f"{_n(px)} {_n(py)}" for px, py in points)
-    out = [f'<g class="relation" data-key="{h(key)}"><title>{h(description)}</title>', f'<path class="line{dashed}" d="{path}"/>']
+    out = [
+        f'<g class="relation" data-key="{h(key)}"><title>{h(description)}</title>',
+        f'<path class="line{dashed}" d="{path}"/>',
+    ]
     out += _end(points[0], points[1], line.parent_end)
     out += _end(points[-1], points[-2], line.child_end)
     out.append("</g>")
