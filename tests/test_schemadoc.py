@@ -226,15 +226,21 @@ def test_a_large_catalog_is_split_per_schema_then_per_connected_group() -> None:
     catalog = chain_catalog(2, 12, 4)
     assert [d.title for d in graph.diagrams(catalog, limit=30)] == ["all 24 tables"]
     assert [d.title for d in graph.diagrams(catalog, limit=20)] == ["schema s0", "schema s1"]
-    split = graph.diagrams(catalog, limit=10)
-    assert [d.title for d in split] == [f"schema s{s}, group {g}" for s in range(2) for g in (1, 2, 3)]
-    assert [len(d.tables) for d in split] == [4] * 6
+    split = graph.diagrams(catalog, limit=10)  # three chains of 4 per schema: 4 + 4 fit in one part, 4 in the next
+    assert [d.title for d in split] == [f"schema s{s}, part {p}" for s in range(2) for p in (1, 2)]
+    assert [len(d.tables) for d in split] == [8, 4, 8, 4]
+    assert [len(d.relations) for d in split] == [6, 3, 6, 3]  # every key inside one part: none crosses
+    assert all(d.stubs == () for d in split)
+    long_chain = graph.diagrams(chain_catalog(1, 24, 24), limit=10)
+    assert [len(d.tables) for d in long_chain] == [24]  # a connected group is never cut
     files = render(catalog, limit=10)
     assert sorted(n for n in files if n.endswith(".mmd")) == [
-        f"er-{n:02d}-schema-s{s}-group-{g}.mmd"
-        for n, (s, g) in enumerate(((s, g) for s in range(2) for g in (1, 2, 3)), 1)
+        "er-01-schema-s0-part-1.mmd",
+        "er-02-schema-s0-part-2.mmd",
+        "er-03-schema-s1-part-1.mmd",
+        "er-04-schema-s1-part-2.mmd",
     ]
-    assert files["README.md"].count("```mermaid") == 6 and files["index.html"].count("<svg ") == 6
+    assert files["README.md"].count("```mermaid") == 4 and files["index.html"].count("<svg ") == 4
 
 
 def test_a_foreign_key_to_another_diagram_draws_the_other_table_as_a_name() -> None:

@@ -55,6 +55,29 @@ class TableSize:
     bytes: int = 0
 
 
+@dataclass(frozen=True)
+class _Index:
+    """Lookups the dictionary makes for every table, computed once per catalog."""
+
+    catalog: Catalog
+    incoming: dict[QualifiedName, list[tuple[Table, ForeignKey]]]  # referenced table -> (child, key)
+    children: dict[QualifiedName, list[Table]]  # partitioned table -> its partitions
+    grants: dict[tuple[str, str, str, str | None], ObjectGrants]  # (kind, schema, name, arguments)
+
+    @staticmethod
+    def of(catalog: Catalog) -> _Index:
+        incoming: dict[QualifiedName, list[tuple[Table, ForeignKey]]] = {}
+        children: dict[QualifiedName, list[Table]] = {}
+        for table in catalog.tables:
+            if table.partition_of is not None:
+                children.setdefault(table.partition_of.parent, []).append(table)
+                continue  # a partition's keys are its parent's
+            for fk in table.foreign_keys:
+                incoming.setdefault(fk.references, []).append((table, fk))
+        grants = {(g.target.kind, g.target.schema, g.target.name, g.target.arguments): g for g in catalog.grants}
+        return _Index(catalog, incoming, children, grants)
+
+
 def table_anchor(qname: QualifiedName) -> str:
     return anchor("t", qname.schema, qname.name)
 
@@ -76,9 +99,10 @@ def build(
     and the schemas' other objects."""
     chosen = set(only) if only is not None else None
     doc = Document(title=title, subtitle=subtitle)
+    ix = _Index.of(catalog)
     doc.sections.append(_overview(catalog, diagrams, sizes, chosen))
     for schema in sorted(catalog.schema_names()):
-        _schema(doc, catalog, schema, sizes, chosen)
+        _schema(doc, ix, schema, sizes, chosen)
     return doc
 
 
@@ -121,50 +145,50 @@ def _overview(
 
 def _schema(
     doc: Document,
-    catalog: Catalog,
+    ix: _Index,
     schema: str,
     sizes: Mapping[QualifiedName, TableSize] | None,
     chosen: set[QualifiedName] | None,
 ) -> None:
     tables = [
         t
-        for t in catalog.tables
+        for t in ix.catalog.tables
         if t.schema == schema and t.partition_of is None and (chosen is None or t.qname in chosen)
     ]
     if chosen is not None and not tables:
         return
-    declared = next((s for s in catalog.schemas if s.name == schema), None)
+    declared = next((s for s in ix.catalog.schemas if s.name == schema), None)
     head: list[Block] = [Heading(2, (Text("Schema "), Code(schema)), schema_anchor(schema))]
     if declared is not None and declared.comment:
         head.append(Paragraph((Comment(declared.comment),)))
-    grants = _grants_of(catalog, "schema", schema, schema)
+    grants = _grants_of(ix, "schema", schema, schema)
     if grants:
         head.append(Labelled("Privileges", _privileges_cell(grants)))
     doc.sections.append(Section(tuple(head)))
     entries = []
     for table in tables:
-        doc.sections.append(Section(tuple(_table(catalog, table, sizes)), anchor=table_anchor(table.qname)))
+        doc.sections.append(Section(tuple(_table(ix, table, sizes)), anchor=table_anchor(table.qname)))
         words = [table.schema, table.name, table.comment or "", *(c.name for c in table.columns)]
         entries.append(Entry(table.name, table_anchor(table.qname), " ".join(words).lower()))
     if chosen is None:
-        entries += _other_objects(doc, catalog, schema)
+        entries += _other_objects(doc, ix, schema)
     doc.nav.append(NavGroup(schema, schema_anchor(schema), tuple(entries)))
 
 
 # --- tables ----------------------------------------------------------------------------------
 
 
-def _table(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSize] | None) -> list[Block]:
+def _table(ix: _Index, table: Table, sizes: Mapping[QualifiedName, TableSize] | None) -> list[Block]:
     kind = "Partitioned table " if table.partition_by is not None else "Table "
     blocks: list[Block] = [Heading(3, (Text(kind), Code(qualified(table.qname))), table_anchor(table.qname))]
     if table.comment:
         blocks.append(Paragraph((Comment(table.comment),)))
     if sizes is not None:
-        blocks.append(Labelled("Rows", (Text(_size_text(catalog, table, sizes)),)))
+        blocks.append(Labelled("Rows", (Text(_size_text(ix, table, sizes)),)))
     blocks.append(
         Grid(
             ("column", "type", "nullable", "default", "key", "comment"),
-            tuple(_column_row(catalog, table, c) for c in table.columns),
+            tuple(_column_row(ix, table, c) for c in table.columns),
         )
     )
     if table.primary_key is not None:
@@ -181,10 +205,10 @@ def _table(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSi
         blocks.append(
             Grid(
                 ("name", "columns", "references", "on delete", "on update", "notes"),
-                tuple(_fk_row(catalog, fk) for fk in table.foreign_keys),
+                tuple(_fk_row(ix, fk) for fk in table.foreign_keys),
             )
         )
-    incoming = _referenced_by(catalog, table)
+    incoming = _referenced_by(ix, table)
     if incoming:
         blocks.append(Labelled("Referenced by", ()))
         blocks.append(Grid(("table", "name", "columns", "on delete"), tuple(incoming)))
@@ -206,15 +230,15 @@ def _table(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSi
             rows.append(((Code(trigger.name),), (Text(when),), (Code(call),), condition, _comment(trigger.comment)))
         blocks.append(Grid(("name", "fires", "calls", "when", "comment"), tuple(rows)))
     blocks += _security(table)
-    grants = _grants_of(catalog, "table", table.schema, table.name)
+    grants = _grants_of(ix, "table", table.schema, table.name)
     if grants:
         blocks.append(Labelled("Privileges", _privileges_cell(grants)))
     if table.partition_by is not None:
-        blocks += _partitions(catalog, table, sizes)
+        blocks += _partitions(ix, table, sizes)
     return blocks
 
 
-def _column_row(catalog: Catalog, table: Table, column: Column) -> tuple[Cell, ...]:
+def _column_row(ix: _Index, table: Table, column: Column) -> tuple[Cell, ...]:
     type_text = column.type + (f" COLLATE {column.collation}" if column.collation else "")
     if column.identity is not None:
         default: Cell = (Text(f"identity ({column.identity.generation})"),)
@@ -229,12 +253,12 @@ def _column_row(catalog: Catalog, table: Table, column: Column) -> tuple[Cell, .
         (Code(type_text),),
         (Text("yes" if column.nullable else "no"),),
         default,
-        _keys_cell(catalog, table, column.name),
+        _keys_cell(ix, table, column.name),
         _comment(column.comment),
     )
 
 
-def _keys_cell(catalog: Catalog, table: Table, column: str) -> Cell:
+def _keys_cell(ix: _Index, table: Table, column: str) -> Cell:
     parts: list[Cell] = []
     if table.primary_key is not None and column in table.primary_key.columns:
         parts.append((Text("PK"),))
@@ -247,7 +271,7 @@ def _keys_cell(catalog: Catalog, table: Table, column: str) -> Cell:
             target = (
                 fk.referenced_columns[fk.columns.index(column)] if len(fk.referenced_columns) == len(fk.columns) else ""
             )
-            parts.append((Text("FK → "), _table_link(catalog, fk.references, suffix=f".{target}" if target else "")))
+            parts.append((Text("FK → "), _table_link(ix, fk.references, suffix=f".{target}" if target else "")))
     out: list = []
     for number, part in enumerate(parts):
         if number:
@@ -273,14 +297,14 @@ def _check_row(check: CheckConstraint) -> tuple[Cell, ...]:
     return ((Code(check.name),), (Code(check.expression),), _notes(notes, check.comment))
 
 
-def _fk_row(catalog: Catalog, fk: ForeignKey) -> tuple[Cell, ...]:
+def _fk_row(ix: _Index, fk: ForeignKey) -> tuple[Cell, ...]:
     notes = _deferrable(fk.deferrable, fk.initially_deferred)
     if fk.match != "simple":
         notes.append(f"match {fk.match}")
     if fk.not_valid:
         notes.append("not valid (existing rows not checked)")
     on_delete = fk.on_delete + (f" {_columns(fk.on_delete_set_columns)}" if fk.on_delete_set_columns else "")
-    target = (_table_link(catalog, fk.references), Text(" "), Code(_columns(fk.referenced_columns)))
+    target = (_table_link(ix, fk.references), Text(" "), Code(_columns(fk.referenced_columns)))
     return (
         (Code(fk.name),),
         (Code(_columns(fk.columns)),),
@@ -291,17 +315,11 @@ def _fk_row(catalog: Catalog, fk: ForeignKey) -> tuple[Cell, ...]:
     )
 
 
-def _referenced_by(catalog: Catalog, table: Table) -> list[tuple[Cell, ...]]:
+def _referenced_by(ix: _Index, table: Table) -> list[tuple[Cell, ...]]:
     rows = []
-    for other in catalog.tables:
-        if other.partition_of is not None:
-            continue  # a partition's keys are its parent's
-        for fk in other.foreign_keys:
-            if fk.references == table.qname:
-                columns = f"{_columns(fk.columns)} → {_columns(fk.referenced_columns)}"
-                rows.append(
-                    ((_table_link(catalog, other.qname),), (Code(fk.name),), (Code(columns),), (Text(fk.on_delete),))
-                )
+    for other, fk in ix.incoming.get(table.qname, []):
+        columns = f"{_columns(fk.columns)} → {_columns(fk.referenced_columns)}"
+        rows.append(((_table_link(ix, other.qname),), (Code(fk.name),), (Code(columns),), (Text(fk.on_delete),)))
     return rows
 
 
@@ -358,11 +376,11 @@ def _security(table: Table) -> list[Block]:
     return blocks
 
 
-def _partitions(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSize] | None) -> list[Block]:
+def _partitions(ix: _Index, table: Table, sizes: Mapping[QualifiedName, TableSize] | None) -> list[Block]:
     assert table.partition_by is not None
     blocks: list[Block] = [Labelled("Partitioned by", (Code(partition_key(table.partition_by)),))]
     rows = []
-    for child, parent in _descendants(catalog, table.qname):
+    for child, parent in _descendants(ix, table.qname):
         assert child.partition_of is not None
         row: tuple[Cell, ...] = ((Code(qualified(child.qname)),), (Code(str(child.partition_of.bound)),))
         if parent != table.qname:
@@ -384,24 +402,25 @@ def partition_key(by: PartitionBy) -> str:
     return f"{by.strategy} ({', '.join(k.label for k in by.keys)})"
 
 
-def _descendants(catalog: Catalog, parent: QualifiedName) -> list[tuple[Table, QualifiedName]]:
+def _descendants(ix: _Index, parent: QualifiedName) -> list[tuple[Table, QualifiedName]]:
+    """Partitions of `parent` and theirs (sub-partitions), breadth first, with their parent."""
     out: list[tuple[Table, QualifiedName]] = []
     seen = {parent}
     queue = [parent]
     while queue:
         current = queue.pop(0)
-        for table in catalog.tables:
-            if table.partition_of is not None and table.partition_of.parent == current and table.qname not in seen:
+        for table in ix.children.get(current, []):
+            if table.qname not in seen:
                 seen.add(table.qname)
                 out.append((table, current))
                 queue.append(table.qname)
     return out
 
 
-def _size_text(catalog: Catalog, table: Table, sizes: Mapping[QualifiedName, TableSize]) -> str:
+def _size_text(ix: _Index, table: Table, sizes: Mapping[QualifiedName, TableSize]) -> str:
     if table.partition_by is None:
         return _rows_text(sizes.get(table.qname))
-    parts = [sizes.get(child.qname) for child, _ in _descendants(catalog, table.qname) if child.partition_by is None]
+    parts = [sizes.get(child.qname) for child, _ in _descendants(ix, table.qname) if child.partition_by is None]
     known = [p for p in parts if p is not None and p.rows is not None]
     if not parts:
         return "none (no partitions)"
@@ -430,7 +449,7 @@ def _bytes(count: int) -> str:
 # --- other objects ---------------------------------------------------------------------------
 
 
-def _other_objects(doc: Document, catalog: Catalog, schema: str) -> list[Entry]:
+def _other_objects(doc: Document, ix: _Index, schema: str) -> list[Entry]:
     entries: list[Entry] = []
 
     def add(kind: str, name: str, blocks: list[Block], search: str = "") -> None:
@@ -439,25 +458,25 @@ def _other_objects(doc: Document, catalog: Catalog, schema: str) -> list[Entry]:
         doc.sections.append(Section((heading, *blocks), anchor=target))
         entries.append(Entry(name, target, f"{schema} {name} {search}".lower(), kind=kind))
 
-    for view in (v for v in catalog.views if v.schema == schema):
+    for view in (v for v in ix.catalog.views if v.schema == schema):
         blocks: list[Block] = [Paragraph((Comment(view.comment),))] if view.comment else []
         if view.columns:
             blocks.append(Labelled("Columns", (Code(", ".join(view.columns)),)))
-        blocks += _object_privileges(catalog, "view", schema, view.name)
+        blocks += _object_privileges(ix, "view", schema, view.name)
         blocks.append(CodeBlock(view.query, summary="query"))
         add("view", view.name, blocks, view.comment or "")
-    for matview in (v for v in catalog.materialized_views if v.schema == schema):
+    for matview in (v for v in ix.catalog.materialized_views if v.schema == schema):
         blocks = [Paragraph((Comment(matview.comment),))] if matview.comment else []
         if matview.indexes:
             blocks.append(Grid(("index", "definition", "comment"), tuple(_index_row(i) for i in matview.indexes)))
-        blocks += _object_privileges(catalog, "materialized view", schema, matview.name)
+        blocks += _object_privileges(ix, "materialized view", schema, matview.name)
         blocks.append(CodeBlock(matview.query, summary="query"))
         add("materialized view", matview.name, blocks, matview.comment or "")
-    for enum in (e for e in catalog.enums if e.schema == schema):
+    for enum in (e for e in ix.catalog.enums if e.schema == schema):
         blocks = [Paragraph((Comment(enum.comment),))] if enum.comment else []
         blocks.append(Labelled("Values", _joined(Code(v) for v in enum.values)))
         add("enum", enum.name, blocks, enum.comment or "")
-    for domain in (d for d in catalog.domains if d.schema == schema):
+    for domain in (d for d in ix.catalog.domains if d.schema == schema):
         blocks = [Paragraph((Comment(domain.comment),))] if domain.comment else []
         facts = (
             domain.type
@@ -470,13 +489,13 @@ def _other_objects(doc: Document, catalog: Catalog, schema: str) -> list[Entry]:
                 Grid(("check", "expression"), tuple(((Code(c.name),), (Code(c.expression),)) for c in domain.checks))
             )
         add("domain", domain.name, blocks, domain.comment or "")
-    for composite in (t for t in catalog.composite_types if t.schema == schema):
+    for composite in (t for t in ix.catalog.composite_types if t.schema == schema):
         blocks = [Paragraph((Comment(composite.comment),))] if composite.comment else []
         blocks.append(
             Grid(("attribute", "type"), tuple(((Code(a.name),), (Code(a.type),)) for a in composite.attributes))
         )
         add("composite type", composite.name, blocks, composite.comment or "")
-    for sequence in (s for s in catalog.sequences if s.schema == schema):
+    for sequence in (s for s in ix.catalog.sequences if s.schema == schema):
         blocks = [Paragraph((Comment(sequence.comment),))] if sequence.comment else []
         options = sequence.options
         facts = [sequence.type] + [
@@ -489,16 +508,16 @@ def _other_objects(doc: Document, catalog: Catalog, schema: str) -> list[Entry]:
         blocks.append(Labelled("Options", (Text(", ".join(facts)),)))
         if sequence.owned_by is not None:
             owner, column = sequence.owned_by
-            blocks.append(Labelled("Owned by", (_table_link(catalog, owner, suffix=f".{column}"),)))
-        blocks += _object_privileges(catalog, "sequence", schema, sequence.name)
+            blocks.append(Labelled("Owned by", (_table_link(ix, owner, suffix=f".{column}"),)))
+        blocks += _object_privileges(ix, "sequence", schema, sequence.name)
         add("sequence", sequence.name, blocks, sequence.comment or "")
-    for routine in (f for f in catalog.functions if f.schema == schema):
+    for routine in (f for f in ix.catalog.functions if f.schema == schema):
         signature = f"{routine.name}({', '.join(routine.identity_types)})"
-        add(routine.kind, signature, _routine(catalog, routine), routine.comment or "")
+        add(routine.kind, signature, _routine(ix, routine), routine.comment or "")
     return entries
 
 
-def _routine(catalog: Catalog, routine: Function) -> list[Block]:
+def _routine(ix: _Index, routine: Function) -> list[Block]:
     blocks: list[Block] = [Paragraph((Comment(routine.comment),))] if routine.comment else []
     arguments = []
     for argument in routine.arguments:
@@ -517,33 +536,19 @@ def _routine(catalog: Catalog, routine: Function) -> list[Block]:
     traits += ["security definer"] if routine.security_definer else []
     blocks.append(Labelled("Traits", (Text(", ".join(traits)),)))
     arguments_text = ", ".join(routine.identity_types)
-    blocks += _object_privileges(catalog, routine.kind, routine.schema, routine.name, arguments_text)
+    blocks += _object_privileges(ix, routine.kind, routine.schema, routine.name, arguments_text)
     return blocks
 
 
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def _grants_of(
-    catalog: Catalog, kind: str, schema: str, name: str, arguments: str | None = None
-) -> ObjectGrants | None:
-    return next(
-        (
-            g
-            for g in catalog.grants
-            if g.target.kind == kind
-            and g.target.schema == schema
-            and g.target.name == name
-            and (arguments is None or g.target.arguments == arguments)
-        ),
-        None,
-    )
+def _grants_of(ix: _Index, kind: str, schema: str, name: str, arguments: str | None = None) -> ObjectGrants | None:
+    return ix.grants.get((kind, schema, name, arguments))
 
 
-def _object_privileges(
-    catalog: Catalog, kind: str, schema: str, name: str, arguments: str | None = None
-) -> list[Block]:
-    grants = _grants_of(catalog, kind, schema, name, arguments)
+def _object_privileges(ix: _Index, kind: str, schema: str, name: str, arguments: str | None = None) -> list[Block]:
+    grants = _grants_of(ix, kind, schema, name, arguments)
     return [Labelled("Privileges", _privileges_cell(grants))] if grants else []
 
 
@@ -565,9 +570,9 @@ def _privileges_cell(grants: ObjectGrants) -> Cell:
     return tuple(out)
 
 
-def _table_link(catalog: Catalog, qname: QualifiedName, *, suffix: str = "") -> Link | Code:
+def _table_link(ix: _Index, qname: QualifiedName, *, suffix: str = "") -> Link | Code:
     label = Code(qualified(qname) + suffix)
-    table = catalog.table(qname)
+    table = ix.catalog.table(qname)
     if table is None:
         return label  # outside the documented catalog
     target = table.partition_of.parent if table.partition_of is not None else qname

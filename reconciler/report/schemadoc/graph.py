@@ -3,7 +3,8 @@
 Stage: report. Partitions are left out of diagrams (they have their parent's columns, and a
 table split in twelve months would fill a diagram with copies); their parent stands for them.
 A large catalog is split into several diagrams: per schema, and a schema that is still too
-large per connected group of tables (tables linked by foreign keys, in either direction).
+large into parts made of whole connected groups of tables (tables linked by foreign keys, in
+either direction), so that no foreign key inside the schema crosses from one part to another.
 `--focus` replaces all that with the tables within `depth` foreign-key hops of one table.
 """
 
@@ -82,18 +83,8 @@ def diagrams(catalog: Catalog, *, limit: int = DIAGRAM_LIMIT) -> list[Diagram]:
         if len(members) <= limit:
             out.append(_diagram(f"schema {qualified_schema(schema)}", members, links))
             continue
-        groups = _connected(members, links)
-        singles = [g[0] for g in groups if len(g) == 1]
-        for number, group in enumerate((g for g in groups if len(g) > 1), 1):
-            out.append(_diagram(f"schema {qualified_schema(schema)}, group {number}", group, links))
-        for start in range(0, len(singles), limit):
-            out.append(
-                _diagram(
-                    f"schema {qualified_schema(schema)}, tables without foreign keys",
-                    singles[start : start + limit],
-                    links,
-                )
-            )
+        for number, part in enumerate(_packed(_connected(members, links), limit), 1):
+            out.append(_diagram(f"schema {qualified_schema(schema)}, part {number}", part, links))
     return out
 
 
@@ -165,6 +156,19 @@ def _connected(members: list[QualifiedName], links: list[Relation]) -> list[list
     for q in sorted(members, key=_key):
         groups.setdefault(root(q), []).append(q)
     return sorted(groups.values(), key=lambda g: (-len(g), _key(g[0])))
+
+
+def _packed(groups: list[list[QualifiedName]], limit: int) -> list[list[QualifiedName]]:
+    """Connected groups put together into diagrams of at most `limit` tables (first fit, largest
+    group first); a group larger than that is a diagram of its own, never cut."""
+    parts: list[list[QualifiedName]] = []
+    for group in groups:
+        target = next((p for p in parts if len(p) + len(group) <= limit), None) if len(group) < limit else None
+        if target is None:
+            parts.append(list(group))
+        else:
+            target.extend(group)
+    return parts
 
 
 def _key(q: QualifiedName) -> tuple[str, str]:
