@@ -66,6 +66,7 @@ def test_markdown_dictionary_of_the_example() -> None:
     orders = md[md.index("### Table `shop.orders`") :]
     assert "| `user_id` | `uuid` | no |  | FK → [`shop.users.id`](#t-shop-users-" in orders
     assert "| `orders_open_idx` | `btree (status) WHERE status IN ('pending', 'paid')` |  |" in orders
+    assert "| `status` | [`order_status`](#enum-shop-order-status-" in orders  # a type of the catalog links to it
     # the other objects of the schema
     assert (
         "### Enum `shop.order_status`" in md

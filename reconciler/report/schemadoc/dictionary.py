@@ -63,6 +63,7 @@ class _Index:
     incoming: dict[QualifiedName, list[tuple[Table, ForeignKey]]]  # referenced table -> (child, key)
     children: dict[QualifiedName, list[Table]]  # partitioned table -> its partitions
     grants: dict[tuple[str, str, str, str | None], ObjectGrants]  # (kind, schema, name, arguments)
+    types: dict[QualifiedName, str]  # enums, domains and composite types: their section's anchor
 
     @staticmethod
     def of(catalog: Catalog) -> _Index:
@@ -75,7 +76,18 @@ class _Index:
             for fk in table.foreign_keys:
                 incoming.setdefault(fk.references, []).append((table, fk))
         grants = {(g.target.kind, g.target.schema, g.target.name, g.target.arguments): g for g in catalog.grants}
-        return _Index(catalog, incoming, children, grants)
+        types = {t.qname: anchor("enum", t.schema, t.name) for t in catalog.enums}
+        types.update({t.qname: anchor("domain", t.schema, t.name) for t in catalog.domains})
+        types.update({t.qname: anchor("composite-type", t.schema, t.name) for t in catalog.composite_types})
+        return _Index(catalog, incoming, children, grants, types)
+
+    def type_anchor(self, schema: str, type_name: str) -> str | None:
+        """The section of a column's type when it is one of the catalog's own types, resolved
+        like the loader does: the table's schema first, then public (or schema-qualified)."""
+        candidates = [QualifiedName(schema, type_name), QualifiedName("public", type_name)]
+        if type_name.count(".") == 1:
+            candidates.insert(0, QualifiedName(*type_name.split(".")))
+        return next((self.types[q] for q in candidates if q in self.types), None)
 
 
 def table_anchor(qname: QualifiedName) -> str:
@@ -248,9 +260,10 @@ def _column_row(ix: _Index, table: Table, column: Column) -> tuple[Cell, ...]:
         default = (Code(column.default),)
     else:
         default = ()
+    type_anchor = ix.type_anchor(table.schema, column.type)
     return (
         (Code(column.name),),
-        (Code(type_text),),
+        (Link(Code(type_text), type_anchor),) if type_anchor else (Code(type_text),),
         (Text("yes" if column.nullable else "no"),),
         default,
         _keys_cell(ix, table, column.name),
