@@ -321,3 +321,20 @@ def test_plan_diagram_of_new_and_dropped_tables_and_keys() -> None:
     assert '    "s0.t01 (changed)" |o..o{ "s0.t02 (dropped)" : "- t2_fk (dropped)"' in text
     assert schemadoc.plan_diagram(live, live, [kept.qname]) is None  # a table only locked changes nothing
     assert schemadoc.plan_diagram_markdown(live, live, [kept.qname]) == ""
+
+
+def test_diagrams_show_types_short_and_the_dictionary_exactly() -> None:
+    columns = (
+        Column("at", "timestamp(3) with time zone", nullable=False),
+        Column("code", "character varying(8)"),
+        Column("state", "shop.order_status"),
+        Column("tags", "character(2)[]"),
+    )
+    catalog = Catalog(schemas=(Schema("shop"),), tables=(Table("shop", "t", columns),))
+    files = render(catalog)
+    assert (
+        "        timestamptz(3) at\n        varchar(8) code\n        order_status state\n        char(2)[] tags\n"
+        in files["er.mmd"]
+    )
+    assert ">timestamptz(3)</text>" in files["er.svg"] and ">varchar(8)</text>" in files["er.svg"]
+    assert "| `at` | `timestamp(3) with time zone` | no |" in files["README.md"]

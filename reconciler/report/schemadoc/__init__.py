@@ -46,12 +46,8 @@ def render(
     `origin` says where the catalog was read (shown under the title); `sizes` are row estimates
     of a live database; `focus` (a table) with `depth` limits everything to that table's
     neighbourhood (raises InputError for an unknown table)."""
-    if focus is not None:
-        diagrams = [graph.focused(catalog, graph.find_table(catalog, focus), depth)]
-        only: list[QualifiedName] | None = list(diagrams[0].tables)
-    else:
-        diagrams = graph.diagrams(catalog, limit=limit)
-        only = None
+    diagrams = diagrams_of(catalog, focus=focus, depth=depth, limit=limit)
+    only = list(diagrams[0].tables) if focus is not None else None
     documented = set(only) if only is not None else {t.qname for t in catalog.tables}
     doc = dictionary.build(catalog, title=title, subtitle=origin, diagrams=diagrams, sizes=sizes, only=only)
     names = _diagram_names(diagrams)
@@ -77,6 +73,15 @@ def render(
     return files
 
 
+def diagrams_of(
+    catalog: Catalog, *, focus: str | None = None, depth: int = 1, limit: int = DIAGRAM_LIMIT
+) -> list[graph.Diagram]:
+    """The diagrams `render` draws: each table (but partitions) is drawn in full in exactly one."""
+    if focus is not None:
+        return [graph.focused(catalog, graph.find_table(catalog, focus), depth)]
+    return graph.diagrams(catalog, limit=limit)
+
+
 def _diagram_names(diagrams: list[graph.Diagram]) -> list[str]:
     if len(diagrams) == 1:
         return ["er"]
@@ -88,6 +93,7 @@ __all__ = [
     "FORMATS",
     "GENERATED_PATTERNS",
     "TableSize",
+    "diagrams_of",
     "plan_diagram",
     "plan_diagram_markdown",
     "render",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from reconciler.model import Catalog, ForeignKey, QualifiedName, Table
 from reconciler.report.schemadoc.graph import Diagram
-from reconciler.report.schemadoc.text import mermaid_string, mermaid_word, qualified, shorten
+from reconciler.report.schemadoc.text import mermaid_string, mermaid_word, qualified, short_type, shorten
 
 COMMENT_LIMIT = 60
 
@@ -77,7 +77,7 @@ def _attribute(attribute: Attribute) -> str:
         notes.append(f"name: {attribute.name}")
     if attribute.comment:
         notes.append(attribute.comment)
-    text = f"{mermaid_word(attribute.type)} {word}"
+    text = f"{mermaid_word(short_type(attribute.type))} {word}"
     if attribute.keys:
         text += " " + ",".join(attribute.keys)
     if notes:

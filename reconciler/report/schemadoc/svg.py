@@ -19,7 +19,7 @@ from reconciler.report.schemadoc.dictionary import table_anchor
 from reconciler.report.schemadoc.graph import Diagram
 from reconciler.report.schemadoc.layout import Placed, Point, layout
 from reconciler.report.schemadoc.mermaid import Line, column_keys, relation_line
-from reconciler.report.schemadoc.text import display_width, h, qualified, shorten
+from reconciler.report.schemadoc.text import display_width, h, qualified, short_type, shorten
 
 FONT_SIZE = 12
 CHAR_WIDTH = 7.3  # a 12px monospace glyph is 7.2px wide (0.6 em); a little room to spare
@@ -109,7 +109,7 @@ class _Box:
 
 
 def _box(table: Table) -> _Box:
-    rows = [(",".join(column_keys(table, c.name)), c.name, c.type, c.comment) for c in table.columns]
+    rows = [(",".join(column_keys(table, c.name)), c.name, short_type(c.type), c.comment) for c in table.columns]
     return _Box(qualified(table.qname), table.comment, rows[:MAX_ROWS], max(0, len(rows) - MAX_ROWS), stub=False)
 
 

@@ -120,6 +120,28 @@ def mermaid_word(text: str) -> str:
     return word if re.match(r"[A-Za-z_]", word) else "_" + word
 
 
+_SHORT_TYPES = [
+    (re.compile(r"^timestamp(\(\d+\))? with time zone"), r"timestamptz\1"),
+    (re.compile(r"^timestamp(\(\d+\))? without time zone"), r"timestamp\1"),
+    (re.compile(r"^time(\(\d+\))? with time zone"), r"timetz\1"),
+    (re.compile(r"^time(\(\d+\))? without time zone"), r"time\1"),
+    (re.compile(r"^character varying"), "varchar"),
+    (re.compile(r"^character\b"), "char"),
+    (re.compile(r"^double precision"), "float8"),
+    (re.compile(r"^bit varying"), "varbit"),
+    (re.compile(r'^(?:"(?:[^"]|"")*"|[^."\s(]+)\.(?=\S)'), ""),  # a schema qualifier
+]
+
+
+def short_type(type_name: str) -> str:
+    """A type as a diagram shows it: PostgreSQL's long spellings in their short forms
+    (`timestamp with time zone` as `timestamptz`) and without a schema qualifier. The
+    dictionary shows the type exactly."""
+    for pattern, replacement in _SHORT_TYPES:
+        type_name = pattern.sub(replacement, type_name, count=1)
+    return type_name
+
+
 def shorten(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis."""
     line = " ".join(visible(text).split())
