@@ -45,7 +45,7 @@ def test_docs_from_yaml_prints_what_it_wrote(tmp_path: Path) -> None:
         result.stdout
         == f"wrote README.md, index.html to {tmp_path / 'site'}: 5 tables in 1 diagram, from the YAML in {EXAMPLES}\n"
     )
-    assert "from the YAML in " + str(EXAMPLES) in (tmp_path / "site" / "README.md").read_text()
+    assert "From the YAML in " + str(EXAMPLES) + "." in (tmp_path / "site" / "README.md").read_text()
 
 
 def test_a_new_run_replaces_the_diagram_files_it_no_longer_writes(tmp_path: Path) -> None:
@@ -105,6 +105,8 @@ def test_the_plan_comment_shows_what_changes(conn: psycopg.Connection[Any], data
     assert '        text display_name "~ renamed from full_name"' in diagram
     assert '        integer reserved "- dropped"' in diagram
     assert '"shop.order_items"' in diagram and '"shop.order_items" {' not in diagram  # a neighbour
+    # types as PostgreSQL spells them, shown short in the diagram
+    assert "        timestamptz updated_at\n" in diagram and "        varchar(8) warehouse_code PK\n" in diagram
 
 
 def test_usage_errors_and_bad_input_never_show_a_traceback(tmp_path: Path) -> None:
