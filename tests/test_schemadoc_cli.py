@@ -39,7 +39,9 @@ def test_committed_docs_of_the_examples_are_up_to_date(tmp_path: Path) -> None:
 
 def test_the_readme_shows_the_committed_diagram() -> None:
     diagram = (COMMITTED["shop"] / "er.mmd").read_text()
-    assert f"```mermaid\n{diagram}```\n" in (REPO / "README.md").read_text(), "README.md: paste docs/schemas/shop/er.mmd"
+    assert f"```mermaid\n{diagram}```\n" in (REPO / "README.md").read_text(), (
+        "README.md: paste docs/schemas/shop/er.mmd"
+    )
 
 
 def test_docs_from_yaml_prints_what_it_wrote(tmp_path: Path) -> None:
