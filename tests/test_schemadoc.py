@@ -338,3 +338,17 @@ def test_diagrams_show_types_short_and_the_dictionary_exactly() -> None:
     )
     assert ">timestamptz(3)</text>" in files["er.svg"] and ">varchar(8)</text>" in files["er.svg"]
     assert "| `at` | `timestamp(3) with time zone` | no |" in files["README.md"]
+
+
+def test_a_partitioned_table_counts_the_rows_of_its_partitions() -> None:
+    catalog = load(CASES / "list-and-hash-partitioning" / "desired")
+    parts = [t for t in catalog.tables if t.partition_of is not None]
+    parent = parts[0].partition_of.parent  # type: ignore[union-attr]
+    siblings = [t for t in parts if t.partition_of.parent == parent]  # type: ignore[union-attr]
+    sizes = {t.qname: schemadoc.TableSize(rows=100, bytes=8192) for t in siblings}
+    md = render(catalog, sizes=sizes, formats=["markdown"])["README.md"]
+    assert f"**Rows:** ≈ {100 * len(siblings)}, {8 * len(siblings)}.0 kB in its partitions" in md
+    sizes = {t.qname: schemadoc.TableSize(rows=None) for t in siblings}
+    assert (
+        "**Rows:** unknown (no partition analyzed)" in render(catalog, sizes=sizes, formats=["markdown"])["README.md"]
+    )

@@ -393,18 +393,18 @@ def _partitions(ix: _Index, table: Table, sizes: Mapping[QualifiedName, TableSiz
     assert table.partition_by is not None
     blocks: list[Block] = [Labelled("Partitioned by", (Code(partition_key(table.partition_by)),))]
     rows = []
-    for child, parent in _descendants(ix, table.qname):
+    descendants = _descendants(ix, table.qname)
+    nested = any(parent != table.qname for _, parent in descendants)  # sub-partitions: say whose
+    for child, parent in descendants:
         assert child.partition_of is not None
         row: tuple[Cell, ...] = ((Code(qualified(child.qname)),), (Code(str(child.partition_of.bound)),))
-        if parent != table.qname:
-            row += ((Text("of "), Code(qualified(parent))),)
-        else:
-            row += ((),)
+        if nested:
+            row += ((Code(qualified(parent)),),)
         if sizes is not None:
             row += ((Text(_rows_text(sizes.get(child.qname))),),)
         rows.append(row)
     if rows:
-        header = ("partition", "bounds", "sub-partition") + (("rows",) if sizes is not None else ())
+        header = ("partition", "bounds") + (("of",) if nested else ()) + (("rows",) if sizes is not None else ())
         blocks.append(Grid(header, tuple(rows)))
     else:
         blocks.append(Paragraph((Text("No partitions yet: rows cannot be inserted until one exists."),)))
@@ -437,6 +437,8 @@ def _size_text(ix: _Index, table: Table, sizes: Mapping[QualifiedName, TableSize
     known = [p for p in parts if p is not None and p.rows is not None]
     if not parts:
         return "none (no partitions)"
+    if not known:
+        return "unknown (no partition analyzed)"
     total = TableSize(rows=sum(p.rows or 0 for p in known), bytes=sum(p.bytes for p in known))
     note = "" if len(known) == len(parts) else f" ({len(parts) - len(known)} partition(s) never analyzed)"
     return _rows_text(total) + " in its partitions" + note
