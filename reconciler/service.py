@@ -36,6 +36,7 @@ from reconciler.pg.dsn import target as dsn_target
 from reconciler.plan import Phase, Plan, PlanContext, PlanSettings, Step, plan_from_json, plan_steps
 from reconciler.plan.replay import replay
 from reconciler.policy import IgnoreRules, Policy, duration_ms
+from reconciler.report import schemadoc
 
 
 def validate(paths: list[Path]) -> LoadResult:
@@ -53,6 +54,68 @@ def export(url: str, out: Path, *, schemas: list[str] | None = None, force: bool
     """Introspect a database and write it as desired-state YAML under `out`."""
     live = introspect(url, schemas or None)
     return ExportOutcome(live=live, result=export_catalog(live.catalog, out, force=force))
+
+
+@dataclass(frozen=True)
+class DocsOutcome:
+    written: list[str]  # file names under `out`, in the order written
+    removed: list[str]  # diagram files of an earlier run that this one no longer writes
+    tables: int
+    diagrams: int
+    origin: str
+
+
+def docs(
+    out: Path,
+    *,
+    paths: list[Path] | None = None,
+    url: str | None = None,
+    schemas: list[str] | None = None,
+    formats: list[str] | None = None,
+    focus: str | None = None,
+    depth: int = 1,
+    title: str | None = None,
+) -> DocsOutcome:
+    """Document a schema (the YAML under `paths`, or the database at `url` with its row
+    estimates) as a data dictionary and ER diagrams under `out` (see report.schemadoc)."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is not a directory")
+    if paths:
+        catalog = load_paths(paths).catalog
+        origin = "the YAML in " + ", ".join(str(p) for p in paths)
+        sizes = None
+        default_title = ", ".join(p.name or str(p) for p in paths)
+    else:
+        assert url is not None
+        live = introspect(url, schemas or None)
+        catalog, origin, default_title = live.catalog, f"database {live.database!r}", live.database
+        sizes = {
+            q: schemadoc.TableSize(rows=None if s.rows < 0 else round(s.rows), bytes=s.bytes)
+            for q, s in live.stats.items()
+        }
+    files = schemadoc.render(
+        catalog,
+        title=title or f"Schema documentation: {default_title}",
+        origin=f"From {origin}.",
+        formats=formats or list(schemadoc.FORMATS),
+        sizes=sizes,
+        focus=focus,
+        depth=depth,
+    )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        removed = []
+        for pattern in schemadoc.GENERATED_PATTERNS:
+            for stale in sorted(out.glob(pattern)):
+                if stale.name not in files and stale.is_file():
+                    stale.unlink()
+                    removed.append(stale.name)
+        for name, text in files.items():
+            (out / name).write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot write the docs under {out}: {exc.strerror or exc}") from None
+    drawn = schemadoc.diagrams_of(catalog, focus=focus, depth=depth)
+    return DocsOutcome(list(files), removed, sum(len(d.tables) for d in drawn), len(drawn), origin)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from reconciler.model import content_hash
 from reconciler.pg.dsn import target as dsn_target
 from reconciler.plan import Phase, render
 from reconciler.plan.context import PlanSettings
+from reconciler.report import schemadoc
 from reconciler.report.formats import RENDERERS, render_text
 
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -172,7 +173,12 @@ def plan_command(
     if out is not None:
         out.write_text(render.render_json(plan))
     renderers = {"json": render.render_json, "markdown": render.render_markdown, "sql": render.render_sql}
-    text = renderers[fmt](plan) if fmt in renderers else render.render_text(plan, color=sys.stdout.isatty())
+    if fmt == "markdown":
+        touched = [table for step in plan.steps for table in step.tables]
+        diagram = schemadoc.plan_diagram_markdown(outcome.live.catalog, outcome.desired, touched)
+        text = render.render_markdown(plan, diagram=diagram)
+    else:
+        text = renderers[fmt](plan) if fmt in renderers else render.render_text(plan, color=sys.stdout.isatty())
     click.echo(text, nl=False)
     if out is not None and fmt == "text":
         click.echo(f"\nplan written to {out} (digest {plan.digest})")
@@ -435,6 +441,64 @@ def drift_command(
     if report.unreachable:
         sys.exit(ExitCode.ERROR)
     sys.exit(ExitCode.CHANGES if report.drifted else ExitCode.OK)
+
+
+@cli.command("docs")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--url", envvar="RECONCILER_URL", help="Document this database instead of YAML (or RECONCILER_URL).")
+@CONFIG
+@ENV
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Directory to write the docs into.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(list(schemadoc.FORMATS)),
+    help="What to write (repeatable; default: all). markdown README.md, html index.html, mermaid er.mmd, svg er.svg.",
+)
+@click.option("--focus", metavar="TABLE", help="Only this table (schema.table or a unique name) and its neighbours.")
+@click.option(
+    "--depth", default=1, show_default=True, type=click.IntRange(0, None), help="Foreign keys away from --focus."
+)
+@click.option("--schema", "schemas", multiple=True, help="From a database: only this schema (repeatable).")
+@click.option("--title", help="Title of the docs (default: the directory or database name).")
+def docs_command(
+    paths: tuple[Path, ...],
+    url: str | None,
+    config_path: Path | None,
+    env_name: str | None,
+    out: Path,
+    formats: tuple[str, ...],
+    focus: str | None,
+    depth: int,
+    schemas: tuple[str, ...],
+    title: str | None,
+) -> None:
+    """Write a data dictionary and ER diagrams of the YAML in PATHS or of a live database."""
+    source = click.get_current_context().get_parameter_source("url")
+    explicit_url = url if source is not None and source.name == "COMMANDLINE" else None
+    if paths and (explicit_url or env_name):
+        raise click.UsageError("document either PATHs or a database (--url, --env), not both")
+    target_url = None
+    if not paths:
+        if not url and not env_name:
+            raise click.UsageError("give schema PATHs, --url (or RECONCILER_URL), or --env with a project file")
+        _, target_url = _target(config_path, env_name, url)
+    outcome = service.docs(
+        out,
+        paths=list(paths) or None,
+        url=target_url,
+        schemas=list(schemas),
+        formats=list(formats) or None,
+        focus=focus,
+        depth=depth,
+        title=title,
+    )
+    tables = _plural(outcome.tables, "tables")
+    diagrams = _plural(outcome.diagrams, "diagrams")
+    click.echo(f"wrote {', '.join(outcome.written)} to {out}: {tables} in {diagrams}, from {outcome.origin}")
+    if outcome.removed:
+        click.echo(f"removed diagram files of an earlier run: {', '.join(outcome.removed)}", err=True)
 
 
 @cli.command("schema")

@@ -78,9 +78,13 @@ def _footer(console: Console, plan: Plan) -> None:
         console.print(f"Not managed by reconciler (left alone): {escape(', '.join(plan.unmanaged))}")
 
 
-def render_markdown(plan: Plan) -> str:
+def render_markdown(plan: Plan, *, diagram: str = "") -> str:
+    """The plan as a pull-request comment; `diagram` (Markdown: the tables it changes, drawn by
+    report.schemadoc.plan_diagram_markdown) goes right after the summary."""
     lines = ["## reconciler plan", ""]
     lines += [f"- {line}" for line in _header(plan)]
+    if diagram:
+        lines += ["", diagram.rstrip("\n")]
     for phase in Phase:
         steps = plan.phase(phase)
         if not steps:
