@@ -32,6 +32,10 @@ def create_schema(schema: Schema) -> Statement:
     )
 
 
+def drop_schema(name: str) -> Statement:
+    return Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(name)))
+
+
 def create_extension(extension: Extension) -> Statement:
     parts: list[sql.Composable] = [sql.SQL("CREATE EXTENSION {}").format(sql.Identifier(extension.name))]
     if extension.schema is not None:
@@ -54,6 +58,10 @@ def alter_extension(extension: Extension, *, version: str | None = None, schema:
 
 
 # --- enums --------------------------------------------------------------------------------
+
+
+def drop_extension(name: str) -> Statement:
+    return Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(name)))
 
 
 def create_enum(enum: EnumType) -> Statement:

@@ -23,7 +23,7 @@ def add_schema(change: c.AddSchema, ctx: PlanContext) -> list[Step]:
         statements.append(
             comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(change.schema.name)), change.schema.comment)
         )
-    drop = Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(change.schema.name)))
+    drop = types.drop_schema(change.schema.name)
     return [
         make_step(
             ctx,
@@ -57,7 +57,7 @@ def alter_schema(change: c.AlterSchema, ctx: PlanContext) -> list[Step]:
 
 
 def add_extension(change: c.AddExtension, ctx: PlanContext) -> list[Step]:
-    drop = Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(change.extension.name)))
+    drop = types.drop_extension(change.extension.name)
     return [
         make_step(
             ctx,
