@@ -39,7 +39,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reconciler import service
+from reconciler import log, service
 from reconciler.gates.approvals import Gate
 from reconciler.pg.localserver import LocalServer
 from reconciler.plan.render import render_json
@@ -596,8 +596,6 @@ def _ratio(ours: float, naive: float) -> str:
 
 
 def main() -> None:
-    from reconciler import log  # noqa: PLC0415
-
     log.configure(level="warning")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)

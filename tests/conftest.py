@@ -22,7 +22,7 @@ _counter = itertools.count(1)
 def pg_server(request: pytest.FixtureRequest) -> Iterator[PgServer]:
     try:
         server = provision()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001  (any failure fails the session with its message)
         pytest.fail(str(exc), pytrace=False)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
@@ -59,7 +59,7 @@ def kube(request: pytest.FixtureRequest) -> Iterator[KubeServer]:
     """
     try:
         server = KubeServer.start()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001  (any failure fails the session with its message)
         pytest.fail(f"cannot start the test Kubernetes API server: {exc}", pytrace=False)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:

@@ -108,7 +108,7 @@ def test_gate_waits_then_approval_by_digest_lets_contract_run(
     after = conn.execute(
         "SELECT count(*), sum(id), sum(amount), md5(string_agg(note, ',' ORDER BY id)) FROM public.orders"
     ).fetchone()
-    assert tuple(after) == before  # type: ignore[arg-type]
+    assert tuple(after) == before
     assert conn.execute("SELECT count(*) FROM public.orders WHERE amount_eur <> amount / 100.0").fetchone() == (0,)
 
 

@@ -303,7 +303,7 @@ def _as(database: str, role: str, query: str) -> Any:
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
         try:
-            return conn.execute(query).fetchall()  # type: ignore[call-overload]
+            return conn.execute(query).fetchall()
         except psycopg.errors.InsufficientPrivilege:
             return None
 

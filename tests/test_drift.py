@@ -19,7 +19,10 @@ from support.pgharness import PgServer, fresh_database
 
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
+from reconciler.drift.audit import narrowed
+from reconciler.introspect import introspect
 from reconciler.load import load_paths
+from reconciler.model import content_hash
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -198,7 +201,7 @@ def two_databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
 
 def _not_in_sync(report: dict[str, object], env: str) -> dict[str, list[str]]:
     found = {}
-    for o in report["objects"]:  # type: ignore[attr-defined]
+    for o in report["objects"]:
         seen = o["environments"][env]
         if seen["status"] != "in-sync":
             found[f"{o['kind']} {o['name'] if o['kind'] == 'schema' else o['schema'] + '.' + o['name']}"] = [
@@ -210,7 +213,7 @@ def _not_in_sync(report: dict[str, object], env: str) -> dict[str, list[str]]:
 
 def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[str, str], tmp_path: Path) -> None:
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
-        owner = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
+        owner = conn.execute("SELECT current_user").fetchone()[0]
         conn.execute(
             f"GRANT SELECT ON app.t TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}"
@@ -292,10 +295,6 @@ def test_baseline_with_yaml_compares_only_its_schemas(two_databases: dict[str, s
 
 
 def test_narrowing_a_full_read_hashes_as_reading_only_that_schema(two_databases: dict[str, str]) -> None:
-    from reconciler.drift.audit import narrowed  # noqa: PLC0415
-    from reconciler.introspect import introspect  # noqa: PLC0415
-    from reconciler.model import content_hash  # noqa: PLC0415
-
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
         conn.execute(
             f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "

@@ -50,7 +50,7 @@ class Cluster:
         self.kube = kube
         self.namespace = namespace
 
-    def run(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:  # noqa: A002
+    def run(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:  # noqa: A002  (as subprocess.run)
         result = self.kube.kubectl("-n", self.namespace, *args, input=input)
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr.strip()}")

@@ -34,7 +34,7 @@ def load(*paths: Path) -> Catalog:
 
 
 def render(catalog: Catalog, **options: object) -> dict[str, str]:
-    return schemadoc.render(catalog, title="docs", origin="the YAML", **options)  # type: ignore[arg-type]
+    return schemadoc.render(catalog, title="docs", origin="the YAML", **options)
 
 
 # --- the example's dictionary -------------------------------------------------------------------
@@ -61,7 +61,7 @@ def test_markdown_dictionary_of_the_example() -> None:
     assert "| `users_email_shape` | `email ~ '^[^@[:space:]]+@[^@[:space:]]+$'` |  |" in users
     assert "| `users_active_created_idx` | `btree (created_at DESC) WHERE deleted_at IS NULL` |  |" in users
     # foreign keys both ways, linked to the other table's anchor
-    orders_anchor = re.search(r'<a id="(t-shop-orders-[0-9a-f]{8})"></a>', md).group(1)  # type: ignore[union-attr]
+    orders_anchor = re.search(r'<a id="(t-shop-orders-[0-9a-f]{8})"></a>', md).group(1)
     assert f"| [`shop.orders`](#{orders_anchor}) | `orders_user_id_fkey` | `(user_id) → (id)` | restrict |" in users
     orders = md[md.index("### Table `shop.orders`") :]
     assert "| `user_id` | `uuid` | no |  | FK → [`shop.users.id`](#t-shop-users-" in orders
@@ -108,7 +108,7 @@ def test_svg_draws_a_box_per_table_and_a_line_per_key() -> None:
     assert all(href is not None and href.startswith("index.html#t-shop-") for href in links)
     # boxes never overlap
     boxes = [
-        (float(r.get("x")), float(r.get("y")), float(r.get("width")), float(r.get("height")))  # type: ignore[arg-type]
+        (float(r.get("x")), float(r.get("y")), float(r.get("width")), float(r.get("height")))
         for r in root.iterfind(".//s:rect[@class='box']", ns)
     ]
     for i, (x1, y1, w1, h1) in enumerate(boxes):
@@ -343,8 +343,8 @@ def test_diagrams_show_types_short_and_the_dictionary_exactly() -> None:
 def test_a_partitioned_table_counts_the_rows_of_its_partitions() -> None:
     catalog = load(CASES / "list-and-hash-partitioning" / "desired")
     parts = [t for t in catalog.tables if t.partition_of is not None]
-    parent = parts[0].partition_of.parent  # type: ignore[union-attr]
-    siblings = [t for t in parts if t.partition_of.parent == parent]  # type: ignore[union-attr]
+    parent = parts[0].partition_of.parent
+    siblings = [t for t in parts if t.partition_of.parent == parent]
     sizes = {t.qname: schemadoc.TableSize(rows=100, bytes=8192) for t in siblings}
     md = render(catalog, sizes=sizes, formats=["markdown"])["README.md"]
     assert f"**Rows:** ≈ {100 * len(siblings)}, {8 * len(siblings)}.0 kB in its partitions" in md

@@ -47,7 +47,7 @@ RECONCILER = str(Path(sys.executable).parent / "reconciler")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} not found: run `make browser-tools` (Debian's chromium package)", pytrace=False)
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (loaded only by the browser tests)
 
     with tempfile.TemporaryDirectory(prefix="reconciler-chromium-") as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(

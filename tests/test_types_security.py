@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from reconciler.errors import LoadError, PlanError
 from reconciler.introspect import introspect
@@ -90,7 +91,7 @@ def test_everything_round_trips(conn: psycopg.Connection[Any], database: str, tm
     ]
     code = next(d for d in live.domains if d.name == "code")
     assert code.collation == '"C"'
-    columns = {c.name: c.collation for c in live.table(QualifiedName("app", "accounts")).columns}  # type: ignore[union-attr]
+    columns = {c.name: c.collation for c in live.table(QualifiedName("app", "accounts")).columns}
     assert (columns["code"], columns["label"]) == ('"POSIX"', "app.c_copy")  # the test server is built without ICU
     address = live.composite_types[0]
     assert [(a.name, a.type, a.collation) for a in address.attributes] == [
@@ -221,8 +222,6 @@ HOSTILE = 'Robert"); DROP TABLE students;--'
 
 
 def test_hostile_names_are_identifiers_everywhere(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    from psycopg import sql  # noqa: PLC0415
-
     conn.execute(
         sql.SQL("DO {}").format(
             sql.Literal(

@@ -38,7 +38,7 @@ def table(qname: str, *columns: Column, **kwargs: Any) -> Table:
 
 
 def catalog(*tables: Table, **kwargs: Any) -> Catalog:
-    return normalized(Catalog(schemas=(Schema("public"),), tables=tables, **kwargs))  # type: ignore[arg-type]
+    return normalized(Catalog(schemas=(Schema("public"),), tables=tables, **kwargs))
 
 
 @dataclass(frozen=True)
