@@ -48,8 +48,8 @@ class Rule:
 
     @property
     def anchor(self) -> str:
-        """The heading id of the rule's section in docs/lint.md."""
-        return self.id.replace("/", "-")
+        """The heading id GitHub gives the rule's section in docs/lint.md (`### design/x`)."""
+        return self.id.replace("/", "")
 
     @property
     def docs(self) -> str:
