@@ -131,7 +131,9 @@ def test_suppressions_need_a_reason_and_a_known_rule(tmp_path: Path) -> None:
 
 def test_severities_come_from_reconciler_yaml(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "schemas" / "shop")
-    write(tmp_path / "reconciler.yaml", f"""
+    write(
+        tmp_path / "reconciler.yaml",
+        f"""
         {HEADER.strip()}
         kind: Project
         schemas: [schemas/shop]
@@ -139,7 +141,8 @@ def test_severities_come_from_reconciler_yaml(tmp_path: Path) -> None:
           rules:
             design/*: error
             design/table-without-comment: off
-    """)
+    """,
+    )
     result = run("lint", "--offline", cwd=tmp_path)  # PATH defaults to the project's schemas
     assert result.returncode == 1
     assert " error design/char-or-varchar: column shop.products.sku is `varchar(64)`" in result.stdout
@@ -167,7 +170,12 @@ def test_json_output_is_versioned_and_carries_the_rules(tmp_path: Path) -> None:
     result = run("lint", "--offline", "--format", "json", str(tmp_path / "schema"))
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert (report["apiVersion"], report["kind"], report["formatVersion"], report["passed"]) == ("reconciler.dev/v1alpha1", "LintReport", 1, False)
+    assert (report["apiVersion"], report["kind"], report["formatVersion"], report["passed"]) == (
+        "reconciler.dev/v1alpha1",
+        "LintReport",
+        1,
+        False,
+    )
     assert report["summary"] == {"errors": 1, "warnings": 1, "suppressed": 1, "database": False}
     first = report["findings"][0]
     assert first["rule"] == "design/table-without-primary-key"
@@ -266,7 +274,9 @@ def orders_yaml(root: Path, status_type: str = "text", extra: str = "") -> Path:
     )
 
 
-def test_live_sequence_position_makes_an_integer_key_an_error(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_live_sequence_position_makes_an_integer_key_an_error(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     conn.execute("CREATE TABLE orders (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, placed_at text NOT NULL)")
     conn.execute("COMMENT ON TABLE orders IS 'One checkout.'")
     orders = orders_yaml(tmp_path)
@@ -281,8 +291,12 @@ def test_live_sequence_position_makes_an_integer_key_an_error(conn: psycopg.Conn
     assert run("lint", "--offline", "schema", cwd=tmp_path).returncode == 0  # the YAML alone cannot know
 
 
-def test_change_rules_point_at_the_yaml_and_follow_severities_and_suppressions(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    conn.execute("CREATE TABLE orders (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, placed_at timestamp NOT NULL, note text)")
+def test_change_rules_point_at_the_yaml_and_follow_severities_and_suppressions(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
+    conn.execute(
+        "CREATE TABLE orders (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, placed_at timestamp NOT NULL, note text)"
+    )
     conn.execute("COMMENT ON TABLE orders IS 'One checkout.'")
     orders = orders_yaml(tmp_path, "timestamptz")  # note dropped, placed_at converted
     result = run("lint", "--url", database, "schema", cwd=tmp_path)
@@ -293,20 +307,31 @@ def test_change_rules_point_at_the_yaml_and_follow_severities_and_suppressions(c
     assert any(line.startswith(f"{column}: warning change/timezone-dependent: ") for line in lines), lines
     assert any(line.startswith(f"{table}: warning change/deletes-data: ") and "note" in line for line in lines), lines
     assert lines[-1].endswith("in the YAML and the plan against the database")
-    write(tmp_path / "reconciler.yaml", f"{HEADER}kind: Project\nschemas: [schema]\nlint:\n  rules:\n    change/deletes-data: error\n")
+    write(
+        tmp_path / "reconciler.yaml",
+        f"{HEADER}kind: Project\nschemas: [schema]\nlint:\n  rules:\n    change/deletes-data: error\n",
+    )
     assert run("lint", "--url", database, cwd=tmp_path).returncode == 1
-    orders_yaml(tmp_path, "timestamptz", extra="""  lint:
+    orders_yaml(
+        tmp_path,
+        "timestamptz",
+        extra="""  lint:
             ignore:
               - rule: change/deletes-data
                 reason: the note column was never read
-        """)
+        """,
+    )
     passed = run("lint", "--url", database, cwd=tmp_path)
     assert passed.returncode == 0, passed.stdout
     assert "change/deletes-data" not in passed.stdout
-    assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders'").fetchone() == (3,)  # lint changed nothing
+    assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders'").fetchone() == (
+        3,
+    )  # lint changed nothing
 
 
-def test_plan_shows_lint_findings_but_keeps_its_exit_code_and_artifact(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
+def test_plan_shows_lint_findings_but_keeps_its_exit_code_and_artifact(
+    conn: psycopg.Connection[Any], database: str, tmp_path: Path
+) -> None:
     events_schema(tmp_path)
     result = run("plan", "schema", "--url", database, "--out", "plan.json", cwd=tmp_path)
     assert result.returncode == 2, result.stderr

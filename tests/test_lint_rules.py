@@ -30,7 +30,9 @@ def findings(tmp_path: Path, *documents: str, settings: LintSettings | None = No
     """(rule id, object) of every finding, for a schema made of `documents`."""
     (tmp_path / "schema.yaml").write_text("---\n".join(documents))
     loaded = load_paths([tmp_path])
-    report = lint(LintInput(loaded.catalog, settings=settings or LintSettings(rules={"design/table-without-comment": "off"})))
+    report = lint(
+        LintInput(loaded.catalog, settings=settings or LintSettings(rules={"design/table-without-comment": "off"}))
+    )
     return [(f.rule.id, str(f.subject)) for f in report.findings]
 
 
@@ -41,29 +43,41 @@ def test_every_design_rule_has_one_check_and_every_hazard_a_change_rule() -> Non
 
 
 def test_table_without_primary_key(tmp_path: Path) -> None:
-    doc = table("events", "columns: [{name: id, type: bigint, nullable: false}, {name: at, type: timestamptz}]\nuniques: [{columns: [id]}]")
+    doc = table(
+        "events",
+        "columns: [{name: id, type: bigint, nullable: false}, {name: at, type: timestamptz}]\nuniques: [{columns: [id]}]",
+    )
     assert findings(tmp_path, doc) == [("design/table-without-primary-key", "table public.events")]
 
 
 def test_foreign_key_needs_an_index_starting_with_its_columns(tmp_path: Path) -> None:
     parent = table("users", "columns: [{name: id, type: bigint}]\nprimaryKey: [id]")
-    unindexed = table("orders", """
+    unindexed = table(
+        "orders",
+        """
         columns: [{name: id, type: bigint}, {name: user_id, type: bigint}]
         primaryKey: [id]
         foreignKeys: [{columns: [user_id], references: {table: users}}]
         indexes: [{columns: [id, user_id]}]
-    """)  # an index where user_id is not the leading column does not serve the lookup
-    covered_by_key = table("memberships", """
+    """,
+    )  # an index where user_id is not the leading column does not serve the lookup
+    covered_by_key = table(
+        "memberships",
+        """
         columns: [{name: user_id, type: bigint}, {name: team, type: text}]
         primaryKey: [user_id, team]
         foreignKeys: [{columns: [user_id], references: {table: users}}]
-    """)
-    partial = table("notes", """
+    """,
+    )
+    partial = table(
+        "notes",
+        """
         columns: [{name: id, type: bigint}, {name: user_id, type: bigint}]
         primaryKey: [id]
         foreignKeys: [{columns: [user_id], references: {table: users}}]
         indexes: [{columns: [user_id], where: user_id IS NOT NULL}]
-    """)
+    """,
+    )
     assert findings(tmp_path, parent, unindexed, covered_by_key, partial) == [
         ("design/foreign-key-without-index", "constraint public.notes.notes_user_id_fkey"),
         ("design/foreign-key-without-index", "constraint public.orders.orders_user_id_fkey"),
@@ -71,7 +85,9 @@ def test_foreign_key_needs_an_index_starting_with_its_columns(tmp_path: Path) ->
 
 
 def test_type_rules_on_columns_domains_and_composite_attributes(tmp_path: Path) -> None:
-    doc = table("payments", """
+    doc = table(
+        "payments",
+        """
         columns:
           - {name: id, type: bigint, identity: always}
           - {name: paid_at, type: timestamp(3) without time zone}
@@ -86,7 +102,8 @@ def test_type_rules_on_columns_domains_and_composite_attributes(tmp_path: Path) 
           - {name: archived, type: bool, nullable: false, default: false}
           - {name: price, type: cents}
         primaryKey: [id]
-    """)
+    """,
+    )
     domain = f"{HEADER}kind: Domain\nmetadata: {{name: cents}}\nspec: {{type: 'timestamp'}}\n"
     composite = f"{HEADER}kind: CompositeType\nmetadata: {{name: span}}\nspec: {{attributes: [{{name: since, type: timestamp}}]}}\n"
     assert sorted(findings(tmp_path, doc, domain, composite)) == [
@@ -103,7 +120,9 @@ def test_type_rules_on_columns_domains_and_composite_attributes(tmp_path: Path) 
 
 def test_serial_columns_in_both_spellings(tmp_path: Path) -> None:
     spelled = table("a", "columns: [{name: id, type: bigserial}]\nprimaryKey: [id]")
-    exported = table("b", "columns: [{name: id, type: integer, default: \"nextval('b_id_seq'::regclass)\"}]\nprimaryKey: [id]")
+    exported = table(
+        "b", "columns: [{name: id, type: integer, default: \"nextval('b_id_seq'::regclass)\"}]\nprimaryKey: [id]"
+    )
     sequence = f"{HEADER}kind: Sequence\nmetadata: {{name: b-id-seq}}\nspec: {{name: b_id_seq, type: integer, ownedBy: {{table: b, column: id}}}}\n"
     standalone = f"{HEADER}kind: Sequence\nmetadata: {{name: invoice-seq}}\nspec: {{name: invoice_seq}}\n"
     invoices = table("c", "columns: [{name: id, type: bigint, default: \"nextval('invoice_seq')\"}]\nprimaryKey: [id]")
@@ -114,7 +133,9 @@ def test_serial_columns_in_both_spellings(tmp_path: Path) -> None:
 
 
 def test_duplicate_and_redundant_indexes(tmp_path: Path) -> None:
-    doc = table("items", """
+    doc = table(
+        "items",
+        """
         columns: [{name: id, type: bigint}, {name: sku, type: text}, {name: shop, type: bigint}, {name: at, type: timestamptz}]
         primaryKey: [id]
         uniques: [{columns: [sku]}]
@@ -126,7 +147,8 @@ def test_duplicate_and_redundant_indexes(tmp_path: Path) -> None:
           - {name: items_shop_desc, columns: [{column: shop, order: desc}]}
           - {name: items_shop_recent, columns: [shop], where: at > '2020-01-01'}
           - {name: items_at_gin, columns: [at], method: brin}
-    """)
+    """,
+    )
     assert findings(tmp_path, doc) == [
         ("design/duplicate-index", "index public.items.items_id_copy"),
         ("design/duplicate-index", "index public.items.items_sku_unique"),
@@ -141,11 +163,14 @@ def test_integer_key_near_limit_from_the_declared_start(tmp_path: Path) -> None:
 
 
 def test_naming_patterns_with_the_table_placeholder(tmp_path: Path) -> None:
-    doc = table("Orders", """
+    doc = table(
+        "Orders",
+        """
         columns: [{name: id, type: bigint}, {name: CustomerId, type: bigint}]
         primaryKey: [id]
         indexes: [{name: by_customer, columns: [CustomerId]}, {name: Orders_id_customer_idx, columns: [id, CustomerId]}]
-    """)
+    """,
+    )
     naming = {"table": "[a-z_]+", "column": "[a-z_]+", "index": "{table}_[a-z_]+_idx"}
     settings = LintSettings.model_validate({"naming": naming, "rules": {"design/redundant-index": "off"}})
     assert findings(tmp_path, doc, settings=settings) == [
@@ -156,7 +181,9 @@ def test_naming_patterns_with_the_table_placeholder(tmp_path: Path) -> None:
 
 
 def test_severities_from_settings_exact_ids_win_over_globs(tmp_path: Path) -> None:
-    settings = LintSettings.model_validate({"rules": {"change/*": "error", "change/long-running": "warning", "design/*": "off"}})
+    settings = LintSettings.model_validate(
+        {"rules": {"change/*": "error", "change/long-running": "warning", "design/*": "off"}}
+    )
     assert settings.severity(RULES["change/table-rewrite"]) == Severity.ERROR
     assert settings.severity(RULES["change/long-running"]) == Severity.WARNING
     assert settings.severity(RULES["design/money-type"]) == Severity.OFF

@@ -10,4 +10,16 @@ from reconciler.lint.findings import API_VERSION, FORMAT_VERSION, KIND, Finding,
 from reconciler.lint.rules import RULES, Rule, Severity
 from reconciler.lint.settings import LintSettings
 
-__all__ = ["API_VERSION", "FORMAT_VERSION", "KIND", "RULES", "Finding", "LintInput", "LintReport", "LintSettings", "Rule", "Severity", "lint"]
+__all__ = [
+    "API_VERSION",
+    "FORMAT_VERSION",
+    "KIND",
+    "RULES",
+    "Finding",
+    "LintInput",
+    "LintReport",
+    "LintSettings",
+    "Rule",
+    "Severity",
+    "lint",
+]

@@ -23,7 +23,7 @@ from reconciler.lint.settings import LintSettings
 from reconciler.lint.sqltypes import FLOAT_TYPES, INTEGER_MAX, SERIAL_TYPES, TypeName, type_name
 from reconciler.load.locations import ObjectKey
 from reconciler.model import Catalog, Column, Domain, Index, PrimaryKey, QualifiedName, Table, UniqueConstraint
-from reconciler.sqltext import SqlTextError, canonical_expression, parse_expression, parse_name
+from reconciler.sqlparse.fragments import SqlTextError, canonical_expression, parse_expression, parse_name
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,10 @@ def _canonical(expression: str | None) -> str | None:
 
 def _keyed(table: Table) -> list[_Keyed]:
     found: list[_Keyed] = []
-    constraints: list[PrimaryKey | UniqueConstraint] = [*([table.primary_key] if table.primary_key else []), *table.uniques]
+    constraints: list[PrimaryKey | UniqueConstraint] = [
+        *([table.primary_key] if table.primary_key else []),
+        *table.uniques,
+    ]
     for constraint in constraints:
         what = "primary key" if isinstance(constraint, PrimaryKey) else "unique constraint"
         keys = tuple(_element_key(c, None, None, None, "asc", None) for c in constraint.columns)
@@ -198,7 +201,9 @@ def foreign_key_without_index(ctx: DesignContext) -> Iterator[Issue]:
                 f"foreign key {fk.name} ({columns}) -> {fk.references} has no index on {table.qname} starting with "
                 f"({columns}): deleting or updating a row of {fk.references} scans {table.qname}"
             )
-            yield Issue("design/foreign-key-without-index", ObjectKey("constraint", table.schema, table.name, fk.name), message)
+            yield Issue(
+                "design/foreign-key-without-index", ObjectKey("constraint", table.schema, table.name, fk.name), message
+            )
 
 
 def _leading_columns(keyed: _Keyed, width: int) -> set[str] | None:
@@ -215,7 +220,12 @@ def duplicate_index(ctx: DesignContext) -> Iterator[Issue]:
         reported: set[str] = set()
         for i, first in enumerate(keyed):
             for second in keyed[i + 1 :]:
-                if (first.keys, first.method, first.where, first.include) != (second.keys, second.method, second.where, second.include):
+                if (first.keys, first.method, first.where, first.include) != (
+                    second.keys,
+                    second.method,
+                    second.where,
+                    second.include,
+                ):
                     continue
                 extra = _which_is_extra(first, second)
                 if extra is None or extra.name in reported:
@@ -273,7 +283,11 @@ def _covers(large: _Keyed, small: _Keyed) -> bool:
 def timestamp_without_time_zone(ctx: DesignContext) -> Iterator[Issue]:
     for thing in _typed(ctx.catalog):
         if thing.type.builtin and thing.type.name == "timestamp":
-            yield Issue("design/timestamp-without-time-zone", thing.subject, f"{_spelled(thing)}: a wall-clock time without its time zone")
+            yield Issue(
+                "design/timestamp-without-time-zone",
+                thing.subject,
+                f"{_spelled(thing)}: a wall-clock time without its time zone",
+            )
 
 
 @check("design/char-or-varchar")
@@ -301,7 +315,11 @@ def float_for_amount(ctx: DesignContext) -> Iterator[Issue]:
     for thing in _typed(ctx.catalog):
         name = thing.subject.member or thing.subject.name
         if thing.type.builtin and thing.type.name in FLOAT_TYPES and pattern.search(name):
-            yield Issue("design/float-for-amount", thing.subject, f"{_spelled(thing)}, a binary fraction, for what its name says is an amount")
+            yield Issue(
+                "design/float-for-amount",
+                thing.subject,
+                f"{_spelled(thing)}, a binary fraction, for what its name says is an amount",
+            )
 
 
 @check("design/nullable-boolean")
@@ -311,7 +329,9 @@ def nullable_boolean(ctx: DesignContext) -> Iterator[Issue]:
         if column is None or column.generated is not None or not column.nullable:
             continue
         if thing.type.builtin and thing.type.name == "boolean" and not thing.type.array:
-            yield Issue("design/nullable-boolean", thing.subject, f"{thing.subject} is a nullable boolean: true, false or NULL")
+            yield Issue(
+                "design/nullable-boolean", thing.subject, f"{thing.subject} is a nullable boolean: true, false or NULL"
+            )
 
 
 @check("design/serial-column")
@@ -320,7 +340,11 @@ def serial_column(ctx: DesignContext) -> Iterator[Issue]:
         for column in table.columns:
             spelled = type_name(column.type)
             if spelled is not None and spelled.builtin and spelled.name in SERIAL_TYPES:
-                yield Issue("design/serial-column", _column_key(table, column.name), f"{_column_key(table, column.name)} is `{spelled.name}`")
+                yield Issue(
+                    "design/serial-column",
+                    _column_key(table, column.name),
+                    f"{_column_key(table, column.name)} is `{spelled.name}`",
+                )
                 continue
             sequence = _nextval_sequence(column, table.schema)
             owned = ctx.catalog.sequence(sequence) if sequence else None
@@ -337,7 +361,9 @@ def _nextval_sequence(column: Column, schema: str) -> QualifiedName | None:
         node = parse_expression(column.default).node
     except SqlTextError:
         return None
-    if not (isinstance(node, ast.FuncCall) and node.funcname[-1].sval == "nextval" and node.args and len(node.args) == 1):
+    if not (
+        isinstance(node, ast.FuncCall) and node.funcname[-1].sval == "nextval" and node.args and len(node.args) == 1
+    ):
         return None
     argument = node.args[0]
     while isinstance(argument, ast.TypeCast):
@@ -364,7 +390,9 @@ def integer_key_near_limit(ctx: DesignContext) -> Iterator[Issue]:
             spelled = type_name(column.type) if column is not None else None
             if column is None or spelled is None or not spelled.builtin:
                 continue
-            limit_type = {"smallserial": "smallint", "serial": "integer", "bigserial": "bigint"}.get(spelled.name, spelled.name)
+            limit_type = {"smallserial": "smallint", "serial": "integer", "bigserial": "bigint"}.get(
+                spelled.name, spelled.name
+            )
             if limit_type not in INTEGER_MAX:
                 continue
             position = _key_position(ctx, table, column, limit_type)
@@ -382,7 +410,9 @@ def _key_position(ctx: DesignContext, table: Table, column: Column, type_name_: 
     sequence = _nextval_sequence(column, table.schema)
     top = INTEGER_MAX[type_name_]
     if ctx.usage is not None:
-        live = ctx.usage.for_column(table.qname, column.name) or (ctx.usage.for_sequence(sequence) if sequence else None)
+        live = ctx.usage.for_column(table.qname, column.name) or (
+            ctx.usage.for_sequence(sequence) if sequence else None
+        )
         if live is not None and live.last_value is not None and live.increment > 0:
             top = min(live.max_value, top)
             if top > live.min_value:
@@ -437,14 +467,23 @@ def _named(catalog: Catalog) -> Iterator[tuple[str, ObjectKey, str, str | None]]
             for column in table.columns:
                 yield "column", _column_key(table, column.name), column.name, table.name
             for constraint in table.constraints():
-                yield "constraint", ObjectKey("constraint", table.schema, table.name, constraint.name), constraint.name, table.name
+                yield (
+                    "constraint",
+                    ObjectKey("constraint", table.schema, table.name, constraint.name),
+                    constraint.name,
+                    table.name,
+                )
             for index in table.indexes:
                 yield "index", ObjectKey("index", table.schema, table.name, index.name), index.name, table.name
         for trigger in table.triggers:
             yield "trigger", ObjectKey("trigger", table.schema, table.name, trigger.name), trigger.name, table.name
     for sequence in catalog.sequences:
         yield "sequence", ObjectKey("sequence", sequence.schema, sequence.name), sequence.name, None
-    for kind, group in (("enum", catalog.enums), ("domain", catalog.domains), ("composite type", catalog.composite_types)):
+    for kind, group in (
+        ("enum", catalog.enums),
+        ("domain", catalog.domains),
+        ("composite type", catalog.composite_types),
+    ):
         for obj in group:
             yield "type", ObjectKey(kind, obj.schema, obj.name), obj.name, None
     for kind, views in (("view", catalog.views), ("materialized view", catalog.materialized_views)):

@@ -60,7 +60,9 @@ def _finding(issue: Issue, severity: Severity, given: LintInput) -> Finding:
     lineage = issue.subject.lineage()
     location = next((given.locations[k] for k in lineage if k in given.locations), None)
     suppression = next((s for k in lineage for s in given.suppressions.get(k, ()) if s.rule == issue.rule), None)
-    return Finding(RULES[issue.rule], severity, issue.subject, issue.message, location, issue.step, issue.remedy, suppression)
+    return Finding(
+        RULES[issue.rule], severity, issue.subject, issue.message, location, issue.step, issue.remedy, suppression
+    )
 
 
 def check_suppressions(suppressions: Mapping[ObjectKey, Iterable[Suppression]]) -> None:
@@ -70,7 +72,14 @@ def check_suppressions(suppressions: Mapping[ObjectKey, Iterable[Suppression]]) 
         for entry in entries:
             if entry.rule not in RULES:
                 where = entry.location
-                problems.append(Diagnostic(where.file, where.line, where.column, f"lint.ignore names no rule: {entry.rule!r} ({_did_you_mean(entry.rule)})"))
+                problems.append(
+                    Diagnostic(
+                        where.file,
+                        where.line,
+                        where.column,
+                        f"lint.ignore names no rule: {entry.rule!r} ({_did_you_mean(entry.rule)})",
+                    )
+                )
     if problems:
         raise LoadError(problems)
 
@@ -78,4 +87,3 @@ def check_suppressions(suppressions: Mapping[ObjectKey, Iterable[Suppression]]) 
 def _did_you_mean(rule: str) -> str:
     close = difflib.get_close_matches(rule, list(RULES), n=1)
     return f"did you mean {close[0]!r}?" if close else "see `reconciler lint --list-rules`"
-

@@ -163,8 +163,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
         "design/table-without-comment",
         "table without a comment",
         OFF,
-        "A comment is where the next reader learns what a row is; it is shown by `\\d+` and by every "
-        "schema browser.",
+        "A comment is where the next reader learns what a row is; it is shown by `\\d+` and by every schema browser.",
         "Add `comment` to the table.",
     ),
     Rule(

@@ -15,7 +15,9 @@ from pydantic.alias_generators import to_camel
 
 from reconciler.lint.rules import RULES, Rule, Severity
 
-DEFAULT_AMOUNT_PATTERN = r"(^|_)(amount|amt|price|cost|total|subtotal|balance|fee|tax|vat|salary|wage|payment|refund|discount)s?(_|$)"
+DEFAULT_AMOUNT_PATTERN = (
+    r"(^|_)(amount|amt|price|cost|total|subtotal|balance|fee|tax|vat|salary|wage|payment|refund|discount)s?(_|$)"
+)
 
 
 def _regex(value: str) -> str:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pglast import ast
 
-from reconciler.sqltext import SqlTextError, parse_type
+from reconciler.sqlparse.fragments import SqlTextError, parse_type
 
 # The parser's internal names of built-in types -> the name a reviewer knows them by.
 _BUILTIN = {

@@ -62,7 +62,12 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.value,
         "message": finding.message,
         "help": finding.help,
-        "object": {"kind": subject.kind, "schema": subject.schema, "name": subject.name, "member": subject.member or None},
+        "object": {
+            "kind": subject.kind,
+            "schema": subject.schema,
+            "name": subject.name,
+            "member": subject.member or None,
+        },
         "location": None,
         "step": finding.step,
     }
@@ -100,7 +105,13 @@ def render_rules(severities: dict[str, Severity], fmt: str) -> str:
     """The rule list (`reconciler lint --list-rules`)."""
     if fmt == "json":
         rules = [rule_json(rule, severities[rule.id]) for rule in RULES.values()]
-        return json.dumps({"apiVersion": API_VERSION, "kind": "LintRules", "formatVersion": FORMAT_VERSION, "rules": rules}, indent=2) + "\n"
+        return (
+            json.dumps(
+                {"apiVersion": API_VERSION, "kind": "LintRules", "formatVersion": FORMAT_VERSION, "rules": rules},
+                indent=2,
+            )
+            + "\n"
+        )
     width = max(len(rule_id) for rule_id in RULES)
     lines = [f"{rule.id:<{width}}  {severities[rule.id].value:<7}  {rule.title}" for rule in RULES.values()]
     return "\n".join(lines) + "\n"
@@ -126,7 +137,9 @@ def _sarif_result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "ruleIndex": index[finding.rule.id],
         "level": _SARIF_LEVELS[finding.severity],
         "message": {"text": f"{finding.message}\nHelp: {finding.help}"},
-        "logicalLocations": [{"fullyQualifiedName": finding.subject.qualified, "kind": finding.subject.kind.replace(" ", "-")}],
+        "logicalLocations": [
+            {"fullyQualifiedName": finding.subject.qualified, "kind": finding.subject.kind.replace(" ", "-")}
+        ],
         "partialFingerprints": {"reconcilerFinding/v1": _fingerprint(finding)},
     }
     where = finding.location
@@ -248,7 +261,9 @@ def render_markdown(report: LintReport, *, limit: int = 50) -> str:
     for finding in ordered[:limit]:
         icon = "❌" if finding.severity == Severity.ERROR else "⚠️"
         where = f"`{_cell(str(finding.location))}`" if finding.location is not None else ""
-        lines.append(f"| {icon} | `{finding.rule.id}` | {_cell(str(finding.subject))} | {where} | {_cell(finding.message)} |")
+        lines.append(
+            f"| {icon} | `{finding.rule.id}` | {_cell(str(finding.subject))} | {where} | {_cell(finding.message)} |"
+        )
     if len(ordered) > limit:
         lines += ["", f"_{len(ordered) - limit} more finding(s): see the job's `reconciler lint` output._"]
     return "\n".join(lines) + "\n"
@@ -265,4 +280,3 @@ RENDERERS: dict[str, Callable[[LintReport], str]] = {
     "github": render_github,
     "gitlab": render_gitlab,
 }
-
