@@ -85,7 +85,7 @@ def test_text_output_names_rule_and_line_and_exits_1_on_errors(tmp_path: Path) -
     assert result.stdout.splitlines() == [
         f"{events}:{table_line}:9: error design/table-without-primary-key: table public.events has no primary key",
         "    help: Add `primaryKey` (an identity column `id bigint` when nothing natural exists).",
-        f"{events}:{column_line}:15: warning design/timestamp-without-time-zone: column public.events.happened_at is "
+        f"{events}:{column_line}:13: warning design/timestamp-without-time-zone: column public.events.happened_at is "
         "`timestamp`: a wall-clock time without its time zone",
         "    help: Use `timestamptz`. When changing an existing column, write `using: \"col AT TIME ZONE 'UTC'\"` "
         "(with the zone the values were written in) so the conversion does not depend on the session.",
@@ -119,7 +119,7 @@ def test_suppressions_need_a_reason_and_a_known_rule(tmp_path: Path) -> None:
     assert result.returncode == 1
     rule_line = line_of(events, "design/nullable-bool")
     assert result.stderr.splitlines() == [
-        f"{events}:{rule_line}:21: lint.ignore names no rule: 'design/nullable-bool' (did you mean 'design/nullable-boolean'?)",
+        f"{events}:{rule_line}:19: lint.ignore names no rule: 'design/nullable-bool' (did you mean 'design/nullable-boolean'?)",
         "1 error found",
     ]
     assert run("validate", str(tmp_path / "schema")).returncode == 1  # validate checks the rule ids too
@@ -224,7 +224,7 @@ def test_github_annotations_at_file_and_line(tmp_path: Path) -> None:
         f"::error file=schema/events.yaml,line={table_line},col=9,title=design/table-without-primary-key%3A table without a primary key::"
         "table public.events has no primary key%0AHelp: Add `primaryKey` (an identity column `id bigint` when nothing natural exists)."
     )
-    assert lines[1].startswith(f"::warning file=schema/events.yaml,line={line_of(events, 'name: happened_at')},col=15,")
+    assert lines[1].startswith(f"::warning file=schema/events.yaml,line={line_of(events, 'name: happened_at')},col=13,")
     assert lines[-1] == "lint: 1 error, 1 warning (1 suppressed)"
 
 
@@ -285,7 +285,7 @@ def test_live_sequence_position_makes_an_integer_key_an_error(
     result = run("lint", "--url", database, "schema", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (
-        f"{Path('schema/orders.yaml')}:{line_of(orders, 'name: id')}:15: error design/integer-key-near-limit: column public.orders.id "
+        f"{Path('schema/orders.yaml')}:{line_of(orders, 'name: id')}:13: error design/integer-key-near-limit: column public.orders.id "
         "(integer) is a key whose sequence public.orders_id_seq has counted to 1,500,000,000, using 70% of its range"
     )
     assert run("lint", "--offline", "schema", cwd=tmp_path).returncode == 0  # the YAML alone cannot know
@@ -302,7 +302,7 @@ def test_change_rules_point_at_the_yaml_and_follow_severities_and_suppressions(
     result = run("lint", "--url", database, "schema", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr  # change rules warn by default
     lines = result.stdout.splitlines()
-    column = f"{Path('schema/orders.yaml')}:{line_of(orders, 'name: placed_at')}:15"
+    column = f"{Path('schema/orders.yaml')}:{line_of(orders, 'name: placed_at')}:13"
     table = f"{Path('schema/orders.yaml')}:{line_of(orders, 'name: orders')}:9"
     assert any(line.startswith(f"{column}: warning change/timezone-dependent: ") for line in lines), lines
     assert any(line.startswith(f"{table}: warning change/deletes-data: ") and "note" in line for line in lines), lines

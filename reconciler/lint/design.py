@@ -119,7 +119,7 @@ def table_without_primary_key(ctx: DesignContext) -> Iterator[Issue]:
     for table in _tables(ctx.catalog):
         if table.primary_key is not None:
             continue
-        message = f"{table.qname} has no primary key"
+        message = f"{_table_key(table)} has no primary key"
         not_null = {c.name for c in table.columns if not c.nullable}
         candidate = next((u for u in table.uniques if set(u.columns) <= not_null), None)
         if candidate is not None:
@@ -439,7 +439,7 @@ def _key_position(ctx: DesignContext, table: Table, column: Column, type_name_: 
 def table_without_comment(ctx: DesignContext) -> Iterator[Issue]:
     for table in _tables(ctx.catalog):
         if not table.comment:
-            yield Issue("design/table-without-comment", _table_key(table), f"{table.qname} has no comment")
+            yield Issue("design/table-without-comment", _table_key(table), f"{_table_key(table)} has no comment")
 
 
 @check("design/naming-convention")

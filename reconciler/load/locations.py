@@ -9,7 +9,9 @@ describe the schema, so they take no part in equality, the content hash or the d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from reconciler.load.yamlsrc import Document, PathKey
 
 
 class ObjectKey(NamedTuple):
@@ -79,3 +81,34 @@ class Suppression:
     rule: str
     reason: str
     location: SourceLocation
+
+
+class Locator:
+    """Collects locations and suppressions while the loader assembles the catalog."""
+
+    def __init__(self) -> None:
+        self.locations: dict[ObjectKey, SourceLocation] = {}
+        self.suppressions: dict[ObjectKey, tuple[Suppression, ...]] = {}
+
+    def record(self, document: Document, path: PathKey, key: ObjectKey, spec: Any) -> None:
+        """`key` was written at `path` (under the document's `spec`) by `spec`, a spec model."""
+        base = ("spec", *path)
+        where = base + ("name",)  # falls back to the mapping when it has no name
+        if not path and where not in document.values:  # a document without spec.name
+            where = ("metadata", "name")
+        self.locations.setdefault(key, _location(document, where))
+        lint = getattr(spec, "lint", None)
+        if lint is None or not lint.ignore:
+            return
+        entries = tuple(
+            Suppression(item.rule, item.reason, _location(document, (*base, "lint", "ignore", j, "rule")))
+            for j, item in enumerate(lint.ignore)
+        )
+        self.suppressions[key] = self.suppressions.get(key, ()) + entries
+
+
+def _location(document: Document, path: PathKey) -> SourceLocation:
+    if not document.located:
+        return SourceLocation(document.file, 0, 0)
+    position = document.locate(path)
+    return SourceLocation(document.file, position.line, position.column)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from reconciler import __version__
+from reconciler.errors import Diagnostic
 from reconciler.lint import API_VERSION, FORMAT_VERSION, KIND, RULES, Finding, LintReport, Rule, Severity
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -31,6 +32,40 @@ def render_text(report: LintReport) -> str:
     lines += [f"note: {note}" for note in report.notes]
     checked = "the YAML and the plan against the database" if report.database else "the YAML"
     lines.append(f"lint: {report.summary()} in {checked}")
+    return "\n".join(lines) + "\n"
+
+
+def render_plan_section(report: LintReport) -> str:
+    """The lint findings under a plan's text: one line each, no help (`reconciler lint` has it)."""
+    lines = [f"Lint: {report.summary()}"]
+    for finding in report.findings:
+        lines.append(f"  {_where(finding)}: {finding.severity.value} {finding.rule.id}: {finding.message}")
+    return "\n".join(lines) + "\n"
+
+
+def render_load_errors(diagnostics: list[Diagnostic], fmt: str) -> str:
+    """Invalid YAML (or project file), in the formats CI reads: annotations, or a failed report."""
+    if fmt == "json":
+        errors = [
+            {"file": d.file, "line": d.line or None, "column": d.column or None, "message": d.message}
+            for d in diagnostics
+        ]
+        document = {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "formatVersion": FORMAT_VERSION,
+            "passed": False,
+            "loadErrors": errors,
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    lines = []
+    for d in diagnostics:
+        properties = [f"file={_escape_property(_uri(d.file))}"]
+        if d.line:
+            properties += [f"line={d.line}", f"col={max(d.column, 1)}"]
+        properties.append("title=reconciler: invalid input")
+        lines.append(f"::error {','.join(properties)}::{_escape_data(d.message)}")
+    lines.append(f"lint: {len(diagnostics)} problem(s) in the input: nothing was linted")
     return "\n".join(lines) + "\n"
 
 
