@@ -42,6 +42,15 @@ def test_every_design_rule_has_one_check_and_every_hazard_a_change_rule() -> Non
     assert all(rule.id.startswith(("design/", "change/")) and rule.why and rule.fix for rule in RULES.values())
 
 
+def test_docs_describe_every_rule_with_its_default() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "lint.md").read_text()
+    for rule in RULES.values():
+        section = docs.split(f"\n### {rule.id}\n", 1)
+        assert len(section) == 2, f"docs/lint.md has no section for {rule.id}"
+        assert f"Default: `{rule.severity.value}`." in section[1].split("\n### ", 1)[0]
+        assert f"[`{rule.id}`](#{rule.anchor})" in docs
+
+
 def test_table_without_primary_key(tmp_path: Path) -> None:
     doc = table(
         "events",
