@@ -65,7 +65,7 @@ def read_sequence_usage(conn: psycopg.Connection[Any], schemas: Iterable[str]) -
         with conn.transaction(), conn.cursor(row_factory=namedtuple_row) as cur:
             cur.execute(sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(30_000)))
             cur.execute(_query(), {"schemas": sorted(set(schemas))})
-            rows = cur.fetchall()
+            rows: list[Any] = cur.fetchall()
     except psycopg.Error as exc:
         raise IntrospectionError(f"reading sequence positions failed: {str(exc).strip().splitlines()[0]}") from None
     finally:

@@ -362,7 +362,11 @@ def _nextval_sequence(column: Column, schema: str) -> QualifiedName | None:
     except SqlTextError:
         return None
     if not (
-        isinstance(node, ast.FuncCall) and node.funcname[-1].sval == "nextval" and node.args and len(node.args) == 1
+        isinstance(node, ast.FuncCall)
+        and node.funcname
+        and node.funcname[-1].sval == "nextval"
+        and node.args
+        and len(node.args) == 1
     ):
         return None
     argument = node.args[0]

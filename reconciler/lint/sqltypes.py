@@ -67,7 +67,7 @@ def type_name(text: str) -> TypeName | None:
     except SqlTextError:
         return None
     assert isinstance(node, ast.TypeName)
-    parts = [part.sval for part in node.names]
+    parts = [part.sval for part in node.names or ()]
     modifiers = tuple(_modifier(m) for m in node.typmods or ())
     array = bool(node.arrayBounds)
     if len(parts) == 2 and parts[0] == "pg_catalog":
