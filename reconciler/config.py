@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import ValidationError, model_validator
 
 from reconciler.errors import ConfigError, Diagnostic, LoadError
+from reconciler.lint.settings import LintSettings
 from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import read_documents
 from reconciler.pg.dsn import password_of, redact
@@ -70,6 +71,8 @@ class Project(ConfigModel):
     policy: Policy = Policy()
     """Default policy for environments that do not set their own."""
     ignore: IgnoreRules = IgnoreRules()
+    lint: LintSettings = LintSettings()
+    """`reconciler lint`: severities per rule, naming patterns, thresholds (see docs/lint.md)."""
 
 
 class LoadedProject:

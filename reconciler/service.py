@@ -28,6 +28,10 @@ from reconciler.execute.journal import active_plan as journal_active_plan
 from reconciler.export import ExportResult, export_catalog
 from reconciler.gates.approvals import Gate
 from reconciler.introspect import LiveState, introspect
+from reconciler.introspect.usage import sequence_usage
+from reconciler.lint import LintInput, LintReport, LintSettings
+from reconciler.lint import lint as run_lint
+from reconciler.lint.engine import check_suppressions
 from reconciler.load import LoadResult, load_paths
 from reconciler.model import Catalog, content_hash, normalized
 from reconciler.normalize import desired_scope, normalized_catalog
@@ -40,8 +44,11 @@ from reconciler.report import schemadoc
 
 
 def validate(paths: list[Path]) -> LoadResult:
-    """Load and check desired-state YAML; raises LoadError listing every problem."""
-    return load_paths(paths)
+    """Load and check desired-state YAML; raises LoadError listing every problem (a `lint.ignore`
+    naming no rule is one)."""
+    loaded = load_paths(paths)
+    check_suppressions(loaded.suppressions)
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,7 @@ class PlanOutcome:
     live: LiveState
     desired: Catalog
     in_progress: bool = False  # the plan is the journal's active plan, partly applied
+    loaded: LoadResult | None = None  # the YAML as loaded (locations and lint suppressions kept)
 
 
 @dataclass(frozen=True)
@@ -224,26 +232,66 @@ def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = N
     return result
 
 
-def plan(paths: list[Path], url: str, *, settings: PlanSettings | None = None, verify: bool = True) -> PlanOutcome:
+def plan(
+    paths: list[Path],
+    url: str,
+    *,
+    settings: PlanSettings | None = None,
+    verify: bool = True,
+    loaded: LoadResult | None = None,
+) -> PlanOutcome:
     """Load the desired schema, read the live one, and plan the migration between them.
 
     While a plan is in progress on the database (half applied, waiting at a gate), planning from
     its intermediate state would be meaningless: that plan is returned instead when it leads to
     the same desired schema, and planning another change is refused until it is finished or
     abandoned."""
-    prepared = prepare(paths, url)
+    loaded = loaded or load_paths(paths)
+    prepared = prepare_loaded(loaded, url)
     active = active_plan(url)
     resumed = plan_to_resume(active, content_hash(prepared.desired))
     if resumed is not None:
-        return PlanOutcome(plan=resumed, live=prepared.live, desired=prepared.desired, in_progress=True)
+        return PlanOutcome(plan=resumed, live=prepared.live, desired=prepared.desired, in_progress=True, loaded=loaded)
     if active is not None:
         raise PlanError(
             f"plan {active.plan.digest} is in progress on this database and leads to another schema: finish it with "
             "`reconciler apply` (on its desired schema) or abandon it with `reconciler abandon`, then plan again"
         )
     return PlanOutcome(
-        plan=make_plan(prepared, url, settings=settings, verify=verify), live=prepared.live, desired=prepared.desired
+        plan=make_plan(prepared, url, settings=settings, verify=verify),
+        live=prepared.live,
+        desired=prepared.desired,
+        loaded=loaded,
     )
+
+
+def lint(paths: list[Path], settings: LintSettings, *, url: str | None = None) -> LintReport:
+    """Review the desired YAML with the design rules and, given a database, the plan from it to
+    the YAML with the change rules (planned without replay: the hazards are the planner's, and
+    nothing is applied). Raises LoadError for invalid YAML or a suppression naming no rule."""
+    loaded = load_paths(paths)
+    check_suppressions(loaded.suppressions)
+    if url is None:
+        return lint_loaded(loaded, settings)
+    outcome = plan(paths, url, verify=False, loaded=loaded)
+    return lint_loaded(loaded, settings, url=url, plan=outcome.plan)
+
+
+def lint_loaded(
+    loaded: LoadResult, settings: LintSettings, *, url: str | None = None, plan: Plan | None = None
+) -> LintReport:
+    """Lint YAML already loaded; with `url`, the live sequence positions are read too."""
+    usage = sequence_usage(url, desired_scope(loaded.catalog)) if url is not None else None
+    given = LintInput(
+        catalog=loaded.catalog,
+        settings=settings,
+        locations=loaded.locations,
+        suppressions=loaded.suppressions,
+        files=tuple(loaded.files),
+        usage=usage,
+        plan=plan,
+    )
+    return run_lint(given)
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,25 @@ from reconciler.cli.progress import progress_factory
 from reconciler.config import load_project
 from reconciler.errors import ApprovalRequired, ExitCode, LoadError
 from reconciler.gates.approvals import Gate, parse_flag, plan_summary, read_approvals, write_approval
+from reconciler.lint import RULES
 from reconciler.load.jsonschema import document_json_schema
 from reconciler.model import content_hash
 from reconciler.pg.dsn import target as dsn_target
 from reconciler.plan import Phase, render
 from reconciler.plan.context import PlanSettings
+from reconciler.report import lint as lint_report
 from reconciler.report import schemadoc
 from reconciler.report.formats import RENDERERS, render_text
 
-PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+SCHEMA_PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))  # default: the project's
+
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Project file (default: ./reconciler.yaml if present).",
+)
+ENV = click.option("--env", "env_name", help="Environment of the project file: its connection and policy.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,12 +63,13 @@ def cli(log_format: str, log_level: str) -> None:
 
 
 @cli.command()
-@PATHS
+@SCHEMA_PATHS
+@CONFIG
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def validate(paths: tuple[Path, ...], fmt: str) -> None:
-    """Check desired-state YAML files or directories (exit 0 valid, 1 invalid)."""
+def validate(paths: tuple[Path, ...], config_path: Path | None, fmt: str) -> None:
+    """Check desired-state YAML files or directories (default: the project's schemas; exit 0 valid, 1 invalid)."""
     try:
-        result = service.validate(list(paths))
+        result = service.validate(list(paths) or load_project(config_path).schema_paths())
     except LoadError as exc:
         if fmt == "json":
             problems = [
@@ -147,6 +158,7 @@ def export(url: str, out: Path, schemas: tuple[str, ...], force: bool) -> None:
 @cli.command("plan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @URL
+@CONFIG
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "markdown", "sql"]), default="text", show_default=True
 )
@@ -165,9 +177,18 @@ def export(url: str, out: Path, schemas: tuple[str, ...], force: bool) -> None:
     help="Create roles that grants name but the server lacks (NOLOGIN) instead of refusing to plan.",
 )
 def plan_command(
-    paths: tuple[Path, ...], url: str, fmt: str, out: Path | None, no_replay: bool, create_roles: bool
+    paths: tuple[Path, ...],
+    url: str,
+    config_path: Path | None,
+    fmt: str,
+    out: Path | None,
+    no_replay: bool,
+    create_roles: bool,
 ) -> None:
-    """Plan the migration from the live database to the desired YAML (exit 0 nothing to do, 2 changes planned)."""
+    """Plan the migration from the live database to the desired YAML (exit 0 nothing to do, 2 changes planned).
+
+    The text and Markdown formats end with the lint findings (`reconciler lint`); they do not change the exit code."""
+    settings = load_project(config_path).project.lint
     outcome = service.plan(list(paths), url, verify=not no_replay, settings=PlanSettings(create_roles=create_roles))
     plan = outcome.plan
     if out is not None:
@@ -179,6 +200,11 @@ def plan_command(
         text = render.render_markdown(plan, diagram=diagram)
     else:
         text = renderers[fmt](plan) if fmt in renderers else render.render_text(plan, color=sys.stdout.isatty())
+    if fmt in ("text", "markdown") and outcome.loaded is not None:
+        report = service.lint_loaded(outcome.loaded, settings, url=url, plan=plan)
+        text += "\n" + (
+            lint_report.render_markdown(report) if fmt == "markdown" else lint_report.render_plan_section(report)
+        )
     click.echo(text, nl=False)
     if out is not None and fmt == "text":
         click.echo(f"\nplan written to {out} (digest {plan.digest})")
@@ -189,15 +215,6 @@ def plan_command(
             err=True,
         )
     sys.exit(ExitCode.OK if plan.empty else ExitCode.CHANGES)
-
-
-CONFIG = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="Project file (default: ./reconciler.yaml if present).",
-)
-ENV = click.option("--env", "env_name", help="Environment of the project file: its connection and policy.")
 
 
 def _target(config_path: Path | None, env_name: str | None, url: str | None) -> tuple[Any, str]:
@@ -499,6 +516,67 @@ def docs_command(
     click.echo(f"wrote {', '.join(outcome.written)} to {out}: {tables} in {diagrams}, from {outcome.origin}")
     if outcome.removed:
         click.echo(f"removed diagram files of an earlier run: {', '.join(outcome.removed)}", err=True)
+
+
+@cli.command("lint")
+@SCHEMA_PATHS
+@click.option(
+    "--url", envvar="RECONCILER_URL", help="Also judge the plan against this database (or RECONCILER_URL, or --env)."
+)
+@CONFIG
+@ENV
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Judge the YAML alone, never a database, even with --url, RECONCILER_URL or --env (the pre-commit hook).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github", "gitlab"]),
+    default="text",
+    show_default=True,
+    help="text; json (versioned, with the rules); sarif (2.1.0); github (workflow annotations); gitlab (Code Quality).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write the report in --format to this file; the text report goes to stdout.",
+)
+@click.option("--list-rules", is_flag=True, help="Print every rule with its severity in this project, and exit.")
+def lint_command(
+    paths: tuple[Path, ...],
+    url: str | None,
+    config_path: Path | None,
+    env_name: str | None,
+    offline: bool,
+    fmt: str,
+    out: Path | None,
+    list_rules: bool,
+) -> None:
+    """Review the desired YAML (design rules) and, with a database, the planned migration (change rules).
+
+    Exit codes: 0 no error finding, 1 error findings (or invalid input, unreachable database)."""
+    try:
+        project = load_project(config_path)
+        settings = project.project.lint
+        if list_rules:
+            severities = {rule.id: settings.severity(rule) for rule in RULES.values()}
+            click.echo(lint_report.render_rules(severities, fmt), nl=False)
+            return
+        target = None if offline else (url or (project.url(env_name) if env_name else None))
+        report = service.lint(list(paths) or project.schema_paths(), settings, url=target)
+    except LoadError as exc:
+        if fmt not in ("github", "json"):
+            raise
+        click.echo(lint_report.render_load_errors(exc.diagnostics, fmt), nl=False)
+        sys.exit(ExitCode.ERROR)
+    if out is not None:
+        out.write_text(lint_report.RENDERERS[fmt](report))
+        click.echo(lint_report.render_text(report), nl=False)
+    else:
+        click.echo(lint_report.RENDERERS[fmt](report), nl=False)
+    sys.exit(ExitCode.OK if report.passed else ExitCode.ERROR)
 
 
 @cli.command("schema")

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s
+from reconciler.load.locations import Locator
 from reconciler.load.yamlsrc import Document, PathKey
 from reconciler.model import Index, IndexElement, QualifiedName
 from reconciler.model.names import choose_name, name_addition
@@ -54,6 +55,7 @@ class Assembler:
         self.tables: dict[QualifiedName, Entry[s.TableSpec]] = {}
         self.relation_registry: dict[tuple[str, ...], Entry[Any]] = {}  # tables and sequences
         self.type_registry: dict[tuple[str, ...], Entry[Any]] = {}  # domains and composite types
+        self.locator = Locator()  # where each object was written, and its lint suppressions
 
     def problem(self, diagnostic: Diagnostic) -> None:
         self.problems.append(diagnostic)

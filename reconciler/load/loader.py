@@ -28,6 +28,7 @@ from reconciler.load import partitions as lp
 from reconciler.load import spec as s
 from reconciler.load.assemble import Assembler, Entry
 from reconciler.load.documents import DOCUMENT_KINDS
+from reconciler.load.locations import Locator, ObjectKey, SourceLocation, Suppression
 from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import Document, read_documents
 from reconciler.model import (
@@ -65,6 +66,9 @@ class LoadResult:
     catalog: Catalog
     files: list[str]
     origins: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (kind, schema, name) -> file:line
+    # file:line:col of every object and member, and the `lint.ignore` entries written on them
+    locations: dict[ObjectKey, SourceLocation] = field(default_factory=dict)
+    suppressions: dict[ObjectKey, tuple[Suppression, ...]] = field(default_factory=dict)
 
 
 def find_yaml_files(paths: list[Path]) -> list[Path]:
@@ -119,7 +123,55 @@ def load_documents(
     problems.extend(assembler.problems)
     if problems:
         raise LoadError(problems)
-    return LoadResult(catalog=catalog, files=files or [d.file for d in documents], origins=assembler.origins)
+    _locate_documents(entries, assembler.locator)
+    return LoadResult(
+        catalog=catalog,
+        files=files or [d.file for d in documents],
+        origins=assembler.origins,
+        locations=assembler.locator.locations,
+        suppressions=assembler.locator.suppressions,
+    )
+
+
+# Kinds of document -> the kind of object they declare (as `ObjectKey.kind`).
+OBJECT_KINDS = {
+    "Schema": "schema",
+    "Extension": "extension",
+    "Enum": "enum",
+    "Sequence": "sequence",
+    "Table": "table",
+    "Domain": "domain",
+    "CompositeType": "composite type",
+    "Collation": "collation",
+    "Function": "function",
+    "Procedure": "procedure",
+    "View": "view",
+    "MaterializedView": "materialized view",
+}
+
+
+def _locate_documents(entries: dict[str, list[Entry[Any]]], locator: Locator) -> None:
+    """Where every document's object and its named members were written (constraints and indexes,
+    whose names may be derived, are located as the tables are assembled)."""
+    for kind, group in entries.items():
+        for entry in group:
+            spec, name, document = entry.spec, entry.sql_name, entry.document
+            schema = name if kind == "Schema" else (getattr(spec, "schema_", None) or "")
+            locator.record(document, (), ObjectKey(OBJECT_KINDS[kind], schema, name), spec)
+            if kind == "CompositeType":
+                for i, attribute in enumerate(spec.attributes):
+                    locator.record(
+                        document, ("attributes", i), ObjectKey("attribute", schema, name, attribute.name), attribute
+                    )
+            if kind == "Table":
+                members = [
+                    ("columns", "column", spec.columns),
+                    ("triggers", "trigger", spec.triggers),
+                    ("policies", "policy", spec.policies),
+                ]
+                for field_name, member_kind, items in members:
+                    for i, item in enumerate(items):
+                        locator.record(document, (field_name, i), ObjectKey(member_kind, schema, name, item.name), item)
 
 
 def _validate_document(document: Document) -> tuple[tuple[str, Entry[Any]] | None, list[Diagnostic]]:
@@ -346,6 +398,7 @@ class _CatalogAssembler(Assembler):
         if pk is not None:
             self.check_columns(entry, ("primaryKey",), list(pk.columns) + list(pk.include), known)
         self._check_constraint_names(entry, pk, uniques, checks, fks)
+        self._locate_members(entry, pk, uniques, checks, fks, indexes)
         return Table(
             schema=qname.schema,
             name=qname.name,
@@ -363,6 +416,28 @@ class _CatalogAssembler(Assembler):
             partition_of=lp.partition_of(self, entry),
             triggers=code.triggers(self, entry, known, self.routines),
         )
+
+    def _locate_members(self, entry: Entry[s.TableSpec], pk: PrimaryKey | None, *groups: tuple[Any, ...]) -> None:
+        """Record where each constraint and index was written, under the name it was given."""
+        spec, table = entry.spec, QualifiedName(entry.spec.schema_, entry.sql_name)
+        if pk is not None:
+            pk_spec = spec.primary_key if isinstance(spec.primary_key, s.PrimaryKeySpec) else None
+            key = ObjectKey("constraint", table.schema, table.name, pk.name)
+            self.locator.record(entry.document, ("primaryKey",), key, pk_spec)
+        uniques, checks, fks, indexes = groups
+        fields = (
+            ("uniques", spec.uniques, uniques),
+            ("checks", spec.checks, checks),
+            ("foreignKeys", spec.foreign_keys, fks),
+        )
+        for field_name, specs, built in fields:
+            for i, (item, made) in enumerate(zip(specs, built, strict=False)):
+                key = ObjectKey("constraint", table.schema, table.name, made.name)
+                self.locator.record(entry.document, (field_name, i), key, item)
+        for i, (index_spec, made) in enumerate(zip(spec.indexes, indexes, strict=False)):
+            self.locator.record(
+                entry.document, ("indexes", i), ObjectKey("index", table.schema, table.name, made.name), index_spec
+            )
 
     def _reserve_explicit_names(self, entry: Entry[s.TableSpec]) -> None:
         spec = entry.spec

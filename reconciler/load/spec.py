@@ -106,6 +106,30 @@ class SpecModel(BaseModel):
     )
 
 
+# --- lint suppressions ---------------------------------------------------------------------
+
+
+def _reason(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a suppression needs a reason: say why the rule does not apply here")
+    return value
+
+
+class LintIgnoreSpec(SpecModel):
+    rule: Annotated[str, Field(pattern=r"^(design|change)/[a-z0-9-]+$")]
+    """The id of the rule not to report here, e.g. `design/char-or-varchar` (see docs/lint.md)."""
+    reason: Annotated[str, AfterValidator(_reason)]
+    """Why the rule does not apply to this object (required: the next reviewer reads it)."""
+
+
+class LintSpec(SpecModel):
+    """What `reconciler lint` should know about this object. Not part of the schema: it changes
+    neither the content hash nor the plan."""
+
+    ignore: list[LintIgnoreSpec] = []
+    """Rules not reported for this object and the objects declared inside it, each with a reason."""
+
+
 # --- columns -------------------------------------------------------------------------------
 
 
@@ -149,6 +173,8 @@ class ColumnSpec(SpecModel):
     collation: SqlName | None = None
     """Collation as written in SQL, e.g. `'"C"'` or `'"und-x-icu"'` (default: the type's collation)."""
     comment: str | None = None
+    lint: LintSpec | None = None
+    """Lint suppressions: `{ignore: [{rule, reason}]}` (see docs/lint.md); not part of the schema."""
     renamed_from: Name | None = None
     """Migration hint: the column's previous name. The planner renames it instead of dropping data."""
     backfill: SqlValue | None = None
@@ -164,6 +190,8 @@ class _ConstraintSpec(SpecModel):
     name: Name | None = None
     """Constraint name (default: the name PostgreSQL would choose)."""
     comment: str | None = None
+    lint: LintSpec | None = None
+    """Lint suppressions: `{ignore: [{rule, reason}]}` (see docs/lint.md); not part of the schema."""
     renamed_from: Name | None = None
     """Migration hint: the constraint's previous name."""
 
@@ -246,6 +274,8 @@ class IndexSpec(SpecModel):
     include: list[Name] = []
     nulls_not_distinct: bool = False
     comment: str | None = None
+    lint: LintSpec | None = None
+    """Lint suppressions: `{ignore: [{rule, reason}]}` (see docs/lint.md); not part of the schema."""
     renamed_from: Name | None = None
     """Migration hint: the index's previous name."""
 
@@ -308,6 +338,8 @@ class CompositeAttributeSpec(SpecModel):
     name: Name
     type: SqlType
     collation: SqlName | None = None
+    lint: LintSpec | None = None
+    """Lint suppressions: `{ignore: [{rule, reason}]}` (see docs/lint.md); not part of the schema."""
 
 
 # --- objects -------------------------------------------------------------------------------
@@ -317,6 +349,8 @@ class _NamedSpec(SpecModel):
     name: Name | None = None
     """SQL name (default: metadata.name). Required when the SQL name is not a valid Kubernetes
     name, e.g. when it contains '_' or capitals."""
+    lint: LintSpec | None = None
+    """Lint suppressions: `{ignore: [{rule, reason}]}` (see docs/lint.md); not part of the schema."""
 
 
 class SchemaObjectSpec(_NamedSpec):
@@ -381,6 +415,8 @@ class TriggerSpec(SpecModel):
     enabled: Literal["origin", "always", "replica", "disabled"] = "origin"
     """`origin` (the default: fires except in replication), `always`, `replica` or `disabled`."""
     comment: str | None = None
+    lint: LintSpec | None = None
+    """Lint suppressions: `{ignore: [{rule, reason}]}` (see docs/lint.md); not part of the schema."""
 
 
 class TableSpec(SchemaObjectSpec):

@@ -71,6 +71,7 @@ class HazardCode(StrEnum):
     POSSIBLE_RENAME = "possible-rename"
     MAY_FAIL = "may-fail"
     LONG_RUNNING = "long-running"
+    TIMEZONE_DEPENDENT = "timezone-dependent"  # a conversion reads or writes wall-clock times in the session's zone
 
 
 # Hazards that make a step need approval under the default policy.

@@ -22,6 +22,7 @@ here, from the desired model; generic rules leave such objects alone.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -260,6 +261,16 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
                 "make sure the old application version only writes convertible values",
             )
         )
+    if swap.new.using is None and zone_dependent(swap.old.type, swap.new.type):
+        hazards.append(
+            Hazard(
+                HazardCode.TIMEZONE_DEPENDENT,
+                f"converting {swap.old.name} from {swap.old.type} to {swap.new.type} interprets its values in the "
+                "TimeZone of the converting session: the sync trigger's is the writing application's, the backfill's "
+                "reconciler's",
+                f"state the zone the values were written in: using: \"{swap.old.name} AT TIME ZONE 'UTC'\"",
+            )
+        )
     sync = make_step(
         ctx,
         change,
@@ -278,6 +289,33 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
         hazards=hazards,
     )
     return [add, sync]
+
+
+# Date and time types, and whether they carry a time zone (conversions between the two kinds
+# depend on the session's TimeZone setting).
+_ZONED = {
+    "timestamp with time zone": True,
+    "timestamptz": True,
+    "time with time zone": True,
+    "timetz": True,
+    "timestamp without time zone": False,
+    "timestamp": False,
+    "time without time zone": False,
+    "time": False,
+    "date": False,
+}
+_TYPMOD = re.compile(r"\(\s*\d+\s*\)")
+
+
+def zone_dependent(old: str, new: str) -> bool:
+    """Whether converting `old` to `new` depends on the session's TimeZone (timestamp to
+    timestamptz, date to timestamptz, time to timetz, and back), whatever the precision."""
+
+    def zoned(text: str) -> bool | None:
+        return _ZONED.get(" ".join(_TYPMOD.sub("", text.lower().removeprefix("pg_catalog.")).split()))
+
+    before, after = zoned(old), zoned(new)
+    return before is not None and after is not None and before != after
 
 
 def _prebuilt_index_name(name: str) -> str:
