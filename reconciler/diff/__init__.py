@@ -1,4 +1,6 @@
-"""Diff: live catalog + desired catalog -> typed changes (see `changes`, `differ`)."""
+"""Diff: live catalog + desired catalog -> typed changes (see `changes`, `differ`), and the
+registry of their kinds (`change_kinds()`), which the planner's rule table and drift's wording
+are tested against (tests/unit/test_registry.py)."""
 
 from reconciler.diff import code, grants, partitions, usertypes
 from reconciler.diff.changes import Change, ColumnAlteration, kinds
