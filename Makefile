@@ -11,7 +11,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint venv bench clean k8s-tools browser-tools schema-docs chart-crds
+.PHONY: demo test lint unit venv bench clean k8s-tools browser-tools schema-docs chart-crds
 
 venv: $(STAMP)
 
@@ -28,11 +28,19 @@ demo: $(STAMP)
 test: $(STAMP) lint k8s-tools browser-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Formatting (ruff, line length 120) and the layers of the package (import-linter contracts in
-# pyproject.toml, explained in docs/architecture.md); both tools come with the [dev] extra.
+# Formatting and lint rules (ruff, line length 120; the rule set is in pyproject.toml), types
+# (mypy --strict on the package; its cache in .mypy_cache keeps a re-run to seconds) and the
+# layers of the package (import-linter contracts in pyproject.toml, explained in
+# docs/architecture.md); the tools come with the [dev] extra.
 lint: $(STAMP)
 	$(BIN)/ruff format --check reconciler tests bench
+	$(BIN)/ruff check reconciler tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The in-memory unit tests alone (tests/unit: differ, planner, registry of change kinds), in seconds.
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
 
 # kube-apiserver, etcd, helm and kubectl for the operator and chart tests, cached in
 # ${RECONCILER_TOOLS_DIR:-$HOME/.cache/reconciler-tools} (see docs/operator-testing.md).

@@ -23,30 +23,30 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import SCHEMA, create_synthetic  # noqa: E402
+from latency_proxy import start_proxies
+from synthetic import SCHEMA, create_synthetic
 
-from latency_proxy import start_proxies  # noqa: E402
-
-from reconciler import service  # noqa: E402
-from reconciler.drift.audit import Audit  # noqa: E402
-from reconciler.drift.audit import Target as AuditTarget  # noqa: E402
-from reconciler.introspect import introspect  # noqa: E402
-from reconciler.pg.localserver import LocalServer  # noqa: E402
+from reconciler import service
+from reconciler.drift.audit import Audit
+from reconciler.drift.audit import Target as AuditTarget
+from reconciler.introspect import introspect
+from reconciler.pg.localserver import LocalServer
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 
-def timed(repeat: int, run: object) -> float:
+def timed(repeat: int, run: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        run()  # type: ignore[operator]
+        run()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -83,24 +83,28 @@ def main() -> None:
         ]
         rows = []
         for label, chosen in (("loopback", targets), (f"{args.latency_ms:g} ms each way", remote)):
-            sequential = timed(args.repeat, lambda: [introspect(t.url, [SCHEMA]) for t in chosen])
-            parallel = timed(args.repeat, lambda: read_phase(chosen))
-            audit = timed(args.repeat, lambda: service.drift([desired], chosen))
-            baseline = timed(args.repeat, lambda: service.drift(None, chosen, baseline="prod"))
+            sequential = timed(args.repeat, lambda chosen=chosen: [introspect(t.url, [SCHEMA]) for t in chosen])
+            parallel = timed(args.repeat, lambda chosen=chosen: read_phase(chosen))
+            audit = timed(args.repeat, lambda chosen=chosen: service.drift([desired], chosen))
+            baseline = timed(args.repeat, lambda chosen=chosen: service.drift(None, chosen, baseline="prod"))
             rows.append((label, sequential, parallel, audit, baseline))
             print(
-                f"{label}: sequential {sequential:.2f}s, parallel {parallel:.2f}s, audit {audit:.2f}s, baseline audit {baseline:.2f}s",
+                f"{label}: sequential {sequential:.2f}s, parallel {parallel:.2f}s, audit {audit:.2f}s, baseline audit "
+                f"{baseline:.2f}s",
                 flush=True,
             )
         proxy.terminate()
     lines = [
-        f"Drift audit of {len(targets)} environments x {args.tables:,} tables (median of {args.repeat} runs, {os.cpu_count()} CPUs)",
+        f"Drift audit of {len(targets)} environments x {args.tables:,} tables (median of {args.repeat} runs, "
+        f"{os.cpu_count()} CPUs)",
         "",
-        "| link | 3 introspections one after another | the audit's parallel read | ratio | whole `drift` vs the YAML | whole `drift --baseline prod` |",
+        "| link | 3 introspections one after another | the audit's parallel read | ratio | whole `drift` vs the YAML "
+        "| whole `drift --baseline prod` |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {label} | {sequential:.2f} s | {parallel:.2f} s | {parallel / sequential:.2f}x | {audit:.2f} s | {baseline:.2f} s |"
+        f"| {label} | {sequential:.2f} s | {parallel:.2f} s | {parallel / sequential:.2f}x | {audit:.2f} s | "
+        f"{baseline:.2f} s |"
         for label, sequential, parallel, audit, baseline in rows
     ]
     lines += [

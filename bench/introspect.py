@@ -27,9 +27,9 @@ import psycopg
 from psycopg import conninfo, sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import SCHEMA, create_synthetic  # noqa: E402
+from synthetic import SCHEMA, create_synthetic
 
-from reconciler.pg.localserver import LocalServer  # noqa: E402
+from reconciler.pg.localserver import LocalServer
 
 CHILD_INTROSPECT = (
     "import sys; from reconciler.introspect import introspect; "
@@ -65,7 +65,7 @@ def main() -> None:
         pg_dump = str(server.binaries.tool("pg_dump"))
         env = {**os.environ, "PGPASSWORD": server.password}
         print(f"PostgreSQL {server.binaries.version} ({server.binaries.source}); {os.cpu_count()} CPUs", flush=True)
-        idle_wall, idle_rss = median_of(args.repeat, [sys.executable, "-c", CHILD_IDLE])
+        _idle_wall, idle_rss = median_of(args.repeat, [sys.executable, "-c", CHILD_IDLE])
         for size in args.sizes:
             dbname = f"synth_{size}"
             with psycopg.connect(server.dsn(), autocommit=True) as admin:
@@ -113,7 +113,8 @@ def render(rows: list[tuple[int, tuple[float, float], tuple[float, float]]], idl
     ]
     for size, (our_wall, our_rss), (dump_wall, dump_rss) in rows:
         lines.append(
-            f"| {size:,} | {our_wall:.2f} s | {dump_wall:.2f} s | {our_wall / dump_wall:.2f}x | {our_rss:.0f} MB | {dump_rss:.0f} MB |"
+            f"| {size:,} | {our_wall:.2f} s | {dump_wall:.2f} s | {our_wall / dump_wall:.2f}x | {our_rss:.0f} MB | "
+            f"{dump_rss:.0f} MB |"
         )
     lines += [
         "",

@@ -8,7 +8,8 @@ fiftieth table uses an enum. Statements are composed with psycopg.sql and sent i
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 from psycopg import sql

@@ -30,21 +30,21 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reconciler import service  # noqa: E402
-from reconciler.policy import Policy  # noqa: E402
-from reconciler.gates.approvals import Gate  # noqa: E402
-from reconciler.pg.localserver import LocalServer  # noqa: E402
-from reconciler.plan.render import render_json  # noqa: E402
-from reconciler.plan.steps import Phase  # noqa: E402
+from reconciler import log, service
+from reconciler.gates.approvals import Gate
+from reconciler.pg.localserver import LocalServer
+from reconciler.plan.render import render_json
+from reconciler.plan.steps import Phase
+from reconciler.policy import Policy
 
 LOCK_TIMEOUT_MS = 200
 BASE_SQL = """
@@ -68,12 +68,14 @@ CREATE TABLE app.order_events (
 CREATE INDEX order_events_order_idx ON app.order_events (order_id);
 """
 FILL_SQL = [  # one statement each: they take parameters
-    "INSERT INTO app.customers SELECT g, 'Customer ' || g, 'c' || g || '@example.org' FROM generate_series(1, %(customers)s) g",
-    "INSERT INTO app.orders (id, customer_id, reference, amount_cents, status, note, created_at) "
-    "SELECT g, 1 + g %% %(customers)s, 'ORD-' || g, 100 + g %% 9000, (ARRAY['new','paid','shipped'])[1 + g %% 3], 'note ' || g, "
-    "now() - g * interval '1 second' FROM generate_series(1, %(rows)s) g",
+    "INSERT INTO app.customers SELECT g, 'Customer ' || g, 'c' || g || '@example.org' FROM generate_series(1, "
+    "%(customers)s) g",
+    "INSERT INTO app.orders (id, customer_id, reference, amount_cents, status, note, created_at) SELECT g, 1 + g %% "
+    "%(customers)s, 'ORD-' || g, 100 + g %% 9000, (ARRAY['new','paid','shipped'])[1 + g %% 3], 'note ' || g, now() - "
+    "g * interval '1 second' FROM generate_series(1, %(rows)s) g",
     "SELECT setval(pg_get_serial_sequence('app.orders', 'id'), %(rows)s)",
-    "INSERT INTO app.order_events (order_id, kind) SELECT 1 + g %% %(rows)s, 'created' FROM generate_series(1, %(events)s) g",
+    "INSERT INTO app.order_events (order_id, kind) SELECT 1 + g %% %(rows)s, 'created' FROM generate_series(1, "
+    "%(events)s) g",
 ]
 
 BASE_YAML = """
@@ -141,7 +143,10 @@ class AppVersion:
 
 OLD_APP = AppVersion(
     read="SELECT id, customer_id, amount_cents, status, note FROM app.orders WHERE id = %s",
-    insert="INSERT INTO app.orders (customer_id, reference, amount_cents, status, note) VALUES (%s, %s, 500, 'new', 'x') RETURNING id",
+    insert=(
+        "INSERT INTO app.orders (customer_id, reference, amount_cents, status, note) VALUES (%s, %s, 500, 'new', 'x') "
+        "RETURNING id"
+    ),
     update="UPDATE app.orders SET amount_cents = amount_cents + 1 WHERE id = %s",
 )
 
@@ -180,7 +185,8 @@ SCENARIOS = [
         ["ALTER TABLE app.orders ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()"],
         _replace(
             "    - {name: note, type: text}\n",
-            "    - {name: note, type: text}\n    - {name: token, type: uuid, nullable: false, default: gen_random_uuid(), backfill: gen_random_uuid()}\n",
+            "    - {name: note, type: text}\n    - {name: token, type: uuid, nullable: false, default: "
+            "gen_random_uuid(), backfill: gen_random_uuid()}\n",
         ),
     ),
     Scenario(
@@ -206,19 +212,25 @@ SCENARIOS = [
         "add an index",
         ["CREATE INDEX orders_customer_created_idx ON app.orders (customer_id, created_at)"],
         _replace(
-            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
-            "  primaryKey: [id]\n  indexes:\n    - {name: orders_customer_created_idx, columns: [customer_id, created_at]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: "
+            "app.order-events}",
+            "  primaryKey: [id]\n  indexes:\n    - {name: orders_customer_created_idx, columns: [customer_id, "
+            "created_at]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
         ),
     ),
     Scenario(
         "add-foreign-key",
         "add a foreign key",
         [
-            "ALTER TABLE app.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES app.customers (id)"
+            "ALTER TABLE app.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES "
+            "app.customers (id)"
         ],
         _replace(
-            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
-            "  primaryKey: [id]\n  foreignKeys:\n    - {name: orders_customer_id_fkey, columns: [customer_id], references: {table: customers}}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: "
+            "app.order-events}",
+            "  primaryKey: [id]\n  foreignKeys:\n    - {name: orders_customer_id_fkey, columns: [customer_id], "
+            "references: {table: customers}}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: "
+            "app.order-events}",
         ),
     ),
     Scenario(
@@ -226,8 +238,10 @@ SCENARIOS = [
         "add a unique constraint",
         ["ALTER TABLE app.orders ADD CONSTRAINT orders_reference_key UNIQUE (reference)"],
         _replace(
-            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
-            "  primaryKey: [id]\n  uniques:\n    - {name: orders_reference_key, columns: [reference]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
+            "  primaryKey: [id]\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: "
+            "app.order-events}",
+            "  primaryKey: [id]\n  uniques:\n    - {name: orders_reference_key, columns: "
+            "[reference]}\n---\napiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: app.order-events}",
         ),
     ),
     Scenario(
@@ -246,7 +260,10 @@ SCENARIOS = [
         ),
         new_app=AppVersion(
             read="SELECT id, customer_id, amount_cents, state, note FROM app.orders WHERE id = %s",
-            insert="INSERT INTO app.orders (customer_id, reference, amount_cents, state, note) VALUES (%s, %s, 500, 'new', 'x') RETURNING id",
+            insert=(
+                "INSERT INTO app.orders (customer_id, reference, amount_cents, state, note) VALUES (%s, %s, 500, "
+                "'new', 'x') RETURNING id"
+            ),
             update="UPDATE app.orders SET amount_cents = amount_cents + 1, state = 'paid' WHERE id = %s",
         ),
     ),
@@ -291,7 +308,7 @@ class Workload:
         self.threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(clients)]
         self.sampler = threading.Thread(target=self._sample_lock_waits, daemon=True)
 
-    def __enter__(self) -> "Workload":
+    def __enter__(self) -> Workload:
         for thread in self.threads:
             thread.start()
         self.sampler.start()
@@ -401,7 +418,7 @@ class Blocker:
             time.sleep(self.seconds)
             conn.rollback()
 
-    def __enter__(self) -> "Blocker":
+    def __enter__(self) -> Blocker:
         self.thread.start()
         time.sleep(0.2)
         return self
@@ -500,14 +517,16 @@ def render(
     lines = [
         "# Zero downtime: migrations under live traffic",
         "",
-        f"`python bench/zero_downtime.py --rows {args.rows}` on {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
-        f"{platform.release()}, PostgreSQL {server}; {args.clients} clients at {args.rate:g} requests/s "
-        f"(60% reads by key, 15% inserts, 15% updates, 10% inserts into the referencing table); lock timeout {LOCK_TIMEOUT_MS} ms; deploys take {args.deploy_seconds:g} s. "
-        f"Whole run: {elapsed / 60:.1f} min.",
+        f"`python bench/zero_downtime.py --rows {args.rows}` on {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{platform.system()} {platform.release()}, PostgreSQL {server}; {args.clients} clients at {args.rate:g} "
+        "requests/s (60% reads by key, 15% inserts, 15% updates, 10% inserts into the referencing table); lock "
+        f"timeout {LOCK_TIMEOUT_MS} ms; deploys take {args.deploy_seconds:g} s. Whole run: {elapsed / 60:.1f} min.",
         "",
-        f"No migration: p50 {base.p50:.1f} ms, p99 {base.p99:.1f} ms, max {base.max:.1f} ms, {base.errors} errors ({base.requests} requests).",
+        f"No migration: p50 {base.p50:.1f} ms, p99 {base.p99:.1f} ms, max {base.max:.1f} ms, {base.errors} errors "
+        f"({base.requests} requests).",
         "",
-        "| scenario | method | p50 ms | p99 ms | max ms | errors | longest lock wait ms | migration s | reconciler / naive (p99, max, lock wait, time) |",
+        "| scenario | method | p50 ms | p99 ms | max ms | errors | longest lock wait ms | migration s | reconciler / "
+        "naive (p99, max, lock wait, time) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     by = {(r.scenario, r.method): r for r in results}
@@ -528,16 +547,20 @@ def render(
                     )
                 )
             lines.append(
-                f"| {scenario.title} | {result.method} | {result.p50:.1f} | {result.p99:.1f} | {result.max:.0f} | {result.errors} | "
-                f"{result.lock_wait:.0f} | {result.migration:.1f} | {ratio} |"
+                f"| {scenario.title} | {result.method} | {result.p50:.1f} | {result.p99:.1f} | {result.max:.0f} | "
+                f"{result.errors} | {result.lock_wait:.0f} | {result.migration:.1f} | {ratio} |"
             )
     lines += [
         "",
-        "Targets for reconciler: zero failed requests, p99 within 2x the no-migration p99, no lock wait above the lock timeout.",
-        "With another session holding a conflicting lock for seconds, every attempt may hold the queue for up to the lock",
+        "Targets for reconciler: zero failed requests, p99 within 2x the no-migration p99, no lock wait above the "
+        "lock timeout.",
+        "With another session holding a conflicting lock for seconds, every attempt may hold the queue for up to the "
+        "lock",
         "timeout, so there the p99 follows the lock timeout: the target for that scenario is the lock-wait bound.",
-        "On a machine this small, the online forms' own work (PostgreSQL's concurrent index builds and validation scans,",
-        "the batched backfills) shares the CPUs with the sub-millisecond workload and its generator: where the p99 target is",
+        "On a machine this small, the online forms' own work (PostgreSQL's concurrent index builds and validation "
+        "scans,",
+        "the batched backfills) shares the CPUs with the sub-millisecond workload and its generator: where the p99 "
+        "target is",
         "missed, it is by the milliseconds shown, against stalls of the whole workload with the naive DDL.",
         "",
     ]
@@ -549,8 +572,9 @@ def render(
         checks = [r.errors == 0, p99_ok, r.lock_wait <= LOCK_TIMEOUT_MS]
         bound = f"{LOCK_TIMEOUT_MS} ms (lock timeout)" if r.scenario in blocked else f"{2 * base.p99:.1f} ms"
         lines.append(
-            f"- {r.scenario}: errors {'met' if checks[0] else 'MISSED'} ({r.errors}), p99 {'met' if checks[1] else 'MISSED'} ({r.p99:.1f} vs {bound}), "
-            f"lock wait {'met' if checks[2] else 'MISSED'} ({r.lock_wait:.0f} ms)"
+            f"- {r.scenario}: errors {'met' if checks[0] else 'MISSED'} ({r.errors}), p99 "
+            f"{'met' if checks[1] else 'MISSED'} ({r.p99:.1f} vs {bound}), lock wait "
+            f"{'met' if checks[2] else 'MISSED'} ({r.lock_wait:.0f} ms)"
         )
     errors = [(r.scenario, r.method, e) for r in results for e in r.examples]
     if errors:
@@ -560,8 +584,9 @@ def render(
     if rates:
         lines += [
             "",
-            f"Backfill throughput: reconciler's batched backfill {statistics.median(rates):,.0f} rows/s (median over scenarios, under load); "
-            f"one unbatched UPDATE of the same rows {update_rate:,.0f} rows/s (no load, holding every row lock until it commits).",
+            f"Backfill throughput: reconciler's batched backfill {statistics.median(rates):,.0f} rows/s (median over "
+            f"scenarios, under load); one unbatched UPDATE of the same rows {update_rate:,.0f} rows/s (no load, "
+            "holding every row lock until it commits).",
         ]
     return "\n".join(lines) + "\n"
 
@@ -571,8 +596,6 @@ def _ratio(ours: float, naive: float) -> str:
 
 
 def main() -> None:
-    from reconciler import log  # noqa: PLC0415
-
     log.configure(level="warning")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -622,8 +645,8 @@ def main() -> None:
                 )
                 results.append(result)
                 print(
-                    f"{scenario.name:<40} {method:<10} p99 {result.p99:8.1f} ms  max {result.max:8.0f} ms  errors {result.errors:4d}  "
-                    f"lock wait {result.lock_wait:6.0f} ms  migration {result.migration:6.1f} s",
+                    f"{scenario.name:<40} {method:<10} p99 {result.p99:8.1f} ms  max {result.max:8.0f} ms  errors "
+                    f"{result.errors:4d}  lock wait {result.lock_wait:6.0f} ms  migration {result.migration:6.1f} s",
                     flush=True,
                 )
         update_rate = unbatched_update_rate(fresh(), args.rows)

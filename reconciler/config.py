@@ -42,7 +42,7 @@ class ConnectionSource(ConfigModel):
     """The URL itself; allowed only without a password (use ~/.pgpass or PGPASSWORD for that)."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "ConnectionSource":
+    def _exactly_one(self) -> ConnectionSource:
         given = [name for name in ("env", "file", "secret", "url") if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of env, file, secret or url")

@@ -31,11 +31,14 @@ console = Console()
 
 SAMPLE_DATA = """
 INSERT INTO shop.users (email, full_name, created_at)
-SELECT 'customer' || g || '@example.org', 'Customer ' || g, now() - g * interval '1 hour' FROM generate_series(1, 2000) g;
+SELECT 'customer' || g || '@example.org', 'Customer ' || g, now() - g * interval '1 hour'
+FROM generate_series(1, 2000) g;
 INSERT INTO shop.products (sku, name, price_cents)
 SELECT 'SKU-' || g, 'Product ' || g, 100 + g * 7 FROM generate_series(1, 300) g;
 INSERT INTO shop.orders (user_id, status, placed_at)
-SELECT u.id, (ARRAY['pending', 'paid', 'shipped', 'delivered']::shop.order_status[])[1 + g % 4], now() - g * interval '1 minute'
+SELECT u.id,
+       (ARRAY['pending', 'paid', 'shipped', 'delivered']::shop.order_status[])[1 + g % 4],
+       now() - g * interval '1 minute'
 FROM generate_series(1, 20000) g JOIN LATERAL (SELECT id FROM shop.users ORDER BY id OFFSET g % 2000 LIMIT 1) u ON true;
 INSERT INTO shop.order_items (order_id, line_no, product_id, quantity, unit_price_cents)
 SELECT o.id, l, 1 + (o.id * l) % 300, 1 + l, 199 FROM shop.orders o, generate_series(1, 3) l;
@@ -72,7 +75,8 @@ def main(argv: list[str]) -> int:
     console.print(Rule("reconciler demo"))
     with LocalServer() as server, tempfile.TemporaryDirectory(prefix="reconciler-demo-") as workdir:
         console.print(
-            f"A throwaway PostgreSQL {server.binaries.version} ({server.binaries.source}) is running on 127.0.0.1:{server.port}.\n"
+            f"A throwaway PostgreSQL {server.binaries.version} ({server.binaries.source}) is running on "
+            f"127.0.0.1:{server.port}.\n"
         )
         with psycopg.connect(server.dsn(), autocommit=True) as admin:
             admin.execute("CREATE DATABASE shop")

@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import pickle
-
-from reconciler.policy import IgnoreRules, Policy, duration_ms
 from reconciler.diff import diff
 from reconciler.diff.code import unmanaged as code_unmanaged
+from reconciler.drift.audit import Audit, already_spelled
+from reconciler.drift.audit import Target as AuditTarget
+from reconciler.drift.findings import DriftReport, EnvironmentResult, mark_migrating
 from reconciler.errors import InputError, PlanError
 from reconciler.execute.backfill import ProgressSink
 from reconciler.execute.executor import ApplyOptions, ApplyOutcome, apply_plan
 from reconciler.execute.journal import ActivePlan, Journal, journal_exists, plan_to_resume
 from reconciler.execute.journal import active_plan as journal_active_plan
-from reconciler.gates.approvals import Gate
 from reconciler.export import ExportResult, export_catalog
+from reconciler.gates.approvals import Gate
 from reconciler.introspect import LiveState, introspect
 from reconciler.introspect.usage import sequence_usage
 from reconciler.lint import LintInput, LintReport, LintSettings
@@ -33,15 +34,13 @@ from reconciler.lint import lint as run_lint
 from reconciler.lint.engine import check_suppressions
 from reconciler.load import LoadResult, load_paths
 from reconciler.model import Catalog, content_hash, normalized
+from reconciler.normalize import desired_scope, normalized_catalog
 from reconciler.pg.dsn import connect
 from reconciler.pg.dsn import target as dsn_target
-from reconciler.drift.audit import Audit, already_spelled
-from reconciler.drift.audit import Target as AuditTarget
-from reconciler.drift.findings import DriftReport, EnvironmentResult, mark_migrating
 from reconciler.plan import Phase, Plan, PlanContext, PlanSettings, Step, plan_from_json, plan_steps
 from reconciler.plan.replay import replay
+from reconciler.policy import IgnoreRules, Policy, duration_ms
 from reconciler.report import schemadoc
-from reconciler.normalize import desired_scope, normalized_catalog
 
 
 def validate(paths: list[Path]) -> LoadResult:
@@ -202,7 +201,8 @@ def make_plan(prepared: Prepared, url: str, *, settings: PlanSettings | None = N
     steps = plan_steps(changes, ctx)
     warnings = list(live.warnings)
     warnings += [
-        f"invalid index {table.schema}.{name} (left by an interrupted CREATE INDEX CONCURRENTLY) will be dropped before it is rebuilt"
+        f"invalid index {table.schema}.{name} (left by an interrupted CREATE INDEX CONCURRENTLY) will be dropped "
+        "before it is rebuilt"
         for table, name in live.invalid_indexes
     ]
     result = Plan(
@@ -425,7 +425,7 @@ def _references(
         if summaries[baseline].error is not None:
             raise InputError(f"the baseline environment {baseline!r} is unreachable: {summaries[baseline].error}")
         reference = audit.catalog_of(baseline)
-        return {name: reference for name in reachable}, None, f"environment {baseline}"
+        return dict.fromkeys(reachable, reference), None, f"environment {baseline}"
     assert loaded is not None and paths is not None
     by_major: dict[int, list[str]] = {}
     for name in reachable:
@@ -439,6 +439,6 @@ def _references(
             reference = audit.normalize_with(names[0], loaded.catalog, loaded.origins)
             hashes_of = pickle.loads(reference)
         hashes.append(content_hash(hashes_of))
-        references.update({name: reference for name in names})
+        references.update(dict.fromkeys(names, reference))
     shown = ", ".join(str(p) for p in paths)
     return references, (hashes[0] if hashes else None), f"the desired schema ({shown})"

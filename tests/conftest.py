@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import psycopg
 import pytest
-
 from support.kubeharness import KubeServer
 from support.pgharness import PgServer, create_template, fresh_database, provision
 
@@ -22,7 +22,7 @@ _counter = itertools.count(1)
 def pg_server(request: pytest.FixtureRequest) -> Iterator[PgServer]:
     try:
         server = provision()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001  (any failure fails the session with its message)
         pytest.fail(str(exc), pytrace=False)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
@@ -59,7 +59,7 @@ def kube(request: pytest.FixtureRequest) -> Iterator[KubeServer]:
     """
     try:
         server = KubeServer.start()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001  (any failure fails the session with its message)
         pytest.fail(f"cannot start the test Kubernetes API server: {exc}", pytrace=False)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:

@@ -108,7 +108,7 @@ def test_gate_waits_then_approval_by_digest_lets_contract_run(
     after = conn.execute(
         "SELECT count(*), sum(id), sum(amount), md5(string_agg(note, ',' ORDER BY id)) FROM public.orders"
     ).fetchone()
-    assert tuple(after) == before  # type: ignore[arg-type]
+    assert tuple(after) == before
     assert conn.execute("SELECT count(*) FROM public.orders WHERE amount_eur <> amount / 100.0").fetchone() == (0,)
 
 
@@ -120,8 +120,10 @@ def test_stale_and_tampered_plans_are_refused(conn: psycopg.Connection[Any], dat
     plan = json.loads((root / "plan.json").read_text())
     tampered = dict(
         plan,
-        steps=[dict(plan["steps"][0], sql=[{"sql": "DROP TABLE public.orders", "schema": "public"}])]
-        + plan["steps"][1:],
+        steps=[
+            dict(plan["steps"][0], sql=[{"sql": "DROP TABLE public.orders", "schema": "public"}]),
+            *plan["steps"][1:],
+        ],
     )
     (root / "tampered.json").write_text(json.dumps(tampered))
     refused = reconciler(root, database, "apply", "--env", "test", "--plan", "tampered.json", "--auto-approve")
@@ -161,7 +163,8 @@ def test_data_loss_needs_approval_and_a_successful_backup(
     # a working hook: the command gets the step and the connection in its environment
     hook = root / "hook.sh"
     hook.write_text(
-        '#!/bin/sh\necho "$RECONCILER_STEP_ID $RECONCILER_TABLES $PGDATABASE $RECONCILER_PLAN_DIGEST" >> hook.log\necho saved\n'
+        '#!/bin/sh\necho "$RECONCILER_STEP_ID $RECONCILER_TABLES $PGDATABASE $RECONCILER_PLAN_DIGEST" >> '
+        "hook.log\necho saved\n"
     )
     hook.chmod(0o755)
     (root / "reconciler.yaml").write_text(
@@ -224,7 +227,7 @@ def test_ddl_backs_off_while_a_lock_is_held_and_never_stalls_other_queries(
     assert process.poll() is None, "apply should still be backing off while the lock is held"
     holder.rollback()
     holder.close()
-    out, err = process.communicate(timeout=120)
+    _out, err = process.communicate(timeout=120)
     stop.set()
     thread.join()
     assert process.returncode == 0, err

@@ -18,14 +18,14 @@ import time
 import urllib.error
 import urllib.request
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-
 from support.kubeharness import KubeHarnessError, KubeServer, tool
 
 REPO = Path(__file__).resolve().parent.parent
@@ -308,7 +308,7 @@ def _service_account_kubeconfig(kube: KubeServer, namespace: str, path: Path) ->
 
 def _healthy(port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
             return bool(response.status == 200)
     except (OSError, urllib.error.URLError):
         return False
@@ -412,7 +412,7 @@ def test_dockerfile_builds_a_non_root_operator_image() -> None:
     instructions = _dockerfile_instructions()
     assert all(name in DOCKER_INSTRUCTIONS for name, _ in instructions), instructions
     assert instructions[0] == ("FROM", "python:3.11-slim")
-    last = {name: args for name, args in instructions}
+    last = dict(instructions)
     assert yaml.safe_load(last["ENTRYPOINT"]) == ["reconciler"]
     assert yaml.safe_load(last["CMD"]) == ["operator", "run"]
     values = yaml.safe_load((CHART / "values.yaml").read_text())

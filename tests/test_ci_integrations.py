@@ -15,7 +15,6 @@ from typing import Any
 
 import jsonschema
 import yaml
-
 from conftest import EXAMPLES, REPO
 
 BIN = Path(sys.executable).parent
@@ -84,8 +83,8 @@ def test_pre_commit_hooks_validate_and_lint_without_a_database(tmp_path: Path) -
     assert any(line.startswith("reconciler validate.") and line.endswith("Passed") for line in lines), lines
     assert any(line.startswith("reconciler lint.") and line.endswith("Failed") for line in lines), lines
     assert (
-        "schemas/shop/audit-log.yaml:7:9: error design/table-without-primary-key: table shop.audit_log has no primary key"
-        in lines
+        "schemas/shop/audit-log.yaml:7:9: error design/table-without-primary-key: table shop.audit_log has no primary "
+        "key" in lines
     )
     assert "lint: 1 error, 1 warning (2 suppressed) in the YAML" in lines
 

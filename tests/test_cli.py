@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-
 from conftest import EXAMPLES
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
@@ -44,7 +43,8 @@ def test_validate_a_broken_copy_reports_every_error(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert lines == [
         f"{orders}:14:17: spec.columns[1].nullable: Input should be a valid boolean",
-        f"{orders}:38:17: spec.foreignKeys[0].onDelete: Input should be 'no action', 'restrict', 'cascade', 'set null' or 'set default'",
+        f"{orders}:38:17: spec.foreignKeys[0].onDelete: Input should be 'no action', 'restrict', 'cascade', 'set null' "
+        "or 'set default'",
         f"{users}:13:13: spec.columns[1].type: type does not parse: syntax error at end of input",
         "3 errors found",
     ]

@@ -11,18 +11,18 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from reconciler.policy import IgnoreRules
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
 from reconciler.diff import diff
-from reconciler.errors import LoadError, NormalizationError, PlanError
 from reconciler.drift.findings import findings
-
+from reconciler.errors import LoadError, NormalizationError, PlanError
 from reconciler.introspect import introspect
 from reconciler.introspect.code import split_search_path
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName
-from reconciler.ddl.catalog import create_catalog
-from reconciler.ddl.statement import run_statements
 from reconciler.normalize import desired_scope, normalize
+from reconciler.plan.plain import run_step
+from reconciler.policy import IgnoreRules
 from reconciler.service import export, plan
 
 CODE = Path(__file__).parent / "fixtures" / "code"
@@ -290,8 +290,6 @@ END $$;
 
 
 def _apply(database: str, directory: Path) -> Any:
-    from reconciler.plan.plain import run_step
-
     outcome = plan([directory], database)
     assert outcome.plan.verified
     with psycopg.connect(database, autocommit=True) as conn:
@@ -305,7 +303,7 @@ def _as(database: str, role: str, query: str) -> Any:
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
         try:
-            return conn.execute(query).fetchall()  # type: ignore[call-overload]
+            return conn.execute(query).fetchall()
         except psycopg.errors.InsufficientPrivilege:
             return None
 

@@ -8,18 +8,21 @@ import socket
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from xml.etree import ElementTree as ET
 
 import psycopg
 import pytest
-
 from conftest import EXAMPLES, REPO
-from reconciler.load import load_paths
+from support.pgharness import PgServer, fresh_database
+
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
-from support.pgharness import PgServer, fresh_database
+from reconciler.drift.audit import narrowed
+from reconciler.introspect import introspect
+from reconciler.load import load_paths
+from reconciler.model import content_hash
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -42,7 +45,7 @@ def environments(pg_server: PgServer) -> Iterator[dict[str, str]]:
         for dsn in dsns:
             with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
                 run_statements(conn, create_catalog(catalog))
-        yield dict(zip(ENVIRONMENTS, dsns))
+        yield dict(zip(ENVIRONMENTS, dsns, strict=True))
     finally:
         for ctx in contexts:
             ctx.__exit__(None, None, None)
@@ -173,7 +176,9 @@ def test_half_applied_plan_is_reported_as_migrating(environments: dict[str, str]
 
 GRANTEE = "reconciler_drift_app"
 TWO_SCHEMAS = f"""
-    DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRANTEE}') THEN CREATE ROLE {GRANTEE} NOLOGIN; END IF; END $$;
+    DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRANTEE}') THEN CREATE ROLE {GRANTEE} NOLOGIN; END IF;
+    END $$;
     CREATE SCHEMA app; CREATE TABLE app.t (id int);
     CREATE SCHEMA other; CREATE TABLE other.x (id int);
 """
@@ -188,7 +193,7 @@ def two_databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
         for dsn in dsns:
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute(TWO_SCHEMAS)
-        yield dict(zip(("a", "b"), dsns))
+        yield dict(zip(("a", "b"), dsns, strict=True))
     finally:
         for ctx in contexts:
             ctx.__exit__(None, None, None)
@@ -196,7 +201,7 @@ def two_databases(pg_server: PgServer) -> Iterator[dict[str, str]]:
 
 def _not_in_sync(report: dict[str, object], env: str) -> dict[str, list[str]]:
     found = {}
-    for o in report["objects"]:  # type: ignore[attr-defined]
+    for o in report["objects"]:
         seen = o["environments"][env]
         if seen["status"] != "in-sync":
             found[f"{o['kind']} {o['name'] if o['kind'] == 'schema' else o['schema'] + '.' + o['name']}"] = [
@@ -208,7 +213,7 @@ def _not_in_sync(report: dict[str, object], env: str) -> dict[str, list[str]]:
 
 def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[str, str], tmp_path: Path) -> None:
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
-        owner = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
+        owner = conn.execute("SELECT current_user").fetchone()[0]
         conn.execute(
             f"GRANT SELECT ON app.t TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO {GRANTEE}"
@@ -220,7 +225,8 @@ def test_baseline_compares_every_roles_privileges_both_ways(two_databases: dict[
         )
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
         conn.execute(
-            f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO {GRANTEE}"
+            f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON TYPES TO "
+            f"{GRANTEE}"
         )
     root = project(tmp_path, ("a", "b"))
 
@@ -289,10 +295,6 @@ def test_baseline_with_yaml_compares_only_its_schemas(two_databases: dict[str, s
 
 
 def test_narrowing_a_full_read_hashes_as_reading_only_that_schema(two_databases: dict[str, str]) -> None:
-    from reconciler.introspect import introspect  # noqa: PLC0415
-    from reconciler.model import content_hash  # noqa: PLC0415
-    from reconciler.drift.audit import narrowed  # noqa: PLC0415
-
     with psycopg.connect(two_databases["a"], autocommit=True) as conn:
         conn.execute(
             f"GRANT USAGE ON SCHEMA other TO {GRANTEE}; GRANT SELECT ON other.x TO {GRANTEE}; "

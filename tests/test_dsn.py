@@ -8,11 +8,11 @@ import socket
 
 import pytest
 from psycopg import conninfo, sql
+from support.pgharness import PgServer
 
 from reconciler import log
 from reconciler.errors import ConnectionFailed
 from reconciler.pg.dsn import connect, redact, with_database
-from support.pgharness import PgServer
 
 
 @pytest.mark.parametrize(

@@ -15,17 +15,18 @@ from typing import Any
 
 import psycopg
 import pytest
-
 from conftest import EXAMPLES
-from reconciler.introspect import introspect
-from reconciler.load import load_paths
-from reconciler.sqlparse.fragments import sql_name
-from reconciler.model import QualifiedName, canonical_json, content_hash
+from psycopg import conninfo
+from support.pgharness import PgServer
+
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
+from reconciler.introspect import introspect, reader
+from reconciler.load import load_paths
+from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.normalize import desired_scope, normalize
 from reconciler.service import export
-from support.pgharness import PgServer
+from reconciler.sqlparse.fragments import sql_name
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
 
@@ -269,8 +270,6 @@ def test_export_refuses_a_non_empty_directory(database: str, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("problem", ["unreachable", "bad password", "missing database"])
 def test_export_connection_failures_are_one_clear_line(pg_server: PgServer, tmp_path: Path, problem: str) -> None:
-    from psycopg import conninfo  # noqa: PLC0415
-
     params = conninfo.conninfo_to_dict(pg_server.admin_dsn)
     if problem == "unreachable":
         params.update(host="127.0.0.1", port="1")
@@ -321,11 +320,9 @@ CREATE UNIQUE INDEX nnd ON ix.t (c) NULLS NOT DISTINCT;
 def test_index_fast_paths_agree_with_the_parser(conn: psycopg.Connection[Any], database: str) -> None:
     """Indexes on plain columns skip pg_get_indexdef (read from the catalog) or the SQL parser (read
     by a pattern); what either fast path reads must equal the parser's reading of the definition."""
-    from reconciler.introspect import reader  # noqa: PLC0415
-
     conn.execute(INDEX_FORMS)
     with psycopg.connect(database) as other, reader._snapshot_transaction(other, 60_000):
-        oid = other.execute("SELECT 'ix.t'::regclass::oid").fetchone()[0]  # type: ignore[index]
+        oid = other.execute("SELECT 'ix.t'::regclass::oid").fetchone()[0]
         rows = reader._rows(other, "indexes", oids=[oid])
         definitions = dict(
             other.execute(

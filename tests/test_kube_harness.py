@@ -7,11 +7,10 @@ that breaks the CRD's schema with HTTP 422 from server-side validation.
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 import kubernetes
 import pytest
-
 from support.kubeharness import KubeServer
 
 GROUP = "smoke.reconciler.dev"

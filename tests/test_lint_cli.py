@@ -17,7 +17,6 @@ from typing import Any
 
 import jsonschema
 import psycopg
-
 from conftest import EXAMPLES
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
@@ -119,7 +118,8 @@ def test_suppressions_need_a_reason_and_a_known_rule(tmp_path: Path) -> None:
     assert result.returncode == 1
     rule_line = line_of(events, "design/nullable-bool")
     assert result.stderr.splitlines() == [
-        f"{events}:{rule_line}:19: lint.ignore names no rule: 'design/nullable-bool' (did you mean 'design/nullable-boolean'?)",
+        f"{events}:{rule_line}:19: lint.ignore names no rule: 'design/nullable-bool' (did you mean "
+        "'design/nullable-boolean'?)",
         "1 error found",
     ]
     assert run("validate", str(tmp_path / "schema")).returncode == 1  # validate checks the rule ids too
@@ -221,8 +221,9 @@ def test_github_annotations_at_file_and_line(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     table_line = line_of(events, "name: events")
     assert lines[0] == (
-        f"::error file=schema/events.yaml,line={table_line},col=9,title=design/table-without-primary-key%3A table without a primary key::"
-        "table public.events has no primary key%0AHelp: Add `primaryKey` (an identity column `id bigint` when nothing natural exists)."
+        f"::error file=schema/events.yaml,line={table_line},col=9,title=design/table-without-primary-key%3A table "
+        "without a primary key::table public.events has no primary key%0AHelp: Add `primaryKey` (an identity column "
+        "`id bigint` when nothing natural exists)."
     )
     assert lines[1].startswith(f"::warning file=schema/events.yaml,line={line_of(events, 'name: happened_at')},col=13,")
     assert lines[-1] == "lint: 1 error, 1 warning (1 suppressed)"
@@ -285,8 +286,9 @@ def test_live_sequence_position_makes_an_integer_key_an_error(
     result = run("lint", "--url", database, "schema", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (
-        f"{Path('schema/orders.yaml')}:{line_of(orders, 'name: id')}:13: error design/integer-key-near-limit: column public.orders.id "
-        "(integer) is a key whose sequence public.orders_id_seq has counted to 1,500,000,000, using 70% of its range"
+        f"{Path('schema/orders.yaml')}:{line_of(orders, 'name: id')}:13: error design/integer-key-near-limit: column "
+        "public.orders.id (integer) is a key whose sequence public.orders_id_seq has counted to 1,500,000,000, using "
+        "70% of its range"
     )
     assert run("lint", "--offline", "schema", cwd=tmp_path).returncode == 0  # the YAML alone cannot know
 
@@ -295,7 +297,8 @@ def test_change_rules_point_at_the_yaml_and_follow_severities_and_suppressions(
     conn: psycopg.Connection[Any], database: str, tmp_path: Path
 ) -> None:
     conn.execute(
-        "CREATE TABLE orders (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, placed_at timestamp NOT NULL, note text)"
+        "CREATE TABLE orders (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, placed_at timestamp NOT NULL, note "
+        "text)"
     )
     conn.execute("COMMENT ON TABLE orders IS 'One checkout.'")
     orders = orders_yaml(tmp_path, "timestamptz")  # note dropped, placed_at converted

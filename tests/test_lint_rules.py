@@ -23,7 +23,10 @@ HEADER = "apiVersion: reconciler.dev/v1alpha1\n"
 
 def table(name: str, body: str, schema: str = "public") -> str:
     spec = textwrap.indent(textwrap.dedent(body).strip(), "  ")
-    return f"{HEADER}kind: Table\nmetadata: {{name: {name.replace('_', '-').lower()}}}\nspec:\n  name: {name}\n  schema: {schema}\n{spec}\n"
+    return (
+        f"{HEADER}kind: Table\nmetadata: {{name: {name.replace('_', '-').lower()}}}\nspec:\n  name: {name}\n  schema: "
+        f"{schema}\n{spec}\n"
+    )
 
 
 def findings(tmp_path: Path, *documents: str, settings: LintSettings | None = None) -> list[tuple[str, str]]:
@@ -54,7 +57,8 @@ def test_docs_describe_every_rule_with_its_default() -> None:
 def test_table_without_primary_key(tmp_path: Path) -> None:
     doc = table(
         "events",
-        "columns: [{name: id, type: bigint, nullable: false}, {name: at, type: timestamptz}]\nuniques: [{columns: [id]}]",
+        "columns: [{name: id, type: bigint, nullable: false}, {name: at, type: timestamptz}]\nuniques: [{columns: "
+        "[id]}]",
     )
     assert findings(tmp_path, doc) == [("design/table-without-primary-key", "table public.events")]
 
@@ -114,7 +118,10 @@ def test_type_rules_on_columns_domains_and_composite_attributes(tmp_path: Path) 
     """,
     )
     domain = f"{HEADER}kind: Domain\nmetadata: {{name: cents}}\nspec: {{type: 'timestamp'}}\n"
-    composite = f"{HEADER}kind: CompositeType\nmetadata: {{name: span}}\nspec: {{attributes: [{{name: since, type: timestamp}}]}}\n"
+    composite = (
+        f"{HEADER}kind: CompositeType\nmetadata: {{name: span}}\nspec: {{attributes: [{{name: since, type: "
+        f"timestamp}}]}}\n"
+    )
     assert sorted(findings(tmp_path, doc, domain, composite)) == [
         ("design/char-or-varchar", "column public.payments.code"),
         ("design/char-or-varchar", "column public.payments.label"),
@@ -132,7 +139,10 @@ def test_serial_columns_in_both_spellings(tmp_path: Path) -> None:
     exported = table(
         "b", "columns: [{name: id, type: integer, default: \"nextval('b_id_seq'::regclass)\"}]\nprimaryKey: [id]"
     )
-    sequence = f"{HEADER}kind: Sequence\nmetadata: {{name: b-id-seq}}\nspec: {{name: b_id_seq, type: integer, ownedBy: {{table: b, column: id}}}}\n"
+    sequence = (
+        f"{HEADER}kind: Sequence\nmetadata: {{name: b-id-seq}}\nspec: {{name: b_id_seq, type: integer, ownedBy: "
+        f"{{table: b, column: id}}}}\n"
+    )
     standalone = f"{HEADER}kind: Sequence\nmetadata: {{name: invoice-seq}}\nspec: {{name: invoice_seq}}\n"
     invoices = table("c", "columns: [{name: id, type: bigint, default: \"nextval('invoice_seq')\"}]\nprimaryKey: [id]")
     assert findings(tmp_path, spelled, exported, sequence, standalone, invoices) == [
@@ -145,7 +155,11 @@ def test_duplicate_and_redundant_indexes(tmp_path: Path) -> None:
     doc = table(
         "items",
         """
-        columns: [{name: id, type: bigint}, {name: sku, type: text}, {name: shop, type: bigint}, {name: at, type: timestamptz}]
+        columns:
+          - {name: id, type: bigint}
+          - {name: sku, type: text}
+          - {name: shop, type: bigint}
+          - {name: at, type: timestamptz}
         primaryKey: [id]
         uniques: [{columns: [sku]}]
         indexes:

@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES
+
 from reconciler.errors import LoadError
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, content_hash
@@ -160,7 +160,8 @@ def test_unknown_kind_and_api_version(tmp_path: Path) -> None:
     )
     assert errors_of([path]) == [
         f"{path}:1:13: apiVersion must be reconciler.dev/v1alpha1, got 'reconciler.dev/v9'",
-        f"{path}:7:7: unknown kind 'Tabel'; expected one of Collation, CompositeType, Domain, Enum, Extension, Function, MaterializedView, Procedure, Schema, Sequence, Table, View",
+        f"{path}:7:7: unknown kind 'Tabel'; expected one of Collation, CompositeType, Domain, Enum, Extension, "
+        "Function, MaterializedView, Procedure, Schema, Sequence, Table, View",
     ]
 
 
@@ -274,7 +275,8 @@ def test_sql_fragments_must_be_exactly_one_expression(tmp_path: Path) -> None:
     assert errors_of([path]) == [
         f"{path}:7:37: spec.columns[0].default: expression must be a single SQL expression, not several statements",
         f"{path}:8:23: spec.columns[1].type: type must be a single SQL expression, not several statements",
-        f"{path}:9:38: spec.columns[2].backfill: expression must be a single SQL expression (found more than an expression)",
+        f"{path}:9:38: spec.columns[2].backfill: expression must be a single SQL expression (found more than an "
+        "expression)",
         f'{path}:10:35: spec.columns[3].using: expression does not parse: syntax error at or near ")" (at character 8)',
         f"{path}:12:19: spec.checks[0].expression: expression must be a single SQL expression; "
         "it ends in what reads as an alias ('or'): is it incomplete?",

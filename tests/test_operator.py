@@ -19,15 +19,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
+from support.kubeharness import KubeServer
 
 from reconciler.demo import SAMPLE_DATA
 from reconciler.pg import dsn as dsnlib
-from support.kubeharness import KubeServer
 
 REPO = Path(__file__).resolve().parent.parent
 CRDS = REPO / "crds"
@@ -49,7 +50,7 @@ class Cluster:
         self.kube = kube
         self.namespace = namespace
 
-    def run(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:  # noqa: A002
+    def run(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:  # noqa: A002  (as subprocess.run)
         result = self.kube.kubectl("-n", self.namespace, *args, input=input)
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr.strip()}")
@@ -137,7 +138,7 @@ class Operator:
         ]
 
     def metrics(self) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:
             return response.read().decode()
 
 
@@ -273,7 +274,8 @@ def test_gitops_story(cluster: Cluster, operator: Operator, database: str) -> No
     assert digest in cluster.condition("shop", "AwaitingApproval")["message"]
     with psycopg.connect(database) as conn:
         unfilled = conn.execute(
-            "SELECT count(*) FROM shop.orders o WHERE item_count <> (SELECT count(*) FROM shop.order_items i WHERE i.order_id = o.id)"
+            "SELECT count(*) FROM shop.orders o WHERE item_count <> (SELECT count(*) FROM shop.order_items i WHERE "
+            "i.order_id = o.id)"
         ).fetchone()
         assert unfilled == (0,)
         assert conn.execute("SELECT count(*) FROM shop.users WHERE display_name IS NULL").fetchone() == (0,)
@@ -315,7 +317,8 @@ def test_gitops_story(cluster: Cluster, operator: Operator, database: str) -> No
         columns = {
             r[0]
             for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'users'"
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = "
+                "'users'"
             )
         }
     assert "display_name" in columns and "full_name" not in columns

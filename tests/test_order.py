@@ -13,10 +13,11 @@ from typing import Any
 import psycopg
 import pytest
 
+from reconciler.ddl.catalog import create_catalog
+from reconciler.ddl.statement import run_statements
+from reconciler.load import load_paths
 from reconciler.plan.plain import run_step
 from reconciler.service import plan
-from reconciler.ddl.catalog import create_catalog
-from reconciler.load import load_paths
 
 
 def _write(directory: Path, text: str) -> Path:
@@ -201,8 +202,6 @@ def test_domain_check_calling_a_function_of_the_domain(
 def test_scratch_catalog_renders_in_dependency_order(conn: psycopg.Connection[Any], tmp_path: Path) -> None:
     """create_catalog (what normalization runs) accepts both orders on an empty database."""
     catalog = load_paths([_write(tmp_path / "a", ROWTYPE), _write(tmp_path / "b", DOMAIN_CALLS)]).catalog
-    from reconciler.ddl.statement import run_statements
-
     with conn.transaction():
         run_statements(conn, create_catalog(catalog))
     assert conn.execute("SELECT count(*) FROM public.f()").fetchone() == (0,)
@@ -211,7 +210,8 @@ def test_scratch_catalog_renders_in_dependency_order(conn: psycopg.Connection[An
 
 def test_function_follows_a_domain_rename(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     conn.execute(
-        "CREATE DOMAIN public.old_dom AS integer; CREATE FUNCTION public.f(x public.old_dom) RETURNS integer LANGUAGE sql AS 'SELECT 1';"
+        "CREATE DOMAIN public.old_dom AS integer; CREATE FUNCTION public.f(x public.old_dom) RETURNS integer LANGUAGE "
+        "sql AS 'SELECT 1';"
     )
     directory = _write(
         tmp_path / "r",
@@ -243,7 +243,8 @@ def test_function_body_change_with_a_composite_rename(
 ) -> None:
     """The new body is installed in expand under the type's old name; the rename follows."""
     conn.execute(
-        "CREATE TYPE public.old_pair AS (a int, b int); CREATE FUNCTION public.total(p public.old_pair) RETURNS integer LANGUAGE sql AS 'SELECT p.a + p.b';"
+        "CREATE TYPE public.old_pair AS (a int, b int); CREATE FUNCTION public.total(p public.old_pair) RETURNS "
+        "integer LANGUAGE sql AS 'SELECT p.a + p.b';"
     )
     directory = _write(
         tmp_path / "p",
@@ -273,7 +274,8 @@ def test_function_body_change_with_a_composite_rename(
 
 def test_enum_rename_under_a_column(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
     conn.execute(
-        "CREATE TYPE public.old_e AS ENUM ('a', 'b'); CREATE TABLE public.t (id int, e public.old_e); INSERT INTO public.t VALUES (1, 'b');"
+        "CREATE TYPE public.old_e AS ENUM ('a', 'b'); CREATE TABLE public.t (id int, e public.old_e); INSERT INTO "
+        "public.t VALUES (1, 'b');"
     )
     directory = _write(
         tmp_path / "e",

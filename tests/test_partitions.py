@@ -12,13 +12,15 @@ import psycopg
 import pytest
 
 from reconciler.diff import diff
-from reconciler.errors import LoadError
+from reconciler.drift.findings import Status, top_level
+from reconciler.errors import LoadError, PlanError
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, canonical_json, content_hash
 from reconciler.model.partitions import PartitionBound
 from reconciler.normalize import desired_scope, normalize
-from reconciler.service import export
+from reconciler.plan.plain import run_step
+from reconciler.service import export, plan
 
 HEADER = "apiVersion: reconciler.dev/v1alpha1\n"
 
@@ -42,7 +44,8 @@ CREATE INDEX events_old_payload_idx ON app.events_old USING gin (payload);
 COMMENT ON TABLE app.events_2024 IS 'This year.';
 CREATE TABLE app.regions (code text NOT NULL, name text) PARTITION BY LIST (lower(code));
 CREATE TABLE app.regions_eu PARTITION OF app.regions FOR VALUES IN ('de', 'fr', 'it');
-CREATE TABLE app.regions_other PARTITION OF app.regions (CONSTRAINT regions_other_name_check CHECK (name IS NOT NULL)) FOR VALUES IN ('us', NULL);
+CREATE TABLE app.regions_other PARTITION OF app.regions (CONSTRAINT regions_other_name_check CHECK (name IS NOT NULL))
+    FOR VALUES IN ('us', NULL);
 CREATE TABLE app.shards (id bigint NOT NULL, v int) PARTITION BY HASH (id);
 CREATE TABLE app.shards_0 PARTITION OF app.shards FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE app.shards_1 PARTITION OF app.shards FOR VALUES WITH (MODULUS 2, REMAINDER 1) PARTITION BY RANGE (v);
@@ -273,9 +276,6 @@ def year(name: str, start: str, end: str) -> str:
 
 
 def apply_plan(dsn: str, directory: Path) -> list[Any]:
-    from reconciler.plan.plain import run_step
-    from reconciler.service import plan
-
     result = plan([directory], dsn).plan
     assert result.verified
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -354,14 +354,14 @@ def test_a_standalone_table_is_attached_with_a_prevalidated_check(
 
 
 def test_changing_the_partition_key_is_refused(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    from reconciler.errors import PlanError
-    from reconciler.service import plan
-
     conn.execute(LIVE)
     write(tmp_path, "a.yaml", doc(EVENTS.replace("strategy: range, columns: [at]", "strategy: hash, columns: [id]")))
     with pytest.raises(
         PlanError,
-        match=r"table public.events: changing its partitioning \(PARTITION BY RANGE \(at\) -> PARTITION BY HASH \(id\)\) has no online form",
+        match=(
+            r"table public.events: changing its partitioning \(PARTITION BY RANGE \(at\) -> PARTITION BY HASH "
+            r"\(id\)\) has no online form"
+        ),
     ):
         plan([tmp_path], database)
 
@@ -389,8 +389,6 @@ def test_an_interrupted_concurrent_detach_is_finalized(
 
 
 def test_drift_names_partition_differences(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    from reconciler.drift.findings import Status, top_level
-
     conn.execute(LIVE)
     write(
         tmp_path,
@@ -413,7 +411,8 @@ def test_drift_names_partition_differences(conn: psycopg.Connection[Any], databa
         (
             "public.events_2024",
             Status.DIFFERENT,
-            "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
+            "partition of public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'), desired of public.events "
+            "FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
         ),
     }
 
@@ -628,7 +627,8 @@ def test_a_partitioned_table_has_row_level_security_policies_and_grants(
 ) -> None:
     """RLS, policies and grants on a partitioned parent are applied, read back and exported."""
     conn.execute(
-        "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parts_reader') THEN CREATE ROLE parts_reader; END IF; END$$"
+        "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parts_reader') THEN CREATE ROLE "
+        "parts_reader; END IF; END$$"
     )
     write(
         tmp_path / "yaml",
@@ -646,7 +646,8 @@ def test_a_partitioned_table_has_row_level_security_policies_and_grants(
     )
     apply_plan(database, tmp_path / "yaml")
     row = conn.execute(
-        "SELECT relrowsecurity, has_table_privilege('parts_reader', 'public.events', 'SELECT') FROM pg_class WHERE oid = 'public.events'::regclass"
+        "SELECT relrowsecurity, has_table_privilege('parts_reader', 'public.events', 'SELECT') FROM pg_class WHERE "
+        "oid = 'public.events'::regclass"
     ).fetchone()
     assert row == (True, True)
     assert conn.execute("SELECT polname FROM pg_policy WHERE polrelid = 'public.events'::regclass").fetchall() == [

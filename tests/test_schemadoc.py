@@ -16,8 +16,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-
 from conftest import EXAMPLES, REPO
+
 from reconciler.errors import InputError
 from reconciler.load import load_paths
 from reconciler.model import Catalog, Column, ForeignKey, PrimaryKey, QualifiedName, Schema, Table
@@ -34,7 +34,7 @@ def load(*paths: Path) -> Catalog:
 
 
 def render(catalog: Catalog, **options: object) -> dict[str, str]:
-    return schemadoc.render(catalog, title="docs", origin="the YAML", **options)  # type: ignore[arg-type]
+    return schemadoc.render(catalog, title="docs", origin="the YAML", **options)
 
 
 # --- the example's dictionary -------------------------------------------------------------------
@@ -54,14 +54,14 @@ def test_markdown_dictionary_of_the_example() -> None:
     assert "| `email` | `citext` | no |  | unique |  |" in users
     assert "| `id` | `uuid` | no | `gen_random_uuid()` | PK |  |" in users
     assert (
-        "| `deleted_at` | `timestamptz` | yes |  |  | Set when the account is closed; rows are kept for order history. |"
-        in users
+        "| `deleted_at` | `timestamptz` | yes |  |  | Set when the account is closed; rows are kept for order "
+        "history. |" in users
     )
     assert "**Primary key:** `(id)` named `users_pkey`" in users
     assert "| `users_email_shape` | `email ~ '^[^@[:space:]]+@[^@[:space:]]+$'` |  |" in users
     assert "| `users_active_created_idx` | `btree (created_at DESC) WHERE deleted_at IS NULL` |  |" in users
     # foreign keys both ways, linked to the other table's anchor
-    orders_anchor = re.search(r'<a id="(t-shop-orders-[0-9a-f]{8})"></a>', md).group(1)  # type: ignore[union-attr]
+    orders_anchor = re.search(r'<a id="(t-shop-orders-[0-9a-f]{8})"></a>', md).group(1)
     assert f"| [`shop.orders`](#{orders_anchor}) | `orders_user_id_fkey` | `(user_id) → (id)` | restrict |" in users
     orders = md[md.index("### Table `shop.orders`") :]
     assert "| `user_id` | `uuid` | no |  | FK → [`shop.users.id`](#t-shop-users-" in orders
@@ -82,8 +82,8 @@ def test_mermaid_of_the_example() -> None:
     text = render(load(EXAMPLES), formats=["mermaid"])["er.mmd"]
     assert text.startswith('---\ntitle: "all 5 tables"\n---\nerDiagram\n')
     assert (
-        '    "shop.order_items" {\n        bigint order_id PK,FK\n        smallint line_no PK\n        bigint product_id FK\n'
-        in text
+        '    "shop.order_items" {\n        bigint order_id PK,FK\n        smallint line_no PK\n        bigint '
+        "product_id FK\n" in text
     )
     assert '        integer price_cents "Price in the smallest unit of `currency`."\n' in text
     # cardinality and identifying lines follow the keys (see mermaid's module doc)
@@ -108,7 +108,7 @@ def test_svg_draws_a_box_per_table_and_a_line_per_key() -> None:
     assert all(href is not None and href.startswith("index.html#t-shop-") for href in links)
     # boxes never overlap
     boxes = [
-        (float(r.get("x")), float(r.get("y")), float(r.get("width")), float(r.get("height")))  # type: ignore[arg-type]
+        (float(r.get("x")), float(r.get("y")), float(r.get("width")), float(r.get("height")))
         for r in root.iterfind(".//s:rect[@class='box']", ns)
     ]
     for i, (x1, y1, w1, h1) in enumerate(boxes):
@@ -127,9 +127,9 @@ def test_html_is_one_self_contained_page() -> None:
 
 def test_output_is_the_same_bytes_in_every_process(tmp_path: Path) -> None:
     script = (
-        "import sys; from pathlib import Path; from reconciler.load import load_paths; from reconciler.report import schemadoc;"
-        "files = schemadoc.render(load_paths([Path(p) for p in sys.argv[2:]]).catalog, title='t', origin='o', limit=3);"
-        "[Path(sys.argv[1], n).write_text(t) for n, t in files.items()]"
+        "import sys; from pathlib import Path; from reconciler.load import load_paths; from reconciler.report import "
+        "schemadoc;files = schemadoc.render(load_paths([Path(p) for p in sys.argv[2:]]).catalog, title='t', "
+        "origin='o', limit=3);[Path(sys.argv[1], n).write_text(t) for n, t in files.items()]"
     )
     outputs = []
     for seed in ("1", "2"):
@@ -343,8 +343,8 @@ def test_diagrams_show_types_short_and_the_dictionary_exactly() -> None:
 def test_a_partitioned_table_counts_the_rows_of_its_partitions() -> None:
     catalog = load(CASES / "list-and-hash-partitioning" / "desired")
     parts = [t for t in catalog.tables if t.partition_of is not None]
-    parent = parts[0].partition_of.parent  # type: ignore[union-attr]
-    siblings = [t for t in parts if t.partition_of.parent == parent]  # type: ignore[union-attr]
+    parent = parts[0].partition_of.parent
+    siblings = [t for t in parts if t.partition_of.parent == parent]
     sizes = {t.qname: schemadoc.TableSize(rows=100, bytes=8192) for t in siblings}
     md = render(catalog, sizes=sizes, formats=["markdown"])["README.md"]
     assert f"**Rows:** ≈ {100 * len(siblings)}, {8 * len(siblings)}.0 kB in its partitions" in md

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import EXAMPLES, REPO
+
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName
 from reconciler.report import schemadoc
@@ -47,7 +47,7 @@ RECONCILER = str(Path(sys.executable).parent / "reconciler")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} not found: run `make browser-tools` (Debian's chromium package)", pytrace=False)
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (loaded only by the browser tests)
 
     with tempfile.TemporaryDirectory(prefix="reconciler-chromium-") as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -125,8 +125,9 @@ def test_the_example_page_draws_every_table_without_errors(browser: Any, tmp_pat
     # the text fits in its box: the widths computed in Python hold in the browser's font
     overflow = page.evaluate("""() => [...document.querySelectorAll('svg.erd g.entity')].flatMap(g => {
         const box = g.querySelector('rect.box').getBBox();
-        return [...g.querySelectorAll('text')].filter(t => { const b = t.getBBox(); return b.x + b.width > box.x + box.width; })
-                                              .map(t => t.textContent); })""")
+        return [...g.querySelectorAll('text')]
+            .filter(t => { const b = t.getBBox(); return b.x + b.width > box.x + box.width; })
+            .map(t => t.textContent); })""")
     assert overflow == []
     assert seen.errors == []
     assert seen.requests == [page_url]  # nothing but the page itself: no network needed to view it

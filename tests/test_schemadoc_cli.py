@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-
 from conftest import EXAMPLES, REPO
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
@@ -68,7 +67,9 @@ CREATE SCHEMA crm;
 COMMENT ON SCHEMA crm IS 'Customers and their accounts.';
 CREATE TABLE crm.customers (id bigint PRIMARY KEY, name text NOT NULL);
 COMMENT ON COLUMN crm.customers.name IS 'Legal name.';
-CREATE TABLE crm.accounts (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES crm.customers ON DELETE CASCADE);
+CREATE TABLE crm.accounts (
+    id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES crm.customers ON DELETE CASCADE
+);
 CREATE TABLE crm.untouched (id int);
 INSERT INTO crm.customers SELECT g, 'c' || g FROM generate_series(1, 3000) g;
 INSERT INTO crm.accounts SELECT g, g FROM generate_series(1, 3000) g;

@@ -10,13 +10,13 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
+from conftest import EXAMPLES
 from psycopg import sql
 
-from conftest import EXAMPLES
-from reconciler.errors import LoadError
-from reconciler.load import load_paths
 from reconciler.ddl.catalog import create_catalog
 from reconciler.ddl.statement import run_statements
+from reconciler.errors import LoadError
+from reconciler.load import load_paths
 
 Conn = psycopg.Connection[Any]
 
@@ -43,7 +43,8 @@ def test_example_schema_creates_on_postgresql(conn: Conn) -> None:
     conn.execute("INSERT INTO shop.products (sku, name, price_cents) VALUES ('A-1', 'Anvil', 1999)")
     conn.execute("INSERT INTO shop.orders (user_id) SELECT id FROM shop.users")
     conn.execute(
-        "INSERT INTO shop.order_items (order_id, line_no, product_id, quantity, unit_price_cents) SELECT o.id, 1, p.id, 3, 1999 FROM shop.orders o, shop.products p"
+        "INSERT INTO shop.order_items (order_id, line_no, product_id, quantity, unit_price_cents) SELECT o.id, 1, "
+        "p.id, 3, 1999 FROM shop.orders o, shop.products p"
     )
     assert rows(conn, "SELECT line_total_cents FROM shop.order_items") == [(5997,)]
     assert rows(conn, "SELECT status::text, currency FROM shop.orders, shop.products") == [("pending", "EUR")]
@@ -110,7 +111,8 @@ def test_hostile_names_are_quoted_never_spliced(conn: Conn, tmp_path: Path) -> N
     assert comment == [("'); DROP TABLE students; --",)]
     index = rows(
         conn,
-        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = %s) AND NOT indisprimary",
+        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = "
+        "%s) AND NOT indisprimary",
         HOSTILE_TABLE,
     )
     assert index == [(sql.Identifier(HOSTILE_SCHEMA, 'idx"; DROP TABLE students; --').as_string(None),)]

@@ -14,13 +14,14 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from reconciler.errors import LoadError, PlanError
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
 from reconciler.model import QualifiedName, canonical_json, content_hash
-from reconciler.plan.context import PlanSettings
 from reconciler.normalize import desired_scope, normalize
+from reconciler.plan.context import PlanSettings
 from reconciler.service import export, plan
 
 RECONCILER = str(Path(sys.executable).parent / "reconciler")
@@ -90,7 +91,7 @@ def test_everything_round_trips(conn: psycopg.Connection[Any], database: str, tm
     ]
     code = next(d for d in live.domains if d.name == "code")
     assert code.collation == '"C"'
-    columns = {c.name: c.collation for c in live.table(QualifiedName("app", "accounts")).columns}  # type: ignore[union-attr]
+    columns = {c.name: c.collation for c in live.table(QualifiedName("app", "accounts")).columns}
     assert (columns["code"], columns["label"]) == ('"POSIX"', "app.c_copy")  # the test server is built without ICU
     address = live.composite_types[0]
     assert [(a.name, a.type, a.collation) for a in address.attributes] == [
@@ -143,7 +144,8 @@ def _grants_yaml(tmp_path: Path, role: str) -> Path:
     (tmp_path / "t.yaml").write_text(
         "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: things}\nspec:\n"
         "  columns:\n    - {name: id, type: bigint}\n    - {name: label, type: text}\n"
-        f"  grants:\n    - {{to: {role}, privileges: [select]}}\n    - {{to: {role}, privileges: [UPDATE], columns: [label]}}\n"
+        f"  grants:\n    - {{to: {role}, privileges: [select]}}\n    - {{to: {role}, privileges: [UPDATE], columns: "
+        f"[label]}}\n"
     )
     return tmp_path
 
@@ -195,7 +197,8 @@ def test_drift_reports_policies_domains_grants_and_foreign_privileges(
     conn.execute("DROP POLICY inserts ON app.accounts")
     conn.execute("ALTER DOMAIN app.code DROP CONSTRAINT code_check")
     (tmp_path / "reconciler.yaml").write_text(
-        f"apiVersion: reconciler.dev/v1alpha1\nkind: Project\nschemas: [{schemas}]\nenvironments:\n  dev:\n    connection: {{env: DEV_URL}}\n"
+        f"apiVersion: reconciler.dev/v1alpha1\nkind: Project\nschemas: [{schemas}]\nenvironments:\n  dev:\n    "
+        f"connection: {{env: DEV_URL}}\n"
     )
     result = subprocess.run(
         [RECONCILER, "drift", "--format", "json"],
@@ -219,8 +222,6 @@ HOSTILE = 'Robert"); DROP TABLE students;--'
 
 
 def test_hostile_names_are_identifiers_everywhere(conn: psycopg.Connection[Any], database: str, tmp_path: Path) -> None:
-    from psycopg import sql  # noqa: PLC0415
-
     conn.execute(
         sql.SQL("DO {}").format(
             sql.Literal(
@@ -258,7 +259,9 @@ spec:
   columns: [{{name: id, type: bigint}}, {{name: "{quoted} col", type: text}}]
   rowLevelSecurity: {{enabled: true, forced: true}}
   policies: [{{name: "{quoted} policy", roles: ["{quoted}"], using: "true"}}]
-  grants: [{{to: "{quoted}", privileges: [SELECT]}}, {{to: "{quoted}", privileges: [UPDATE], columns: ["{quoted} col"]}}]
+  grants:
+    - {{to: "{quoted}", privileges: [SELECT]}}
+    - {{to: "{quoted}", privileges: [UPDATE], columns: ["{quoted} col"]}}
 """)
     outcome = plan([tmp_path], database)
     assert outcome.plan.verified
@@ -297,9 +300,9 @@ def test_attribute_type_change_under_a_column_is_refused_with_the_columns_named(
 
 def test_policy_naming_an_unknown_column_is_reported_at_its_line(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(
-        "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: t}\nspec:\n  columns: [{name: owner, type: text}]\n"
-        "  policies:\n    - name: p\n      using: owner = current_user AND tenant = 1\n"
-        "    - name: q\n      using: EXISTS (SELECT 1 FROM members m WHERE m.user_name = owner)\n"
+        "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: t}\nspec:\n  columns: [{name: owner, "
+        "type: text}]\n  policies:\n    - name: p\n      using: owner = current_user AND tenant = 1\n    - name: q\n  "
+        "    using: EXISTS (SELECT 1 FROM members m WHERE m.user_name = owner)\n"
     )
     with pytest.raises(LoadError) as caught:
         load_paths([tmp_path])
@@ -331,7 +334,8 @@ def test_the_same_privilege_on_a_table_and_on_its_column(
     (tmp_path / "t.yaml").write_text(
         "apiVersion: reconciler.dev/v1alpha1\nkind: Table\nmetadata: {name: things}\nspec:\n"
         "  columns:\n    - {name: id, type: bigint}\n    - {name: label, type: text}\n"
-        f"  grants:\n    - {{to: {ROLE}, privileges: [SELECT]}}\n    - {{to: {ROLE}, privileges: [SELECT], columns: [label]}}\n"
+        f"  grants:\n    - {{to: {ROLE}, privileges: [SELECT]}}\n    - {{to: {ROLE}, privileges: [SELECT], columns: "
+        f"[label]}}\n"
     )
     outcome = plan([tmp_path], database)
     assert outcome.plan.verified

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> Any:
         _fail(str(exc) if plain else f"error: {exc}", exc.exit_code)
     except click.ClickException as exc:
         _fail(f"error: {exc.format_message()}", ExitCode.ERROR)
-    except Exception as exc:  # noqa: BLE001  (the last guard: never a traceback for users)
+    except Exception as exc:  # the last guard: never a traceback for users
         if os.environ.get("RECONCILER_DEBUG"):
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc} (set RECONCILER_DEBUG=1 for a traceback)", ExitCode.ERROR)

@@ -25,9 +25,9 @@ from reconciler.model import content_hash
 from reconciler.pg.dsn import target as dsn_target
 from reconciler.plan import Phase, render
 from reconciler.plan.context import PlanSettings
-from reconciler.report import schemadoc
 from reconciler.report import lint as lint_report
-from reconciler.report.formats import RENDERERS
+from reconciler.report import schemadoc
+from reconciler.report.formats import RENDERERS, render_text
 
 SCHEMA_PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))  # default: the project's
 
@@ -119,7 +119,10 @@ URL = click.option(
     "--url",
     envvar="RECONCILER_URL",
     required=True,
-    help="PostgreSQL connection URL or key=value string (or set RECONCILER_URL, which keeps the password off the command line).",
+    help=(
+        "PostgreSQL connection URL or key=value string (or set RECONCILER_URL, which keeps the password off the "
+        "command line)."
+    ),
 )
 
 
@@ -207,7 +210,8 @@ def plan_command(
         click.echo(f"\nplan written to {out} (digest {plan.digest})")
     if outcome.in_progress:
         click.echo(
-            "this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler history`)",
+            "this plan is already in progress on the database: continue it with `reconciler apply` (see `reconciler "
+            "history`)",
             err=True,
         )
     sys.exit(ExitCode.OK if plan.empty else ExitCode.CHANGES)
@@ -334,7 +338,8 @@ def _report_apply(outcome: Any, plan_file: Path | None) -> None:
         f"plan digest: {plan.digest}",
         "approve with one of:",
         f"  reconciler apply ... --approve {plan.digest}:{step.phase.value}",
-        f"  reconciler approve {source} --phase {step.phase.value} --by <your name>   (writes an approval file to commit)",
+        f"  reconciler approve {source} --phase {step.phase.value} --by <your name>   (writes an approval file to "
+        "commit)",
     ]
 
     raise ApprovalRequired("\n".join(lines))
@@ -388,8 +393,8 @@ def history_command(url: str | None, config_path: Path | None, env_name: str | N
         steps = record["steps"]
         done = sum(1 for s in steps if s["state"] == "done")
         click.echo(
-            f"{record['digest']}  {record['state']:<9} {done}/{len(steps)} steps  {record['created_at']:%Y-%m-%d %H:%M:%S}"
-            + (f"  {record['message']}" if record["message"] else "")
+            f"{record['digest']}  {record['state']:<9} {done}/{len(steps)} steps  "
+            f"{record['created_at']:%Y-%m-%d %H:%M:%S}" + (f"  {record['message']}" if record["message"] else "")
         )
         for step in steps:
             extra = f"  error: {step['error']}" if step["error"] else ""
@@ -444,11 +449,7 @@ def drift_command(
         targets.append(service.DriftTarget(name or dsn_target(url).dbname + "@" + dsn_target(url).host, url))
     chosen_paths: list[Path] | None = list(paths) or (project.schema_paths() if baseline is None else None)
     report = service.drift(chosen_paths, targets, baseline=baseline, rules=project.project.ignore)
-    text = (
-        RENDERERS[fmt](report)
-        if fmt != "text"
-        else RENDERERS["text"](report, color=sys.stdout.isatty() and out is None)
-    )
+    text = RENDERERS[fmt](report) if fmt != "text" else render_text(report, color=sys.stdout.isatty() and out is None)
     if out is not None:
         out.write_text(text)
         click.echo(f"drift report written to {out}")
@@ -491,7 +492,8 @@ def docs_command(
     title: str | None,
 ) -> None:
     """Write a data dictionary and ER diagrams of the YAML in PATHS or of a live database."""
-    explicit_url = url if click.get_current_context().get_parameter_source("url").name == "COMMANDLINE" else None
+    source = click.get_current_context().get_parameter_source("url")
+    explicit_url = url if source is not None and source.name == "COMMANDLINE" else None
     if paths and (explicit_url or env_name):
         raise click.UsageError("document either PATHs or a database (--url, --env), not both")
     target_url = None

@@ -7,7 +7,7 @@ build scratch databases (normalization, plan replay) and by the tests.
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from psycopg import sql
 

@@ -8,7 +8,7 @@ pglast's rendering of their one SELECT (`sqlparse.queries.canonical_query`).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from psycopg import sql
 
@@ -16,7 +16,6 @@ from reconciler.ddl.relations import create_index_on
 from reconciler.ddl.statement import Statement, comment_on, expression_sql, qualified, type_sql
 from reconciler.model import Function, FunctionArgument, Index, MaterializedView, QualifiedName, Table, Trigger, View
 from reconciler.sqlparse.queries import canonical_query
-
 
 _VOLATILITY = {"immutable": "IMMUTABLE", "stable": "STABLE", "volatile": "VOLATILE"}
 

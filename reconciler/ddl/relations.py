@@ -7,11 +7,12 @@ fragments in their parser-checked rendering).
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from psycopg import sql
 
 from reconciler.ddl.statement import (
+    Query,
     Statement,
     Subject,
     comment_on,
@@ -36,7 +37,6 @@ from reconciler.model import (
 )
 from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey
 from reconciler.sqlparse.fragments import canonical_expression
-
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
 
@@ -116,7 +116,7 @@ def _foreign_key_body(fk: ForeignKey) -> sql.Composed:
     ]
     if fk.match == "full":
         parts.append(sql.SQL("MATCH FULL"))
-    on_delete = sql.SQL("ON DELETE " + fk.on_delete.upper())
+    on_delete: Query = sql.SQL("ON DELETE " + fk.on_delete.upper())
     if fk.on_delete_set_columns:
         on_delete = sql.SQL("{} ({})").format(on_delete, idents(fk.on_delete_set_columns))
     parts.append(on_delete)
@@ -155,7 +155,7 @@ def create_sequence(sequence: Sequence) -> Statement:
 
 
 def sequence_owned_by(sequence: Sequence) -> Statement:
-    owner = sql.SQL("NONE")
+    owner: Query = sql.SQL("NONE")
     if sequence.owned_by is not None:
         table, column = sequence.owned_by
         owner = sql.SQL("{}.{}").format(qualified(table), sql.Identifier(column))
@@ -567,8 +567,8 @@ def detach_partition_finalize(parent: QualifiedName, table: QualifiedName) -> St
     finalize = detach_partition_finalize_only(parent, table).text()
     detach = detach_partition(parent, table, concurrently=False).text()
     body = sql.SQL(
-        "BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = {}::pg_catalog.regclass AND inhdetachpending) "
-        "THEN EXECUTE {}; ELSE EXECUTE {}; END IF; END"
+        "BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = {}::pg_catalog.regclass AND "
+        "inhdetachpending) THEN EXECUTE {}; ELSE EXECUTE {}; END IF; END"
     ).format(sql.Literal(qualified(table).as_string(None)), sql.Literal(finalize), sql.Literal(detach))
     return Statement(
         sql.SQL("DO {}").format(sql.Literal(body.as_string(None))), parent.schema, ("table", parent.schema, parent.name)

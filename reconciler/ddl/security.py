@@ -7,14 +7,14 @@ list, roles are identifiers (or the PUBLIC keyword), never user text.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from psycopg import sql
 
 from reconciler.ddl.statement import Statement, expression_sql, qualified, type_sql
 from reconciler.model import DefaultPrivilege, GrantTarget, Policy, Privilege, QualifiedName, Table
 from reconciler.model.grants import DEFAULT_GRANTS
-
 
 # --- row-level security -------------------------------------------------------------------
 

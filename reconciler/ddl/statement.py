@@ -14,8 +14,9 @@ production execution (timeouts, retries, journal) lives in `reconciler.execute`.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -23,15 +24,15 @@ from psycopg import sql
 from reconciler.model import QualifiedName
 from reconciler.sqlparse.fragments import canonical_expression, canonical_type, parse_name
 
-
 Subject = tuple[str, str, str]  # (kind, schema, name) of the object a statement is about
+Query = sql.SQL | sql.Composed  # what psycopg executes: a constant template, or one filled in
 
 
 @dataclass(frozen=True)
 class Statement:
     """One SQL statement, the schema its unqualified names resolve in, and what it is about."""
 
-    sql: sql.Composable
+    sql: Query
     schema: str | None = None
     subject: Subject | None = None
 
@@ -64,7 +65,7 @@ def name_sql(text: str) -> sql.Identifier:
     return sql.Identifier(*parse_name(text))
 
 
-def search_path(schema: str) -> sql.Composed:
+def search_path(schema: str) -> Query:
     if schema == "public":
         return sql.SQL("SET search_path TO public")
     return sql.SQL("SET search_path TO {}, public").format(sql.Identifier(schema))

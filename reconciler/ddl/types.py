@@ -23,7 +23,6 @@ from reconciler.model import (
     Schema,
 )
 
-
 # --- schemas and extensions ---------------------------------------------------------------
 
 
@@ -31,6 +30,10 @@ def create_schema(schema: Schema) -> Statement:
     return Statement(
         sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema.name)), subject=("schema", schema.name, schema.name)
     )
+
+
+def drop_schema(name: str) -> Statement:
+    return Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(name)))
 
 
 def create_extension(extension: Extension) -> Statement:
@@ -55,6 +58,10 @@ def alter_extension(extension: Extension, *, version: str | None = None, schema:
 
 
 # --- enums --------------------------------------------------------------------------------
+
+
+def drop_extension(name: str) -> Statement:
+    return Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(name)))
 
 
 def create_enum(enum: EnumType) -> Statement:

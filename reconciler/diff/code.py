@@ -15,21 +15,28 @@ modes, defaults or the result type need DROP + CREATE (`RecreateFunction`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING
 
 from reconciler.diff.changes import Change, TableChange
 from reconciler.diff.usertypes import translate_routine, type_renames
 from reconciler.model import Catalog, Function, MaterializedView, Table, Trigger, View
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 
 @dataclass(frozen=True)
-class CodeChange(Change):
+class CodeChange(Change, abstract=True):
     """A change of a top-level code object; `kind`, `schema`, `name` identify it in reports."""
 
     @property
     def target(self) -> Function | View | MaterializedView:
-        raise NotImplementedError
+        """The object as it is desired."""
+        target = self.desired_object
+        assert isinstance(target, Function | View | MaterializedView)
+        return target
 
     @property
     def kind(self) -> str:
@@ -39,33 +46,21 @@ class CodeChange(Change):
         return "view" if isinstance(target, View) else "materialized view"
 
     @property
-    def subject(self) -> str:
-        return str(self.target) if isinstance(self.target, Function) else str(self.target.qname)
-
-    @property
     def detail(self) -> str | None:
         return None
 
 
 @dataclass(frozen=True)
-class AddFunction(CodeChange):
+class AddFunction(CodeChange, desired_object="function"):
     function: Function
-
-    @property
-    def target(self) -> Function:
-        return self.function
 
 
 @dataclass(frozen=True)
-class ReplaceFunction(CodeChange):
+class ReplaceFunction(CodeChange, live_object="old", desired_object="new"):
     """Body or attributes differ: CREATE OR REPLACE keeps the object (and what depends on it)."""
 
     old: Function
     new: Function
-
-    @property
-    def target(self) -> Function:
-        return self.new
 
     @property
     def detail(self) -> str | None:
@@ -78,24 +73,16 @@ class RecreateFunction(ReplaceFunction):
 
 
 @dataclass(frozen=True)
-class AddView(CodeChange):
+class AddView(CodeChange, desired_object="view"):
     view: View | MaterializedView
-
-    @property
-    def target(self) -> View | MaterializedView:
-        return self.view
 
 
 @dataclass(frozen=True)
-class ReplaceView(CodeChange):
+class ReplaceView(CodeChange, live_object="old", desired_object="new"):
     """A view or materialized view whose definition, options, indexes or comment differ."""
 
     old: View | MaterializedView
     new: View | MaterializedView
-
-    @property
-    def target(self) -> View | MaterializedView:
-        return self.new
 
     @property
     def definition_changed(self) -> bool:
@@ -108,12 +95,8 @@ class ReplaceView(CodeChange):
 
 
 @dataclass(frozen=True)
-class AddTrigger(TableChange):
+class AddTrigger(TableChange, desired_object="trigger"):
     trigger: Trigger
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.trigger.name}"
 
     @property
     def detail(self) -> str:
@@ -121,13 +104,9 @@ class AddTrigger(TableChange):
 
 
 @dataclass(frozen=True)
-class ReplaceTrigger(TableChange):
+class ReplaceTrigger(TableChange, live_object="old", desired_object="new"):
     old: Trigger
     new: Trigger
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.new.name}"
 
     @property
     def only_enabled_or_comment(self) -> bool:
@@ -143,8 +122,8 @@ def object_name(obj: Function | View | MaterializedView) -> str:
     return f"{obj.name}({', '.join(obj.identity_types)})" if isinstance(obj, Function) else obj.name
 
 
-def differing_fields(old: object, new: object) -> list[str]:
-    return [f.name for f in dataclasses.fields(old) if f.compare and getattr(old, f.name) != getattr(new, f.name)]  # type: ignore[arg-type]
+def differing_fields(old: DataclassInstance, new: DataclassInstance) -> list[str]:
+    return [f.name for f in dataclasses.fields(old) if f.compare and getattr(old, f.name) != getattr(new, f.name)]
 
 
 _RECREATE_FIELDS = {"kind", "arguments", "returns", "setof", "table"}
@@ -217,8 +196,8 @@ def unmanaged(live: Catalog, desired: Catalog) -> list[tuple[str, str, str]]:
         wanted = _desired_table(desired, table)
         if wanted is None:
             continue  # the table itself is dropped or not managed: its triggers go with it
-        names = {t.name for t in wanted.triggers}
-        found += [("trigger", table.schema, f"{table.name}.{t.name}") for t in table.triggers if t.name not in names]
+        triggers = {t.name for t in wanted.triggers}
+        found += [("trigger", table.schema, f"{table.name}.{t.name}") for t in table.triggers if t.name not in triggers]
     return found
 
 

@@ -17,7 +17,8 @@ Decisions that matter:
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 from reconciler.diff import changes as c
 from reconciler.diff import grants, partitions, usertypes
@@ -28,13 +29,17 @@ from reconciler.model import (
     CheckConstraint,
     Column,
     Constraint,
+    EnumType,
     ForeignKey,
     Index,
     QualifiedName,
     Table,
 )
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def diff(live: Catalog, desired: Catalog, *, baseline: bool = False) -> list[c.Change]:
@@ -53,7 +58,7 @@ def diff(live: Catalog, desired: Catalog, *, baseline: bool = False) -> list[c.C
 
 
 def _without(obj: T, **fields: object) -> T:
-    return dataclasses.replace(obj, **fields)  # type: ignore[type-var]
+    return dataclasses.replace(obj, **fields)
 
 
 # --- database-level ------------------------------------------------------------------------
@@ -98,7 +103,7 @@ def _enums(live: Catalog, desired: Catalog) -> Iterable[c.Change]:
         yield c.DropEnum(enum)
 
 
-def _alter_enum(old: c.EnumType, new: c.EnumType) -> c.AlterEnum:
+def _alter_enum(old: EnumType, new: EnumType) -> c.AlterEnum:
     kept = [v for v in old.values if v in new.values]
     removed = tuple(v for v in old.values if v not in new.values)
     reordered = kept != [v for v in new.values if v in old.values]
@@ -241,16 +246,23 @@ def _constraints(live: Table, desired: Table, table_renames: dict[QualifiedName,
 
 
 def _accept_validated(old: Constraint, new: Constraint) -> Constraint:
-    if isinstance(new, CheckConstraint | ForeignKey) and isinstance(old, type(new)):
-        if new.not_valid and not old.not_valid:  # type: ignore[union-attr]
-            return _without(new, not_valid=False)
+    if (
+        isinstance(new, CheckConstraint | ForeignKey)
+        and isinstance(old, CheckConstraint | ForeignKey)
+        and type(old) is type(new)
+        and new.not_valid
+        and not old.not_valid
+    ):
+        return _without(new, not_valid=False)
     return new
 
 
 def _only_validation_differs(old: Constraint, new: Constraint) -> bool:
-    if not isinstance(old, CheckConstraint | ForeignKey) or type(old) is not type(new):
+    if not isinstance(old, CheckConstraint | ForeignKey) or not isinstance(new, CheckConstraint | ForeignKey):
         return False
-    return old.not_valid and not new.not_valid and _definition(_without(old, not_valid=False)) == _definition(new)  # type: ignore[union-attr]
+    if type(old) is not type(new):
+        return False
+    return old.not_valid and not new.not_valid and _definition(_without(old, not_valid=False)) == _definition(new)
 
 
 def _column_renames(live: Table, desired: Table) -> dict[str, str]:

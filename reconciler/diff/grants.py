@@ -9,8 +9,8 @@ nothing is declared, so every role's privileges are compared (`between_environme
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from reconciler.diff.changes import Change
 from reconciler.model import (
@@ -26,16 +26,12 @@ from reconciler.model.grants import DEFAULT_GRANTS
 
 
 @dataclass(frozen=True)
-class ChangeGrants(Change):
+class ChangeGrants(Change, live_object="live_target", desired_object="target"):
     target: GrantTarget  # the object's desired name
     live_target: GrantTarget  # its name before any rename (the expand phase runs before renames)
     granted: tuple[Privilege, ...]  # GRANT (WITH GRANT OPTION when grantable)
     revoked: tuple[Privilege, ...]  # REVOKE
     option_revoked: tuple[Privilege, ...] = ()  # REVOKE GRANT OPTION FOR (the privilege stays)
-
-    @property
-    def subject(self) -> str:
-        return str(self.target)
 
     @property
     def detail(self) -> str:
@@ -57,7 +53,9 @@ def _shown(p: Privilege) -> str:
 
 
 @dataclass(frozen=True)
-class ChangeDefaultPrivileges(Change):
+class ChangeDefaultPrivileges(Change, live_object=None, desired_object=None):
+    """Default privileges are no object: the subject is the (schema, role) pair they belong to."""
+
     schema: str
     for_role: str
     granted: tuple[DefaultPrivilege, ...]

@@ -9,11 +9,11 @@ the change is planned once, on the parent) and adds the changes of the partition
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from reconciler.diff import changes as c
-from reconciler.model import Catalog, QualifiedName, Table, UniqueConstraint
+from reconciler.model import Catalog, Constraint, Index, QualifiedName, Table, UniqueConstraint
 from reconciler.model.partitions import PartitionBy, PartitionOf
 
 _COLUMN_CHANGES = (c.AddColumn, c.DropColumn, c.AlterColumn, c.RenameColumn)
@@ -78,8 +78,8 @@ def refine(changes: list[c.Change], live: Catalog, desired: Catalog) -> list[c.C
     return out + partitioning
 
 
-def _without_name(obj: object) -> object:
-    return dataclasses.replace(obj, name="", comment=None, renamed_from=None)  # type: ignore[type-var]
+def _without_name(obj: Index | Constraint) -> Index | Constraint:
+    return dataclasses.replace(obj, name="", comment=None, renamed_from=None)
 
 
 def _adopted_by_attach(change: c.Change, attached: dict[QualifiedName, QualifiedName], desired: Catalog) -> bool:

@@ -15,8 +15,9 @@ Decisions that matter:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TypeVar
 
 from reconciler.diff.changes import Change, TableChange
 from reconciler.diff.matching import match
@@ -26,42 +27,35 @@ from reconciler.model import (
     CompositeType,
     Domain,
     DomainCheck,
+    EnumType,
     Function,
     Policy,
+    QualifiedName,
     RowLevelSecurity,
     Table,
 )
 from reconciler.sqlparse.fragments import sql_name
 
+UserType = EnumType | Domain | CompositeType
+Renamable = TypeVar("Renamable", Domain, CompositeType)
+
 # --- changes: domains ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class AddDomain(Change):
+class AddDomain(Change, desired_object="domain"):
     domain: Domain
-
-    @property
-    def subject(self) -> str:
-        return str(self.domain.qname)
 
 
 @dataclass(frozen=True)
-class DropDomain(Change):
+class DropDomain(Change, live_object="domain"):
     domain: Domain
-
-    @property
-    def subject(self) -> str:
-        return str(self.domain.qname)
 
 
 @dataclass(frozen=True)
 class RenameDomain(Change):
     live: Domain
     desired: Domain
-
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
 
 
 @dataclass(frozen=True)
@@ -72,10 +66,6 @@ class AlterDomain(Change):
     desired: Domain
 
     @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
-
-    @property
     def detail(self) -> str:
         return domain_detail(self.live, self.desired)
 
@@ -84,21 +74,13 @@ class AlterDomain(Change):
 
 
 @dataclass(frozen=True)
-class AddCompositeType(Change):
+class AddCompositeType(Change, desired_object="composite"):
     composite: CompositeType
-
-    @property
-    def subject(self) -> str:
-        return str(self.composite.qname)
 
 
 @dataclass(frozen=True)
-class DropCompositeType(Change):
+class DropCompositeType(Change, live_object="composite"):
     composite: CompositeType
-
-    @property
-    def subject(self) -> str:
-        return str(self.composite.qname)
 
 
 @dataclass(frozen=True)
@@ -106,19 +88,11 @@ class RenameCompositeType(Change):
     live: CompositeType
     desired: CompositeType
 
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
-
 
 @dataclass(frozen=True)
 class AlterCompositeType(Change):
     live: CompositeType
     desired: CompositeType
-
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
 
     @property
     def detail(self) -> str:
@@ -137,31 +111,19 @@ def _attrs(t: CompositeType) -> str:
 
 
 @dataclass(frozen=True)
-class AddCollation(Change):
+class AddCollation(Change, desired_object="collation"):
     collation: Collation
-
-    @property
-    def subject(self) -> str:
-        return str(self.collation.qname)
 
 
 @dataclass(frozen=True)
-class DropCollation(Change):
+class DropCollation(Change, live_object="collation"):
     collation: Collation
-
-    @property
-    def subject(self) -> str:
-        return str(self.collation.qname)
 
 
 @dataclass(frozen=True)
 class AlterCollation(Change):
     live: Collation
     desired: Collation
-
-    @property
-    def subject(self) -> str:
-        return str(self.desired.qname)
 
     @property
     def detail(self) -> str:
@@ -177,7 +139,10 @@ class AlterCollation(Change):
 class AlterRowLevelSecurity(TableChange):
     @property
     def detail(self) -> str:
-        return f"row-level security is {_rls(self.live.row_level_security)}, desired {_rls(self.desired.row_level_security)}"
+        return (
+            f"row-level security is {_rls(self.live.row_level_security)}, desired "
+            f"{_rls(self.desired.row_level_security)}"
+        )
 
 
 def _rls(rls: RowLevelSecurity) -> str:
@@ -187,12 +152,8 @@ def _rls(rls: RowLevelSecurity) -> str:
 
 
 @dataclass(frozen=True)
-class AddPolicy(TableChange):
+class AddPolicy(TableChange, desired_object="policy"):
     policy: Policy
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.policy.name}"
 
     @property
     def detail(self) -> str:
@@ -200,12 +161,8 @@ class AddPolicy(TableChange):
 
 
 @dataclass(frozen=True)
-class DropPolicy(TableChange):
+class DropPolicy(TableChange, live_object="policy"):
     policy: Policy
-
-    @property
-    def subject(self) -> str:
-        return f"{self.live.qname}.{self.policy.name}"
 
     @property
     def detail(self) -> str:
@@ -213,13 +170,9 @@ class DropPolicy(TableChange):
 
 
 @dataclass(frozen=True)
-class AlterPolicy(TableChange):
+class AlterPolicy(TableChange, live_object="old", desired_object="new"):
     old: Policy
     new: Policy
-
-    @property
-    def subject(self) -> str:
-        return f"{self.desired.qname}.{self.new.name}"
 
     @property
     def detail(self) -> str:
@@ -240,7 +193,9 @@ class AlterPolicy(TableChange):
 # --- differ --------------------------------------------------------------------------------
 
 
-def _pairs(live: dict, desired: dict) -> tuple[list, list, list]:  # type: ignore[type-arg]
+def _pairs(
+    live: dict[QualifiedName, Renamable], desired: dict[QualifiedName, Renamable]
+) -> tuple[list[tuple[Renamable, Renamable, bool]], list[Renamable], list[Renamable]]:
     """(pairs, added, dropped) by key, then by `renamed_from` (as the main differ does)."""
     return match(live, desired, lambda obj: obj.renamed_from)
 
@@ -364,12 +319,12 @@ def type_renames(live: Catalog, desired: Catalog) -> dict[str, str]:
     column or a routine's signature keeps its type through the rename, so it must not look like
     a type change (nor a new routine)."""
     renames: dict[str, str] = {}
-    kinds = (
+    kinds: list[tuple[Sequence[UserType], Sequence[UserType]]] = [
         (desired.enums, live.enums),
         (desired.domains, live.domains),
         (desired.composite_types, live.composite_types),
-    )
-    for group, current in kinds:  # type: ignore[assignment]
+    ]
+    for group, current in kinds:
         names = {obj.qname for obj in current}
         for obj in group:
             old = obj.renamed_from

@@ -18,26 +18,27 @@ protocol runs in threads.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import pickle
 import queue
 import threading
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
-from reconciler.policy import IgnoreRules
+import psycopg
+
 from reconciler.diff import diff
+from reconciler.diff.code import object_name
+from reconciler.drift.findings import Finding, ObjectKey, PlanProgress, findings, objects_of
 from reconciler.errors import ReconcilerError
 from reconciler.execute.journal import active_plan
 from reconciler.introspect import LiveState, read_catalog
 from reconciler.model import Catalog, canonical_json, content_hash
-from reconciler.pg.dsn import connect, redact
-from reconciler.diff.code import object_name
-from reconciler.drift.findings import Finding, ObjectKey, PlanProgress, findings, objects_of
 from reconciler.normalize import normalize
-
-import psycopg
+from reconciler.pg.dsn import connect, redact
+from reconciler.policy import IgnoreRules
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,8 @@ class _Channel:
     """The coordinator's end of one worker: a process with a pipe, or a thread with queues."""
 
     def __init__(self, target: Target, processes: bool) -> None:
+        self.conn: _Pipe
+        child: _Pipe
         if processes:
             self.conn, child = multiprocessing.get_context("fork").Pipe()
             self.runner: Any = multiprocessing.get_context("fork").Process(
@@ -209,11 +212,17 @@ class _Channel:
         return self.conn.recv()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the child is gone already (BrokenPipeError is an OSError)
             self.conn.send(("stop",))
-        except (OSError, BrokenPipeError):
-            pass
         self.runner.join(timeout=10)
+
+
+class _Pipe(Protocol):
+    """What the protocol uses of a pipe end: multiprocessing's Connection, or `_ThreadPipe`."""
+
+    def send(self, value: Any) -> None: ...
+
+    def recv(self) -> Any: ...
 
 
 class _ThreadPipe:
@@ -223,8 +232,9 @@ class _ThreadPipe:
         self.inbox, self.outbox = inbox, outbox
 
     @classmethod
-    def pair(cls) -> tuple["_ThreadPipe", "_ThreadPipe"]:
-        a, b = queue.Queue(), queue.Queue()  # type: ignore[var-annotated]
+    def pair(cls) -> tuple[_ThreadPipe, _ThreadPipe]:
+        a: queue.Queue[Any] = queue.Queue()
+        b: queue.Queue[Any] = queue.Queue()
         return cls(a, b), cls(b, a)
 
     def send(self, value: Any) -> None:
@@ -253,7 +263,7 @@ class Audit:
         self.targets = targets
         self.summaries: dict[str, Summary] = {}
 
-    def __enter__(self) -> "Audit":
+    def __enter__(self) -> Audit:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -269,20 +279,22 @@ class Audit:
         return self.summaries
 
     def catalog_of(self, name: str) -> bytes:
-        return self.channels[name].ask(("catalog",))  # type: ignore[no-any-return]
+        pickled: bytes = self.channels[name].ask(("catalog",))
+        return pickled
 
     def normalize_with(self, name: str, desired: Catalog, origins: dict[Any, str]) -> bytes:
         status, payload = self.channels[name].ask(("normalize", pickle.dumps(desired), origins))
         if status == "error":
             raise ReconcilerError(payload)
-        return payload  # type: ignore[no-any-return]
+        pickled: bytes = payload
+        return pickled
 
     def compare(
         self, references: dict[str, bytes], rules: IgnoreRules, *, baseline: bool = False
     ) -> dict[str, tuple[dict[ObjectKey, Finding], int]]:
         """Findings of each environment against its reference (with `baseline`, another
         environment's catalog)."""
-        asked = [name for name in references]
+        asked = list(references)
         for name in asked:
             self.channels[name].conn.send(("diff", references[name], rules, baseline))
         return {name: self.channels[name].conn.recv() for name in asked}

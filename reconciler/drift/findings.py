@@ -10,15 +10,15 @@ reported as such and does not hide the others.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Iterable
 
-from reconciler.policy import IgnoreRules
 from reconciler.diff import changes as c
 from reconciler.diff import code, partitions
-from reconciler.model import Catalog, Column, QualifiedName
 from reconciler.drift import types as drift_types
+from reconciler.model import Catalog, Column, Extension, QualifiedName
+from reconciler.policy import IgnoreRules
 
 
 class Status(StrEnum):
@@ -85,7 +85,7 @@ class DriftReport:
     desired_hash: str | None
     reference: str  # "desired schema (<paths>)" or "environment <name>"
     environments: list[EnvironmentResult]
-    generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def rows(self) -> list[ObjectKey]:
         """Objects that are not in sync somewhere, in a stable order."""
@@ -153,12 +153,12 @@ def _kind(change: c.Change) -> str:
     return "enum" if isinstance(change, c.AddEnum | c.DropEnum | c.RenameEnum) else "sequence"
 
 
-def _extension_detail(old: object, new: object) -> str:
+def _extension_detail(old: Extension, new: Extension) -> str:
     parts = []
-    if getattr(old, "version") != getattr(new, "version"):
-        parts.append(f"version is {getattr(old, 'version')}, desired {getattr(new, 'version')}")
-    if getattr(old, "schema") != getattr(new, "schema"):
-        parts.append(f"schema is {getattr(old, 'schema')}, desired {getattr(new, 'schema')}")
+    if old.version != new.version:
+        parts.append(f"version is {old.version}, desired {new.version}")
+    if old.schema != new.schema:
+        parts.append(f"schema is {old.schema}, desired {new.schema}")
     return ", ".join(parts) or "differs"
 
 

@@ -1,13 +1,15 @@
-"""Drift findings for domains and composite types (see `drift.findings`); table-level row
+"""Drift findings for grants, domains, composite types and collations (see `drift.findings`); table-level row
 security changes are table findings whose detail the change itself words."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from reconciler.diff import grants as gr
 from reconciler.diff import usertypes as u
-from reconciler.model import Catalog, GrantTarget
+from reconciler.diff.changes import Change
+from reconciler.model import Catalog, Collation, CompositeType, Domain, GrantTarget
 
 KINDS = {
     u.AddDomain: "domain",
@@ -24,8 +26,9 @@ KINDS = {
 }
 
 
-def top_level(change: Any) -> tuple[str, str, str, str, str | None] | None:
-    """(kind, schema, name, status, detail) for a domain or composite type change, else None."""
+def top_level(change: Change) -> tuple[str, str, str, str, str | None] | None:
+    """(kind, schema, name, status, detail) for a grant, domain, composite type or collation
+    change, else None."""
     if isinstance(change, gr.ChangeGrants):
         return (*grant_key(change.target), "different", change.detail)
     if isinstance(change, gr.ChangeDefaultPrivileges):
@@ -33,15 +36,17 @@ def top_level(change: Any) -> tuple[str, str, str, str, str | None] | None:
     kind = KINDS.get(type(change))
     if kind is None:
         return None
-    if isinstance(change, u.AddDomain | u.AddCompositeType | u.AddCollation):
-        obj = getattr(change, "domain", None) or getattr(change, "composite", None) or change.collation  # type: ignore[union-attr]
+    live, desired = change.live_object, change.desired_object
+    obj = desired if desired is not None else live
+    assert isinstance(obj, Domain | CompositeType | Collation)
+    if live is None:
         return kind, obj.schema, obj.name, "missing", None
-    if isinstance(change, u.DropDomain | u.DropCompositeType | u.DropCollation):
-        obj = getattr(change, "domain", None) or getattr(change, "composite", None) or change.collation  # type: ignore[union-attr]
+    if desired is None:
         return kind, obj.schema, obj.name, "unexpected", None
     if isinstance(change, u.RenameDomain | u.RenameCompositeType):
-        return kind, change.desired.schema, change.desired.name, "different", f"still named {change.live.qname}"
-    return kind, change.desired.schema, change.desired.name, "different", change.detail
+        return kind, obj.schema, obj.name, "different", f"still named {change.live.qname}"
+    assert isinstance(change, u.AlterDomain | u.AlterCompositeType | u.AlterCollation)
+    return kind, obj.schema, obj.name, "different", change.detail
 
 
 def objects_of(catalog: Catalog) -> Iterable[tuple[str, str, str]]:

@@ -12,17 +12,18 @@ duration; a pause between batches leaves room for the application.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import sql
 
-from reconciler.execute.journal import checkpoint_statement, step_done_statement
-from reconciler.plan.plain import backfill_all, mark_backfill_session
-from reconciler.execute.session import set_timeouts
-from reconciler.plan.steps import BackfillSpec, Step
 from reconciler.ddl.statement import expression_sql, qualified, type_sql
+from reconciler.execute.journal import checkpoint_statement, step_done_statement
+from reconciler.execute.session import set_timeouts
+from reconciler.plan.plain import backfill_all, mark_backfill_session
+from reconciler.plan.steps import BackfillSpec, Step
 
 MIN_BATCH = 10
 
@@ -144,12 +145,12 @@ def run_backfill(
             return total
         started = time.monotonic()
         upper = _upper(conn, spec, key, last, bound, size)
-        update, params = _update(spec, key, last)
+        update, update_params = _update(spec, key, last)
         state = {"bound": bound, "last": upper, "batchSize": size}
         with conn.transaction():
             set_timeouts(conn, settings.lock_timeout_ms, settings.statement_timeout_ms, local=True)
             mark_backfill_session(conn)
-            rows = conn.execute(update, params + upper).rowcount
+            rows = conn.execute(update, update_params + upper).rowcount
             statement, checkpoint_params = checkpoint_statement(digest, step.id, state, rows)
             conn.execute(statement, checkpoint_params)
             if upper == bound:

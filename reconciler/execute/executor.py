@@ -15,13 +15,14 @@ Stage: execute. Contract of `apply_plan`:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from reconciler.policy import Policy, duration_ms
+from reconciler.ddl.statement import script, search_path
 from reconciler.errors import ExecutionError, LockNotAvailable, StalePlanError
 from reconciler.execute.backfill import BackfillSettings, ProgressSink, run_backfill
 from reconciler.execute.journal import Journal, StepRecord, step_done_statement
@@ -40,9 +41,9 @@ from reconciler.introspect import LiveState, read_catalog
 from reconciler.log import get_logger
 from reconciler.model import QualifiedName, content_hash
 from reconciler.pg import dsn as dsnlib
-from reconciler.ddl.statement import script, search_path
 from reconciler.plan.artifact import Plan
 from reconciler.plan.steps import LockLevel, Phase, Step
+from reconciler.policy import Policy, duration_ms
 
 log = get_logger("reconciler.apply")
 
@@ -110,14 +111,15 @@ def _start_or_resume(journal: Journal, plan: Plan, live: LiveState) -> None:
     if active is None:
         if live_hash != plan.source_hash:
             raise StalePlanError(
-                f"stale plan: it was computed from schema {plan.source_hash}, but the database now has {live_hash}; make a new plan"
+                f"stale plan: it was computed from schema {plan.source_hash}, but the database now has {live_hash}; "
+                "make a new plan"
             )
         journal.begin(plan)
         return
     if active.checkpoint_hash is not None and active.checkpoint_hash != live_hash:
         raise StalePlanError(
-            f"the database changed since plan {plan.digest} last ran (expected schema {active.checkpoint_hash}, found {live_hash}); "
-            "inspect the changes with `reconciler drift`, then abandon the plan and plan again"
+            f"the database changed since plan {plan.digest} last ran (expected schema {active.checkpoint_hash}, found "
+            f"{live_hash}); inspect the changes with `reconciler drift`, then abandon the plan and plan again"
         )
     journal.set_plan_state(plan.digest, "running")
     journal.clear_checkpoint(plan.digest)  # until this run finishes, nobody knows where it left the schema
@@ -242,8 +244,8 @@ def _run_with_retries(
     journal.step_failed(plan.digest, step.id, "lock not available")
     journal.set_plan_state(plan.digest, "failed", f"{step.id}: could not get its lock")
     raise LockNotAvailable(
-        f"step {step.id} could not get its lock in {retries.max_attempts} attempts (lock_timeout {lock_timeout} ms each); "
-        "the sessions in its way are in the journal (`reconciler history`); run apply again later to resume"
+        f"step {step.id} could not get its lock in {retries.max_attempts} attempts (lock_timeout {lock_timeout} ms "
+        "each); the sessions in its way are in the journal (`reconciler history`); run apply again later to resume"
     )
 
 

@@ -66,7 +66,7 @@ class Journal:
     def ensure(self) -> None:
         try:
             with self.conn.transaction():
-                self.conn.execute(sql.SQL(_ddl()))  # type: ignore[arg-type]  # constant package data
+                self.conn.execute(sql.SQL(_ddl()))  # constant package data
         except psycopg.errors.InsufficientPrivilege as exc:
             raise ExecutionError(
                 f"cannot create the journal schema {SCHEMA!r}: {exc.diag.message_primary}; grant CREATE on the database"
@@ -92,7 +92,10 @@ class Journal:
         if row is None:
             return "holder unknown"
         pid, app, addr, since = row
-        return f"pid {pid}, {app or 'no application name'}, from {addr or 'local socket'}, connected since {since:%Y-%m-%d %H:%M:%S %Z}"
+        return (
+            f"pid {pid}, {app or 'no application name'}, from {addr or 'local socket'}, connected since "
+            f"{since:%Y-%m-%d %H:%M:%S %Z}"
+        )
 
     # --- plans -----------------------------------------------------------------------------
 
@@ -123,15 +126,16 @@ class Journal:
         with self.conn.transaction():
             self.conn.execute(
                 sql.SQL(
-                    "INSERT INTO {}.plans (digest, source_hash, target_hash, plan, state) VALUES (%s, %s, %s, %s, 'running') "
-                    "ON CONFLICT (digest) DO UPDATE SET state = 'running', updated_at = now()"
+                    "INSERT INTO {}.plans (digest, source_hash, target_hash, plan, state) VALUES (%s, %s, %s, %s, "
+                    "'running') ON CONFLICT (digest) DO UPDATE SET state = 'running', updated_at = now()"
                 ).format(sql.Identifier(SCHEMA)),
                 (plan.digest, plan.source_hash, plan.target_hash, Jsonb(data)),
             )
             for position, step in enumerate(plan.steps):
                 self.conn.execute(
                     sql.SQL(
-                        "INSERT INTO {}.steps (digest, step_id, position, phase, description) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+                        "INSERT INTO {}.steps (digest, step_id, position, phase, description) VALUES (%s, %s, %s, %s, "
+                        "%s) ON CONFLICT DO NOTHING"
                     ).format(sql.Identifier(SCHEMA)),
                     (plan.digest, step.id, position, step.phase.value, step.description),
                 )
@@ -142,7 +146,8 @@ class Journal:
     ) -> None:
         self.conn.execute(
             sql.SQL(
-                "UPDATE {}.plans SET state = %s, message = %s, checkpoint_hash = COALESCE(%s, checkpoint_hash), updated_at = now() WHERE digest = %s"
+                "UPDATE {}.plans SET state = %s, message = %s, checkpoint_hash = COALESCE(%s, checkpoint_hash), "
+                "updated_at = now() WHERE digest = %s"
             ).format(sql.Identifier(SCHEMA)),
             (state, message, checkpoint_hash, digest),
         )
@@ -173,8 +178,8 @@ class Journal:
     def step_started(self, digest: str, step_id: str) -> None:
         self.conn.execute(
             sql.SQL(
-                "UPDATE {}.steps SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()), error = NULL "
-                "WHERE digest = %s AND step_id = %s"
+                "UPDATE {}.steps SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, "
+                "now()), error = NULL WHERE digest = %s AND step_id = %s"
             ).format(sql.Identifier(SCHEMA)),
             (digest, step_id),
         )
@@ -208,11 +213,11 @@ class Journal:
             cur.execute(
                 sql.SQL(
                     "SELECT p.digest, p.state, p.message, p.created_at, p.updated_at, p.source_hash, p.target_hash, "
-                    "coalesce(json_agg(json_build_object('id', s.step_id, 'phase', s.phase, 'state', s.state, 'attempts', s.attempts, "
-                    "'startedAt', s.started_at, 'finishedAt', s.finished_at, 'error', s.error, 'backupFile', s.backup_file, "
-                    "'restoreCommand', s.restore_command, 'rowsDone', s.rows_done, 'description', s.description) ORDER BY s.position) "
-                    "FILTER (WHERE s.step_id IS NOT NULL), '[]') AS steps "
-                    "FROM {schema}.plans p LEFT JOIN {schema}.steps s ON s.digest = p.digest "
+                    "coalesce(json_agg(json_build_object('id', s.step_id, 'phase', s.phase, 'state', s.state, "
+                    "'attempts', s.attempts, 'startedAt', s.started_at, 'finishedAt', s.finished_at, 'error', "
+                    "s.error, 'backupFile', s.backup_file, 'restoreCommand', s.restore_command, 'rowsDone', "
+                    "s.rows_done, 'description', s.description) ORDER BY s.position) FILTER (WHERE s.step_id IS NOT "
+                    "NULL), '[]') AS steps FROM {schema}.plans p LEFT JOIN {schema}.steps s ON s.digest = p.digest "
                     "GROUP BY p.digest ORDER BY p.created_at DESC LIMIT %s"
                 ).format(schema=sql.Identifier(SCHEMA)),
                 (limit,),

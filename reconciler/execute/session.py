@@ -9,9 +9,10 @@ jittered, growing pause. Only errors known to be transient are retried.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -32,7 +33,11 @@ def classify(exc: BaseException) -> ErrorKind:
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         return ErrorKind.LOCK
     state = getattr(exc, "sqlstate", None) or ""
-    if state in _TEMPORARY_STATES or state.startswith("08") or isinstance(exc, psycopg.OperationalError) and not state:
+    if (
+        state in _TEMPORARY_STATES
+        or state.startswith("08")
+        or (isinstance(exc, psycopg.OperationalError) and not state)
+    ):
         return ErrorKind.TEMPORARY
     return ErrorKind.PERMANENT
 
@@ -75,7 +80,10 @@ class Blocker:
 
     def __str__(self) -> str:
         query = " ".join(self.query.split())[:80]
-        return f"pid {self.pid} ({self.application or 'no name'}, {self.state}, {self.seconds:.0f}s) holds {self.mode} on {self.table}: {query}"
+        return (
+            f"pid {self.pid} ({self.application or 'no name'}, {self.state}, {self.seconds:.0f}s) holds {self.mode} on "
+            f"{self.table}: {query}"
+        )
 
 
 def blockers(conn: psycopg.Connection[Any], tables: Iterable[QualifiedName]) -> list[Blocker]:
@@ -98,7 +106,8 @@ def blockers(conn: psycopg.Connection[Any], tables: Iterable[QualifiedName]) -> 
 def orphaned_backends(conn: psycopg.Connection[Any], application_name: str) -> list[int]:
     """Backends of an earlier, killed run of the same plan, still at work."""
     rows = conn.execute(
-        "SELECT pid FROM pg_catalog.pg_stat_activity WHERE application_name = %s AND pid <> pg_catalog.pg_backend_pid() AND state <> 'idle'",
+        "SELECT pid FROM pg_catalog.pg_stat_activity WHERE application_name = %s AND pid <> "
+        "pg_catalog.pg_backend_pid() AND state <> 'idle'",
         (application_name[:63],),
     ).fetchall()
     return [row[0] for row in rows]

@@ -8,7 +8,8 @@ into a catalog equal to the live one. Values at their defaults are left out.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reconciler.export.usertypes import routine_grants
 from reconciler.export.values import put, sql_value

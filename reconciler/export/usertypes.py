@@ -11,11 +11,11 @@ from typing import Any
 
 from reconciler.export.values import sql_value
 from reconciler.model import Catalog, Collation, CompositeType, Domain, GrantTarget, Policy, Privilege, Table
-from reconciler.model.grants import DEFAULT_GRANTS
+from reconciler.model.grants import DEFAULT_GRANTS, GrantKind
 from reconciler.model.names import choose_name
 
 
-def _schema_and_name(spec: dict[str, Any], obj: Domain | CompositeType, metadata_name: str) -> None:
+def _schema_and_name(spec: dict[str, Any], obj: Domain | CompositeType | Collation, metadata_name: str) -> None:
     if obj.schema != "public":
         spec["schema"] = obj.schema
     if obj.name != metadata_name:
@@ -44,7 +44,7 @@ def _domain_checks(domain: Domain) -> list[dict[str, Any]]:
     first, as the loader does)."""
     out = []
     derived = _derived_names(domain)
-    for check, name in zip(domain.checks, derived):
+    for check, name in zip(domain.checks, derived, strict=True):
         item: dict[str, Any] = {} if check.name == name else {"name": check.name}
         item["expression"] = check.expression
         if check.not_valid:
@@ -126,8 +126,8 @@ def grants_of(catalog: Catalog, target: GrantTarget) -> list[dict[str, Any]]:
         by_privileges: dict[tuple[str, ...], list[str]] = {}
         for column, privileges in by_column.items():
             by_privileges.setdefault(tuple(sorted(privileges)), []).append(column)
-        for privileges, columns in sorted(by_privileges.items()):
-            out.append(_grant_entry(grantee, list(privileges), sorted(columns), grantable))
+        for privilege_set, columns in sorted(by_privileges.items()):
+            out.append(_grant_entry(grantee, list(privilege_set), sorted(columns), grantable))
     return out
 
 
@@ -159,8 +159,8 @@ def default_privileges_of(catalog: Catalog, schema: str) -> list[dict[str, Any]]
     return out
 
 
-def add_grants(spec: dict[str, Any], catalog: Catalog, kind: str, schema: str, name: str) -> None:
-    grants = grants_of(catalog, GrantTarget(kind, schema, name))  # type: ignore[arg-type]
+def add_grants(spec: dict[str, Any], catalog: Catalog, kind: GrantKind, schema: str, name: str) -> None:
+    grants = grants_of(catalog, GrantTarget(kind, schema, name))
     if grants:
         spec["grants"] = grants
     if kind == "schema":
@@ -185,7 +185,7 @@ def routine_grants(catalog: Catalog, target: GrantTarget) -> list[dict[str, Any]
 
 def collation_spec(collation: Collation, metadata_name: str) -> dict[str, Any]:
     spec: dict[str, Any] = {}
-    _schema_and_name(spec, collation, metadata_name)  # type: ignore[arg-type]
+    _schema_and_name(spec, collation, metadata_name)
     if collation.provider != "libc":
         spec["provider"] = collation.provider
     for key, value in (

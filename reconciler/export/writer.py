@@ -15,7 +15,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -25,7 +25,6 @@ from reconciler.export.partitions import add_partitioning
 from reconciler.export.values import put, sql_value
 from reconciler.load import load_paths
 from reconciler.load.spec import API_VERSION_V1ALPHA1
-from reconciler.model.defaults import sequence_defaults
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -40,6 +39,7 @@ from reconciler.model import (
     Table,
     UniqueConstraint,
 )
+from reconciler.model.defaults import sequence_defaults
 
 _MAX_NAME_PASSES = 4
 
@@ -335,7 +335,13 @@ def _scoped(schema: str, name: str) -> tuple[str, ...]:
     return (name,) if schema == "public" else (schema, name)
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+if TYPE_CHECKING:
+    _BASE_DUMPER = yaml.SafeDumper
+else:
+    _BASE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it
+
+
+class _Dumper(_BASE_DUMPER):
     """Readable YAML: short lists of names inline, SQL with quotes in double-quoted strings."""
 
 

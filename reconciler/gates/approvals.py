@@ -64,7 +64,7 @@ def write_approval(
         "digest": digest,
         "phase": suffix,
         "by": by,
-        "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if summary:
         document["plan"] = summary

@@ -18,13 +18,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.policy import BackupPolicy, duration_ms
+from reconciler.ddl.statement import qualified
 from reconciler.errors import HookFailed
 from reconciler.pg.dsn import redact, target
 from reconciler.pg.dump import connection_env, pg_dump_for
 from reconciler.plan.artifact import Plan
 from reconciler.plan.steps import DATA_LOSS, HazardCode, Step
-from reconciler.ddl.statement import qualified
+from reconciler.policy import BackupPolicy, duration_ms
 
 LOSES_DATA = frozenset({HazardCode.DELETES_DATA, HazardCode.TABLE_REWRITE})
 DEFAULT_DIRECTORY = "reconciler-backups"
@@ -42,7 +42,8 @@ def needs_backup(step: Step, policy: BackupPolicy) -> bool:
     if policy.when == "never":
         if data_loss:
             raise HookFailed(
-                f"step {step.id} deletes data and backups are switched off (policy.backup.when: never); refusing to run it"
+                f"step {step.id} deletes data and backups are switched off (policy.backup.when: never); refusing to "
+                "run it"
             )
         return False
     if policy.when == "always":
@@ -95,7 +96,7 @@ def run_pg_dump_hook(
 ) -> BackupRecord:
     binaries = pg_dump_for(server_major)
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     safe_id = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in step.id)[:80]
     path = (directory / f"{plan.digest.split(':', 1)[1][:12]}-{safe_id}-{stamp}.dump").resolve()
     command = [str(binaries.tool("pg_dump")), "--format=custom", f"--file={path}"]

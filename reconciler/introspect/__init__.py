@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from reconciler.introspect.reader import BOOKKEEPING_SCHEMA, LiveState, TableStats, UnmanagedObject, read_catalog
 from reconciler.pg.dsn import connect

@@ -9,8 +9,9 @@ back from the scratch database the same way, compares exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Literal
 
 from pglast import ast, parse_sql
 from pglast.stream import RawStream
@@ -25,14 +26,35 @@ from reconciler.model import (
     Trigger,
     View,
 )
-from reconciler.sqlparse.fragments import strip_outer_parentheses
+from reconciler.model.code import (
+    ArgumentMode,
+    ParallelSafety,
+    RoutineKind,
+    TriggerEnabled,
+    TriggerEvent,
+    TriggerTiming,
+    Volatility,
+)
+from reconciler.sqlparse.fragments import items, strip_outer_parentheses, text_of
 
-_MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
-_VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
-_PARALLEL = {"s": "safe", "r": "restricted", "u": "unsafe"}
-_ENABLED = {"O": "origin", "A": "always", "R": "replica", "D": "disabled"}
+_MODES: dict[str, ArgumentMode | Literal["table"]] = {
+    "i": "in",
+    "o": "out",
+    "b": "inout",
+    "v": "variadic",
+    "t": "table",
+}
+_VOLATILITY: dict[str, Volatility] = {"i": "immutable", "s": "stable", "v": "volatile"}
+_PARALLEL: dict[str, ParallelSafety] = {"s": "safe", "r": "restricted", "u": "unsafe"}
+_ENABLED: dict[str, TriggerEnabled] = {"O": "origin", "A": "always", "R": "replica", "D": "disabled"}
 # pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h)
 _BEFORE, _INSERT, _DELETE, _UPDATE, _TRUNCATE, _INSTEAD = 2, 4, 8, 16, 32, 64
+_EVENT_BITS: tuple[tuple[int, TriggerEvent], ...] = (
+    (_INSERT, "insert"),
+    (_UPDATE, "update"),
+    (_DELETE, "delete"),
+    (_TRUNCATE, "truncate"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +72,7 @@ def functions(rows: list[Any], warnings: list[str]) -> tuple[list[Function], lis
     """Modeled routines, and (kind, schema, name) of those left unmanaged (SQL-standard bodies)."""
     out, unmanaged = [], []
     for row in rows:
-        kind = "procedure" if row.kind == "p" else "function"
+        kind: RoutineKind = "procedure" if row.kind == "p" else "function"
         if row.language == "sql" and not (row.body or "").strip():
             unmanaged.append((f"{kind} (SQL-standard body)", row.schema, f"{row.name}({row.arguments})"))
             continue
@@ -58,30 +80,33 @@ def functions(rows: list[Any], warnings: list[str]) -> tuple[list[Function], lis
     return out, unmanaged
 
 
-def _function(row: Any, kind: str, warnings: list[str]) -> Function:
-    modes = [_MODES[m] for m in row.arg_modes] if row.arg_modes else ["in"] * len(row.arg_types)
+def _function(row: Any, kind: RoutineKind, warnings: list[str]) -> Function:
+    modes: list[ArgumentMode | Literal["table"]] = (
+        [_MODES[m] for m in row.arg_modes] if row.arg_modes else ["in"] * len(row.arg_types)
+    )
     names = list(row.arg_names or [None] * len(modes))
     defaults = _defaults(row.arguments)
-    arguments, table = [], []
-    for position, (mode, type_text) in enumerate(zip(modes, row.arg_types)):
+    arguments: list[FunctionArgument] = []
+    table: list[ResultColumn] = []
+    for position, (mode, type_text) in enumerate(zip(modes, row.arg_types, strict=False)):
         name = names[position] or None if position < len(names) else None
         if mode == "table":
             table.append(ResultColumn(name or "", type_text))
         else:
-            arguments.append(FunctionArgument(type_text, name, mode, defaults.get(len(arguments))))  # type: ignore[arg-type]
+            arguments.append(FunctionArgument(type_text, name, mode, defaults.get(len(arguments))))
     return Function(
         schema=row.schema,
         name=row.name,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         arguments=tuple(arguments),
         returns=None if kind == "procedure" else row.returns,
         setof=bool(row.setof) and kind == "function",
         table=tuple(table),
         language=row.language,
-        volatility=_VOLATILITY[row.volatility] if kind == "function" else "volatile",  # type: ignore[arg-type]
+        volatility=_VOLATILITY[row.volatility] if kind == "function" else "volatile",
         strict=bool(row.strict) and kind == "function",
         security_definer=row.security_definer,
-        parallel=_PARALLEL[row.parallel] if kind == "function" else "unsafe",  # type: ignore[arg-type]
+        parallel=_PARALLEL[row.parallel] if kind == "function" else "unsafe",
         search_path=_search_path(row, warnings),
         body=row.body,
         comment=row.comment,
@@ -154,7 +179,7 @@ def views(
                     query,
                     (),
                     check,
-                    options.get("security_barrier") == "true",  # type: ignore[arg-type]
+                    options.get("security_barrier") == "true",
                     options.get("security_invoker") == "true",
                     row.comment,
                 )
@@ -176,18 +201,15 @@ def _query_text(text: str) -> str:
 def trigger(row: Any) -> Trigger:
     statement = parse_sql(row.definition)[0].stmt
     assert isinstance(statement, ast.CreateTrigStmt)
-    timing = "before" if statement.timing & _BEFORE else "instead of" if statement.timing & _INSTEAD else "after"
-    events = tuple(
-        e
-        for bit, e in ((_INSERT, "insert"), (_UPDATE, "update"), (_DELETE, "delete"), (_TRUNCATE, "truncate"))
-        if statement.events & bit
-    )
-    function = [p.sval for p in statement.funcname]
+    bits, kinds = statement.timing or 0, statement.events or 0
+    timing: TriggerTiming = "before" if bits & _BEFORE else "instead of" if bits & _INSTEAD else "after"
+    events = tuple(e for bit, e in _EVENT_BITS if kinds & bit)
+    function = [text_of(p.sval) for p in items(statement.funcname)]
     when = strip_outer_parentheses(RawStream()(statement.whenClause)) if statement.whenClause is not None else None
     return Trigger(
         name=row.name,
-        timing=timing,  # type: ignore[arg-type]
-        events=events,  # type: ignore[arg-type]
+        timing=timing,
+        events=events,
         function=QualifiedName(function[0], function[1])
         if len(function) == 2
         else QualifiedName("public", function[0]),
@@ -195,7 +217,7 @@ def trigger(row: Any) -> Trigger:
         for_each="row" if statement.row else "statement",
         when=when,
         arguments=tuple(a.sval for a in statement.args or ()),
-        enabled=_ENABLED[row.enabled],  # type: ignore[arg-type]
+        enabled=_ENABLED[row.enabled],
         comment=row.comment,
     )
 

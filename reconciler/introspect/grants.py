@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from psycopg import sql
 
+from reconciler.ddl.statement import qualified, search_path, type_sql
 from reconciler.model import (
     Catalog,
     DefaultPrivilege,
@@ -23,10 +25,16 @@ from reconciler.model import (
     ObjectGrants,
     Privilege,
 )
-from reconciler.ddl.statement import qualified, search_path, type_sql
+from reconciler.model.grants import DefaultObjects
 
 Rows = Callable[..., list[Any]]
-_DEFAULT_OBJECTS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
+_DEFAULT_OBJECTS: dict[str, DefaultObjects] = {
+    "r": "tables",
+    "S": "sequences",
+    "f": "functions",
+    "T": "types",
+    "n": "schemas",
+}
 
 
 def extend(rows: Rows, catalog: Catalog, scope: list[str]) -> Catalog:
@@ -47,7 +55,7 @@ def extend(rows: Rows, catalog: Catalog, scope: list[str]) -> Catalog:
     for r in rows("default_privileges", schemas=scope):
         by_role[(r.schema, r.for_role)].add(
             DefaultPrivilege(_DEFAULT_OBJECTS[r.objtype], r.grantee, r.privilege, r.grantable)
-        )  # type: ignore[arg-type]
+        )
     defaults = tuple(
         DefaultPrivileges(schema, role, tuple(sorted(atoms))) for (schema, role), atoms in sorted(by_role.items())
     )
@@ -81,7 +89,8 @@ def _strongest(atoms: set[Privilege]) -> set[Privilege]:
 
 _IDENTITY = """
 SELECT ARRAY(SELECT pg_catalog.format_type(t.oid, NULL)
-             FROM unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS t(oid, i) ORDER BY t.i) AS arg_types,
+             FROM unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS t(oid, i)
+             ORDER BY t.i) AS arg_types,
        p.proargmodes::text[] AS arg_modes
 FROM pg_catalog.pg_proc p WHERE p.oid = %s
 """
@@ -91,7 +100,9 @@ def respell_routine_targets(conn: Any, desired: Catalog) -> Catalog:
     """Function grant targets with their argument types as PostgreSQL prints them (what
     introspection reads), looked up in the scratch database `conn` where `desired` is rendered:
     the YAML may say `int` or `varchar(20)` where the catalog says `integer`, `character varying`."""
-    routines = {(f.kind, f.schema, f.name, ", ".join(f.identity_types)): f for f in desired.functions}
+    routines: dict[tuple[str, str, str, str], Function] = {
+        (f.kind, f.schema, f.name, ", ".join(f.identity_types)): f for f in desired.functions
+    }
     grants = []
     for object_grants in desired.grants:
         target = object_grants.target
@@ -119,4 +130,4 @@ def _identity(conn: Any, function: Function) -> str | None:
     types, modes = row
     modes = modes or ["i"] * len(types)
     keep = ("i", "b", "v") if function.kind == "function" else ("i", "o", "b", "v")
-    return ", ".join(t for t, m in zip(types, modes) if m in keep)
+    return ", ".join(t for t, m in zip(types, modes, strict=False) if m in keep)

@@ -14,20 +14,21 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from pglast import parse_sql
+from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from reconciler.model import QualifiedName, Table
-from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey, PartitionOf
+from reconciler.model.partitions import PartitionBound, PartitionBy, PartitionKey, PartitionOf, PartitionStrategy
+from reconciler.sqlparse.fragments import items
 
-_STRATEGIES = {"r": "range", "l": "list", "h": "hash"}
+_STRATEGIES: dict[str, PartitionStrategy] = {"r": "range", "l": "list", "h": "hash"}
 
 
 def with_partitioning(tables: list[Table], oids: list[int], rows: list[Any]) -> list[Table]:
     """`tables` (in the order of `oids`) with partition_by / partition_of set from `rows`."""
     by_oid = {row.table_oid: row for row in rows}
     out = []
-    for table, oid in zip(tables, oids):
+    for table, oid in zip(tables, oids, strict=False):
         row = by_oid.get(oid)
         if row is None:
             out.append(table)
@@ -48,15 +49,16 @@ def _text(node: Any) -> str:
 def parse_key(definition: str) -> PartitionBy:
     """`RANGE (created_at)`, `LIST (lower(region))`, `HASH (id)`."""
     statement = parse_sql(f"CREATE TABLE t () PARTITION BY {definition}")[0].stmt
+    assert isinstance(statement, ast.CreateStmt) and statement.partspec is not None
     spec = statement.partspec
     strategy = _STRATEGIES[str(getattr(spec.strategy, "value", spec.strategy))]
     keys = []
-    for element in spec.partParams:
+    for element in items(spec.partParams):
         if element.name is not None:
             keys.append(PartitionKey(column=element.name))
         else:
             keys.append(PartitionKey(expression=_text(element.expr)))
-    return PartitionBy(strategy=strategy, keys=tuple(keys))  # type: ignore[arg-type]
+    return PartitionBy(strategy=strategy, keys=tuple(keys))
 
 
 def _value(node: Any) -> str:
@@ -66,13 +68,16 @@ def _value(node: Any) -> str:
 
 def parse_bound(text: str) -> PartitionBound:
     """`FOR VALUES FROM (...) TO (...)`, `FOR VALUES IN (...)`, `FOR VALUES WITH (...)`, `DEFAULT`."""
-    bound = parse_sql(f"CREATE TABLE t PARTITION OF p {text}")[0].stmt.partbound
+    statement = parse_sql(f"CREATE TABLE t PARTITION OF p {text}")[0].stmt
+    assert isinstance(statement, ast.CreateStmt) and statement.partbound is not None
+    bound = statement.partbound
     if bound.is_default:
         return PartitionBound(default=True)
     if bound.strategy == "h":
         return PartitionBound(modulus=bound.modulus, remainder=bound.remainder)
     if bound.strategy == "l":
-        return PartitionBound(values=tuple(_value(d) for d in bound.listdatums))
+        return PartitionBound(values=tuple(_value(d) for d in items(bound.listdatums)))
     return PartitionBound(
-        lower=tuple(_value(d) for d in bound.lowerdatums), upper=tuple(_value(d) for d in bound.upperdatums)
+        lower=tuple(_value(d) for d in items(bound.lowerdatums)),
+        upper=tuple(_value(d) for d in items(bound.upperdatums)),
     )

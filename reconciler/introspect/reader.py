@@ -18,23 +18,23 @@ import dataclasses
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import psycopg
 from pglast.parser import parse_sql_json
 from psycopg import sql
 from psycopg.rows import namedtuple_row, tuple_row
 
+from reconciler.ddl.statement import Query
 from reconciler.errors import IntrospectionError
-from reconciler.introspect import code
+from reconciler.introspect import code, usertypes
 from reconciler.introspect import grants as grant_reader
-from reconciler.introspect import usertypes
 from reconciler.introspect.partitions import with_partitioning
-from reconciler.pg.dsn import connect
 from reconciler.model import (
     Catalog,
     CheckConstraint,
@@ -55,14 +55,23 @@ from reconciler.model import (
     UniqueConstraint,
     normalized,
 )
+from reconciler.model.objects import FkAction, FkMatch, NullsOrder
+from reconciler.pg.dsn import connect
 from reconciler.sqlparse.fragments import sql_name, strip_outer_parentheses
 
 BOOKKEEPING_SCHEMA = "reconciler"  # the journal lives here; never part of a user's schema
 DEFAULT_STATEMENT_TIMEOUT_MS = 120_000
 
-_FK_ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
-_FK_MATCH = {"s": "simple", "f": "full", "p": "partial"}
-_NULLS = {"SORTBY_NULLS_FIRST": "first", "SORTBY_NULLS_LAST": "last"}
+_FK_ACTIONS: dict[str, FkAction] = {
+    "a": "no action",
+    "r": "restrict",
+    "c": "cascade",
+    "n": "set null",
+    "d": "set default",
+}
+_FK_MATCH: dict[str, FkMatch] = {"s": "simple", "f": "full"}  # MATCH PARTIAL: not implemented by PostgreSQL
+_NULLS: dict[str, NullsOrder] = {"SORTBY_NULLS_FIRST": "first", "SORTBY_NULLS_LAST": "last"}
+_NULLS_WORDS: dict[str, NullsOrder] = {"FIRST": "first", "LAST": "last"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +128,7 @@ _VERSIONED_QUERIES = frozenset({"constraints", "indexes", "triggers"})
 
 
 @cache
-def _query(name: str, version: int = 0) -> sql.Composable:
+def _query(name: str, version: int = 0) -> Query:
     """A constant template shipped with the package; parameters are bound, never formatted in."""
     text = sql.SQL(resources.files("reconciler.introspect").joinpath("queries", f"{name}.sql").read_text())
     if name not in _VERSIONED_QUERIES:
@@ -495,10 +504,10 @@ def _foreign_key(con: Any, columns: tuple[str, ...], delete_set_columns: tuple[s
         columns=columns,
         references=QualifiedName(con.ref_schema, con.ref_table),
         referenced_columns=tuple(con.ref_columns),
-        on_delete=_FK_ACTIONS[con.on_delete],  # type: ignore[arg-type]
-        on_update=_FK_ACTIONS[con.on_update],  # type: ignore[arg-type]
+        on_delete=_FK_ACTIONS[con.on_delete],
+        on_update=_FK_ACTIONS[con.on_update],
         on_delete_set_columns=delete_set_columns,
-        match=_FK_MATCH[con.match],  # type: ignore[arg-type]
+        match=_FK_MATCH[con.match],
         deferrable=con.deferrable,
         initially_deferred=con.deferred,
         not_valid=not con.validated,
@@ -516,11 +525,11 @@ def _plain_index(row: Any) -> Index:
 
     NULLS is kept only where it is not the default for the order, as PostgreSQL prints it."""
     elements = []
-    for column, options in zip(row.key_columns, row.key_options):
+    for column, options in zip(row.key_columns, row.key_options, strict=False):
         desc = bool(options & _INDOPTION_DESC)
         nulls_first = bool(options & _INDOPTION_NULLS_FIRST)
-        nulls = None if nulls_first == desc else ("first" if nulls_first else "last")
-        elements.append(IndexElement(column=column, order="desc" if desc else "asc", nulls=nulls))  # type: ignore[arg-type]
+        nulls: NullsOrder | None = None if nulls_first == desc else ("first" if nulls_first else "last")
+        elements.append(IndexElement(column=column, order="desc" if desc else "asc", nulls=nulls))
     where = strip_outer_parentheses(row.predicate) if row.predicate is not None else None
     return Index(row.name, tuple(elements), row.is_unique, row.method, where, (), False, row.comment)
 
@@ -530,7 +539,8 @@ def _plain_index(row: Any) -> Index:
 # INCLUDE, NULLS NOT DISTINCT and storage parameters never match, and go to the parser. It catches
 # plain indexes the catalog test leaves out (a varchar column under text_ops, an enum column).
 _SIMPLE_INDEX = re.compile(
-    r'^CREATE (UNIQUE )?INDEX [a-z_][a-z0-9_]* ON (?:ONLY )?[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]* USING ([a-z_]+) \(([^()"]*)\)(?: WHERE .*)?$',
+    r"^CREATE (UNIQUE )?INDEX [a-z_][a-z0-9_]* ON (?:ONLY )?[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]* USING ([a-z_]+) "
+    r'\(([^()"]*)\)(?: WHERE .*)?$',
     re.S,
 )
 _SIMPLE_ELEMENT = re.compile(r"^([a-z_][a-z0-9_]*)( DESC)?(?: NULLS (FIRST|LAST))?$")
@@ -546,8 +556,8 @@ def _simple_index(row: Any) -> Index | None:
         element = _SIMPLE_ELEMENT.match(text)
         if element is None or element.group(1) in _INDEX_WORDS:
             return None
-        nulls = element.group(3).lower() if element.group(3) else None
-        elements.append(IndexElement(column=element.group(1), order="desc" if element.group(2) else "asc", nulls=nulls))  # type: ignore[arg-type]
+        nulls = _NULLS_WORDS[element.group(3)] if element.group(3) else None
+        elements.append(IndexElement(column=element.group(1), order="desc" if element.group(2) else "asc", nulls=nulls))
     where = strip_outer_parentheses(row.predicate) if row.predicate is not None else None
     return Index(row.name, tuple(elements), bool(match.group(1)), match.group(2), where, (), False, row.comment)
 
@@ -607,5 +617,5 @@ def _index_element(param: dict[str, Any], key_text: str | None) -> IndexElement:
         collation=_names(param.get("collation")),
         opclass=_names(param.get("opclass")),
         order="desc" if param.get("ordering") == "SORTBY_DESC" else "asc",
-        nulls=_NULLS.get(param.get("nulls_ordering", "")),  # type: ignore[arg-type]
+        nulls=_NULLS.get(param.get("nulls_ordering", "")),
     )

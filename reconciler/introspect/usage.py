@@ -8,10 +8,11 @@ model and never compared or hashed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import psycopg
 from psycopg import sql

@@ -8,7 +8,8 @@ added: domains and composite types on the catalog, RLS flags and policies on the
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reconciler.model import (
     Catalog,
@@ -21,10 +22,11 @@ from reconciler.model import (
     QualifiedName,
     RowLevelSecurity,
 )
+from reconciler.model.security import PolicyCommand
 from reconciler.sqlparse.fragments import sql_name, strip_outer_parentheses
 
 Rows = Callable[..., list[Any]]
-_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
+_COMMANDS: dict[str, PolicyCommand] = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
 
 
 def extend(rows: Rows, catalog: Catalog, scope: list[str]) -> Catalog:
@@ -86,7 +88,7 @@ def _policy(item: list[Any]) -> Policy:
     name, command, permissive, roles, using, check = item
     return Policy(
         name=name,
-        command=_COMMANDS[command],  # type: ignore[arg-type]
+        command=_COMMANDS[command],
         permissive=permissive,
         roles=tuple(roles or ("public",)),
         using=strip_outer_parentheses(using) if using is not None else None,

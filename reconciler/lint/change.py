@@ -10,7 +10,7 @@ the YAML no longer declares (a dropped column or table) concerns its nearest dec
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from reconciler.lint.findings import Issue
 from reconciler.load.locations import ObjectKey

@@ -12,8 +12,8 @@ rule reads the YAML alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from pglast import ast
 
@@ -146,8 +146,14 @@ class _Keyed:
         return tuple(str(k[0]) if k[0] is not None else f"({k[1]})" for k in self.keys)
 
 
-def _element_key(column: str | None, expression: str | None, collation: str | None, opclass: str | None,
-                 order: str, nulls: str | None) -> tuple[object, ...]:  # fmt: skip
+def _element_key(
+    column: str | None,
+    expression: str | None,
+    collation: str | None,
+    opclass: str | None,
+    order: str,
+    nulls: str | None,
+) -> tuple[object, ...]:
     default_nulls = "first" if order == "desc" else "last"
     return (column, _canonical(expression), collation, opclass, order, nulls or default_nulls)
 
@@ -170,10 +176,20 @@ def _keyed(table: Table) -> list[_Keyed]:
     for constraint in constraints:
         what = "primary key" if isinstance(constraint, PrimaryKey) else "unique constraint"
         keys = tuple(_element_key(c, None, None, None, "asc", None) for c in constraint.columns)
+        key = ObjectKey("constraint", table.schema, table.name, constraint.name)
         found.append(
-            _Keyed(constraint.name, f"{what} {constraint.name}", ObjectKey("constraint", table.schema, table.name, constraint.name),
-                   keys, frozenset(constraint.include), True, "btree", None, True)
-        )  # fmt: skip
+            _Keyed(
+                constraint.name,
+                f"{what} {constraint.name}",
+                key,
+                keys,
+                frozenset(constraint.include),
+                True,
+                "btree",
+                None,
+                True,
+            )
+        )
     for index in table.indexes:
         found.append(_keyed_index(table, index))
     return found
@@ -182,9 +198,16 @@ def _keyed(table: Table) -> list[_Keyed]:
 def _keyed_index(table: Table, index: Index) -> _Keyed:
     keys = tuple(_element_key(e.column, e.expression, e.collation, e.opclass, e.order, e.nulls) for e in index.elements)
     return _Keyed(
-        index.name, f"index {index.name}", ObjectKey("index", table.schema, table.name, index.name), keys,
-        frozenset(index.include), index.unique, index.method, _canonical(index.where), False,
-    )  # fmt: skip
+        index.name,
+        f"index {index.name}",
+        ObjectKey("index", table.schema, table.name, index.name),
+        keys,
+        frozenset(index.include),
+        index.unique,
+        index.method,
+        _canonical(index.where),
+        False,
+    )
 
 
 @check("design/foreign-key-without-index")
@@ -349,7 +372,10 @@ def serial_column(ctx: DesignContext) -> Iterator[Issue]:
             sequence = _nextval_sequence(column, table.schema)
             owned = ctx.catalog.sequence(sequence) if sequence else None
             if owned is not None and owned.owned_by == (table.qname, column.name):
-                message = f"{_column_key(table, column.name)} takes its default from {owned.qname}, which it owns: a serial column"
+                message = (
+                    f"{_column_key(table, column.name)} takes its default from {owned.qname}, which it owns: a serial "
+                    "column"
+                )
                 yield Issue("design/serial-column", _column_key(table, column.name), message)
 
 
@@ -423,10 +449,11 @@ def _key_position(ctx: DesignContext, table: Table, column: Column, type_name_: 
                 used = (live.last_value - live.min_value) / (top - live.min_value)
                 return used, f"sequence {live.sequence} has counted to {live.last_value:,}, using"
     options = None
+    owned = ctx.catalog.sequence(sequence) if sequence is not None else None
     if column.identity is not None:
         options = column.identity.options
-    elif sequence is not None and ctx.catalog.sequence(sequence) is not None:
-        options = ctx.catalog.sequence(sequence).options  # type: ignore[union-attr]
+    elif owned is not None:
+        options = owned.options
     if options is None or options.start is None:
         return None
     top = min(options.max_value or top, top)

@@ -9,8 +9,8 @@ error (a typo would otherwise silence nothing, silently).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from reconciler.errors import Diagnostic, LoadError
 from reconciler.introspect.usage import Usage

@@ -58,7 +58,8 @@ class NamingPatterns(LintModel):
     trigger: Pattern | None = None
 
     def pattern(self, kind: str) -> str | None:
-        return getattr(self, "schema_" if kind == "schema" else kind)
+        found: str | None = getattr(self, "schema_" if kind == "schema" else kind)
+        return found
 
 
 class LintSettings(LintModel):

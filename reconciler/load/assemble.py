@@ -32,7 +32,7 @@ class Entry(Generic[SpecT]):
     sql_name: str
 
     def at(self, *path: str | int, key: bool = False, message: str) -> Diagnostic:
-        return self.document.diagnostic(("spec",) + tuple(path), message, key=key)
+        return self.document.diagnostic(("spec", *path), message, key=key)
 
     @property
     def origin(self) -> str:

@@ -14,9 +14,11 @@ from reconciler.load import codespec as cs
 from reconciler.load import spec as s
 from reconciler.load.assemble import Assembler, Entry
 from reconciler.model import Function, FunctionArgument, MaterializedView, QualifiedName, ResultColumn, Trigger, View
+from reconciler.model.code import RoutineKind, TriggerEvent
 from reconciler.sqlparse.fragments import canonical_type, column_references, parse_expression, parse_name
 
-ROUTINE_KINDS = {"Function": "function", "Procedure": "procedure"}
+ROUTINE_KINDS: dict[str, RoutineKind] = {"Function": "function", "Procedure": "procedure"}
+_EVENTS: tuple[TriggerEvent, ...] = ("insert", "update", "delete", "truncate")
 
 
 def functions(a: Assembler, declared: set[str]) -> list[Function]:
@@ -37,7 +39,7 @@ def _unique_signature(
     a: Assembler,
     entry: Entry[Any],
     key: tuple[str, ...],
-    registry: dict[tuple[str, ...], "Entry[Any]"],
+    registry: dict[tuple[str, ...], Entry[Any]],
     function: Function,
 ) -> bool:
     if key in registry:
@@ -52,14 +54,14 @@ def _unique_signature(
     return True
 
 
-def _function(a: Assembler, entry: Entry[Any], kind: str) -> Function:
+def _function(a: Assembler, entry: Entry[Any], kind: RoutineKind) -> Function:
     spec = entry.spec
     arguments = []
     for i, arg in enumerate(spec.arguments):
         if arg.default is not None and arg.mode == "out":
             a.problem(entry.at("arguments", i, "default", message="an OUT argument cannot have a default"))
         arguments.append(FunctionArgument(type=arg.type, name=arg.name, mode=arg.mode, default=arg.default))
-    returns, setof, table = None, False, ()
+    returns, setof, table = None, False, tuple[ResultColumn, ...]()
     if isinstance(spec, cs.FunctionSpec):
         if isinstance(spec.returns, str):
             returns = spec.returns
@@ -74,7 +76,7 @@ def _function(a: Assembler, entry: Entry[Any], kind: str) -> Function:
     return Function(
         schema=spec.schema_,
         name=entry.sql_name,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         arguments=tuple(arguments),
         returns=returns,
         setof=setof,
@@ -185,7 +187,7 @@ def _trigger(spec: s.TriggerSpec, schema: str, routines: set[QualifiedName]) -> 
     return Trigger(
         name=spec.name,
         timing=spec.timing,
-        events=tuple(e for e in ("insert", "update", "delete", "truncate") if e in spec.events),  # type: ignore[misc]
+        events=tuple(e for e in _EVENTS if e in spec.events),
         function=resolve_function(parse_name(spec.function, "function"), schema, routines),
         update_columns=tuple(spec.columns),
         for_each=spec.for_each,

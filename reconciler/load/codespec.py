@@ -11,17 +11,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from reconciler.sqlparse.queries import CodeTextError, check_body, check_query
 from reconciler.load.spec import (
+    DocumentModel,
     GrantSpec,
     IndexSpec,
     Name,
+    SchemaObjectSpec,
     SpecModel,
     SqlType,
     SqlValue,
-    DocumentModel,
-    SchemaObjectSpec,
 )
+from reconciler.sqlparse.queries import CodeTextError, check_body, check_query
 
 
 def _query(value: str) -> str:
@@ -55,7 +55,7 @@ class ReturnsSpec(SpecModel):
     """`RETURNS TABLE (name type, ...)`."""
 
     @model_validator(mode="after")
-    def _one(self) -> "ReturnsSpec":
+    def _one(self) -> ReturnsSpec:
         if (self.setof is None) == (self.table is None):
             raise ValueError("returns needs exactly one of `setof` or `table` (or write the type as a string)")
         if self.table is not None and not self.table:

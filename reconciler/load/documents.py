@@ -6,8 +6,6 @@ Stage: load. Schema objects are defined in `spec`, code objects in `codespec`.
 
 from __future__ import annotations
 
-from typing import Union
-
 from reconciler.load.codespec import FunctionDocument, MaterializedViewDocument, ProcedureDocument, ViewDocument
 from reconciler.load.spec import (
     CollationDocument,
@@ -21,20 +19,20 @@ from reconciler.load.spec import (
     TableDocument,
 )
 
-AnyDocument = Union[
-    SchemaDocument,
-    ExtensionDocument,
-    EnumDocument,
-    SequenceDocument,
-    TableDocument,
-    DomainDocument,
-    CompositeTypeDocument,
-    CollationDocument,
-    FunctionDocument,
-    ProcedureDocument,
-    ViewDocument,
-    MaterializedViewDocument,
-]
+AnyDocument = (
+    SchemaDocument
+    | ExtensionDocument
+    | EnumDocument
+    | SequenceDocument
+    | TableDocument
+    | DomainDocument
+    | CompositeTypeDocument
+    | CollationDocument
+    | FunctionDocument
+    | ProcedureDocument
+    | ViewDocument
+    | MaterializedViewDocument
+)
 DOCUMENT_KINDS: dict[str, type[DocumentModel]] = {
     "Schema": SchemaDocument,
     "Extension": ExtensionDocument,

@@ -9,12 +9,14 @@ that object.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reconciler.errors import Diagnostic
 from reconciler.load import spec as s
+from reconciler.load.code import ROUTINE_KINDS
 from reconciler.model import DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege
-from reconciler.model.code import IDENTITY_MODES
+from reconciler.model.code import IDENTITY_MODES, RoutineKind
 from reconciler.model.grants import COLUMN_PRIVILEGES, DEFAULT_PRIVILEGES, PRIVILEGES
 
 Problem = Callable[[Diagnostic], None]
@@ -32,17 +34,17 @@ def collect(entries: dict[str, list[Any]], problem: Problem) -> tuple[list[Objec
         grants += _object_grants(entry, GrantTarget("table", entry.spec.schema_, entry.sql_name), problem, columns)
     for entry in entries.get("Sequence", []):
         grants += _object_grants(entry, GrantTarget("sequence", entry.spec.schema_, entry.sql_name), problem)
-    for kind in ("Function", "Procedure"):
+    for kind, routine in ROUTINE_KINDS.items():
         for entry in entries.get(kind, []):
-            grants += _object_grants(entry, routine_target(entry, kind.lower()), problem)
+            grants += _object_grants(entry, routine_target(entry, routine), problem)
     return grants, defaults
 
 
-def routine_target(entry: Any, kind: str) -> GrantTarget:
+def routine_target(entry: Any, kind: RoutineKind) -> GrantTarget:
     """A routine by its signature as the YAML spells it; `normalize.normalize` respells the argument
     types as PostgreSQL prints them (`int` -> `integer`), as introspection reads them."""
     types = [a.type for a in entry.spec.arguments if a.mode in IDENTITY_MODES or kind == "procedure"]
-    return GrantTarget(kind, entry.spec.schema_, entry.sql_name, ", ".join(types))  # type: ignore[arg-type]
+    return GrantTarget(kind, entry.spec.schema_, entry.sql_name, ", ".join(types))
 
 
 def _privileges(
@@ -82,7 +84,8 @@ def _object_grants(
             if columns is not None and name not in columns:
                 problem(entry.at("grants", i, "columns", message=f"table {entry.sql_name!r} has no column {name!r}"))
         privileges = _privileges(entry, ("grants", i, "privileges"), grant.privileges, allowed, problem)
-        for column in grant.columns or [None]:
+        granted_on: list[str | None] = [*grant.columns] or [None]  # None: the whole table
+        for column in granted_on:
             atoms.update(Privilege(grant.to, p, column, grant.with_grant_option) for p in privileges)
     atoms = _strongest(atoms)
     managed = tuple(sorted({g.to for g in specs}))

@@ -22,15 +22,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from reconciler.errors import Diagnostic, LoadError
-from reconciler.load import code
-from reconciler.load.assemble import Assembler, Entry
+from reconciler.load import code, usertypes
+from reconciler.load import grants as load_grants
 from reconciler.load import partitions as lp
 from reconciler.load import spec as s
+from reconciler.load.assemble import Assembler, Entry
 from reconciler.load.documents import DOCUMENT_KINDS
-from reconciler.load import grants as load_grants
-from reconciler.load import usertypes
-from reconciler.load.validation import diagnostics_from
 from reconciler.load.locations import Locator, ObjectKey, SourceLocation, Suppression
+from reconciler.load.validation import diagnostics_from
 from reconciler.load.yamlsrc import Document, read_documents
 from reconciler.model import (
     Catalog,
@@ -52,6 +51,7 @@ from reconciler.model import (
 )
 from reconciler.model.defaults import completed
 from reconciler.model.names import choose_name, name_addition
+from reconciler.model.objects import IdentityGeneration
 from reconciler.sqlparse.fragments import canonical_type, column_references, parse_expression
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -185,12 +185,12 @@ def _validate_document(document: Document) -> tuple[tuple[str, Entry[Any]] | Non
         return None, [document.diagnostic(("apiVersion",), f"apiVersion must be {supported}, got {api_version!r}")]
     if kind in NON_SCHEMA_KINDS:
         return None, []
-    model = DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
-    if model is None:
+    if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         kinds = ", ".join(sorted(DOCUMENT_KINDS))
         return None, [document.diagnostic(("kind",), f"unknown kind {kind!r}; expected one of {kinds}")]
+    model = DOCUMENT_KINDS[kind]
     try:
-        parsed = model.model_validate(data)
+        parsed: Any = model.model_validate(data)  # a DocumentModel subclass: each declares its `spec`
     except ValidationError as exc:
         return None, diagnostics_from(exc, document, model)
     sql_name, problems = _sql_name(document, parsed)
@@ -317,7 +317,10 @@ class _CatalogAssembler(Assembler):
         for enum in enums:
             table = self.tables.get(enum.qname)
             if table is not None:
-                message = f"table {str(enum.qname)!r} has the same name as an enum type; PostgreSQL keeps both in one namespace"
+                message = (
+                    f"table {str(enum.qname)!r} has the same name as an enum type; PostgreSQL keeps both in one "
+                    "namespace"
+                )
                 self.problem(table.at("name", message=message))
 
     def _register_tables(self, declared: set[str]) -> None:
@@ -428,12 +431,12 @@ class _CatalogAssembler(Assembler):
             ("foreignKeys", spec.foreign_keys, fks),
         )
         for field_name, specs, built in fields:
-            for i, (item, made) in enumerate(zip(specs, built)):
+            for i, (item, made) in enumerate(zip(specs, built, strict=False)):
                 key = ObjectKey("constraint", table.schema, table.name, made.name)
                 self.locator.record(entry.document, (field_name, i), key, item)
-        for i, (item, made) in enumerate(zip(spec.indexes, indexes)):
+        for i, (index_spec, made) in enumerate(zip(spec.indexes, indexes, strict=False)):
             self.locator.record(
-                entry.document, ("indexes", i), ObjectKey("index", table.schema, table.name, made.name), item
+                entry.document, ("indexes", i), ObjectKey("index", table.schema, table.name, made.name), index_spec
             )
 
     def _reserve_explicit_names(self, entry: Entry[s.TableSpec]) -> None:
@@ -505,19 +508,20 @@ class _CatalogAssembler(Assembler):
             )
         if identity is not None and generated is not None:
             self.problem(entry.at("columns", i, "generated", message="a column cannot be both identity and generated"))
-        if spec.default is not None:
-            self._check_default(entry, i, spec.default)
+        default = s.sql_text(spec.default) if spec.default is not None else None
+        if default is not None:
+            self._check_default(entry, i, default)
         return Column(
             name=spec.name,
             type=spec.type,
             nullable=nullable,
-            default=spec.default,
+            default=default,
             identity=identity,
             generated=generated,
             collation=spec.collation,
             comment=spec.comment,
             renamed_from=spec.renamed_from,
-            backfill=spec.backfill,
+            backfill=s.sql_text(spec.backfill) if spec.backfill is not None else None,
             using=spec.using,
         )
 
@@ -654,7 +658,10 @@ class _CatalogAssembler(Assembler):
         elif len(columns) != len(spec.columns):
             self.problem(entry.at(*path, message=f"{len(spec.columns)} column(s) reference {len(columns)} column(s)"))
         elif not _has_unique_key(target_spec, columns):
-            message = f"referenced columns {columns} of {str(target)!r} are not covered by its primary key, a unique constraint or a unique index"
+            message = (
+                f"referenced columns {columns} of {str(target)!r} are not covered by its primary key, a unique "
+                "constraint or a unique index"
+            )
             self.problem(entry.at(*path, message=message))
         return list(columns)
 
@@ -680,8 +687,9 @@ def _has_unique_key(table: s.TableSpec, columns: list[str]) -> bool:
         keys.append(set(pk if isinstance(pk, list) else pk.columns))
     keys.extend(set(u.columns) for u in table.uniques)
     for index in table.indexes:
-        if index.unique and index.where is None and all(isinstance(c, str) or c.column for c in index.columns):
-            keys.append({c if isinstance(c, str) else c.column for c in index.columns})  # type: ignore[misc]
+        names: list[str | None] = [c if isinstance(c, str) else c.column for c in index.columns]
+        if index.unique and index.where is None and all(names):
+            keys.append({n for n in names if n})
     return any(key == wanted for key in keys)
 
 
@@ -697,11 +705,11 @@ def _sequence_options(spec: s.SequenceOptionsSpec, type_name: str) -> SequenceOp
     return completed(given, type_name)
 
 
-def _identity(spec: str | s.IdentitySpec | None, type_name: str) -> Identity | None:
+def _identity(spec: IdentityGeneration | s.IdentitySpec | None, type_name: str) -> Identity | None:
     if spec is None:
         return None
     if isinstance(spec, str):
-        return Identity(generation=spec, options=completed(SequenceOptions(), type_name))  # type: ignore[arg-type]
+        return Identity(generation=spec, options=completed(SequenceOptions(), type_name))
     return Identity(generation=spec.generation, options=_sequence_options(spec, type_name))
 
 

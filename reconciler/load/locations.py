@@ -93,7 +93,7 @@ class Locator:
     def record(self, document: Document, path: PathKey, key: ObjectKey, spec: Any) -> None:
         """`key` was written at `path` (under the document's `spec`) by `spec`, a spec model."""
         base = ("spec", *path)
-        where = base + ("name",)  # falls back to the mapping when it has no name
+        where: PathKey = (*base, "name")  # falls back to the mapping when it has no name
         if not path and where not in document.values:  # a document without spec.name
             where = ("metadata", "name")
         self.locations.setdefault(key, _location(document, where))

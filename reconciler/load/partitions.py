@@ -117,14 +117,17 @@ def _bound(assembler: Assembler, entry: Entry[s.TableSpec], spec: s.PartitionOfS
     assert bounds is not None
     for field, values in (("from", bounds.from_), ("to", bounds.to), ("in", bounds.in_)):
         for i, value in enumerate(values or []):
-            refs = column_references(parse_expression(value)) - (RANGE_LIMITS if field != "in" else set())
+            refs = column_references(parse_expression(s.sql_text(value))) - (RANGE_LIMITS if field != "in" else set())
             if refs:
-                message = f"a bound is a constant, but this refers to column {sorted(refs)[0]!r}; for a string write the SQL literal: \"'{sorted(refs)[0]}'\""
+                message = (
+                    f"a bound is a constant, but this refers to column {sorted(refs)[0]!r}; for a string write the SQL "
+                    f"literal: \"'{sorted(refs)[0]}'\""
+                )
                 assembler.problem(entry.at("partitionOf", "bounds", field, i, message=message))
     return PartitionBound(
-        lower=tuple(_limit(v) for v in bounds.from_ or ()),
-        upper=tuple(_limit(v) for v in bounds.to or ()),
-        values=tuple(bounds.in_ or ()),
+        lower=tuple(_limit(s.sql_text(v)) for v in bounds.from_ or ()),
+        upper=tuple(_limit(s.sql_text(v)) for v in bounds.to or ()),
+        values=tuple(s.sql_text(v) for v in bounds.in_ or ()),
         modulus=bounds.modulus,
         remainder=bounds.remainder,
     )
@@ -137,7 +140,8 @@ def _limit(value: str) -> str:
 def _check_shape(
     assembler: Assembler, entry: Entry[s.TableSpec], parent: s.PartitionBySpec, bound: PartitionBound
 ) -> None:
-    bounds = entry.spec.partition_of.bounds  # type: ignore[union-attr]
+    assert entry.spec.partition_of is not None  # only partitions are checked
+    bounds = entry.spec.partition_of.bounds
     assert bounds is not None
     given = {
         name
@@ -157,7 +161,10 @@ def _check_shape(
         assembler.problem(
             entry.at(
                 *path,
-                message=f"the parent is partitioned by {parent.strategy}: bounds need exactly {shown}, got {', '.join(sorted(given)) or 'nothing'}",
+                message=(
+                    f"the parent is partitioned by {parent.strategy}: bounds need exactly {shown}, got "
+                    f"{', '.join(sorted(given)) or 'nothing'}"
+                ),
             )
         )
         return

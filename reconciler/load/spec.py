@@ -12,7 +12,7 @@ parse as exactly one expression or type with PostgreSQL's own parser.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -78,7 +78,16 @@ def _k8s_name(value: str) -> str:
 
 Name = Annotated[str, AfterValidator(_identifier)]
 SqlExpression = Annotated[str, AfterValidator(_expression)]
-SqlValue = Annotated[Union[str, int, float, bool], AfterValidator(_scalar_expression)]
+SqlValue = Annotated[str | int | float | bool, AfterValidator(_scalar_expression)]  # validated: its SQL text
+
+
+def sql_text(value: str | int | float | bool) -> str:
+    """A validated `SqlValue`: the validator has turned a YAML number or boolean into SQL text
+    (the annotation keeps the other scalar types for the JSON Schema)."""
+    assert isinstance(value, str)
+    return value
+
+
 SqlType = Annotated[str, AfterValidator(_type)]
 SqlName = Annotated[str, AfterValidator(_sql_name)]
 KubernetesName = Annotated[str, AfterValidator(_k8s_name)]
@@ -246,7 +255,7 @@ class IndexElementSpec(SpecModel):
     collation: SqlName | None = None
 
     @model_validator(mode="after")
-    def _one_key(self) -> "IndexElementSpec":
+    def _one_key(self) -> IndexElementSpec:
         if (self.column is None) == (self.expression is None):
             raise ValueError("an index element needs exactly one of `column` or `expression`")
         return self
@@ -255,7 +264,7 @@ class IndexElementSpec(SpecModel):
 class IndexSpec(SpecModel):
     name: Name | None = None
     """Index name (default: the name PostgreSQL would choose)."""
-    columns: Annotated[list[Union[Name, IndexElementSpec]], Field(min_length=1)]
+    columns: Annotated[list[Name | IndexElementSpec], Field(min_length=1)]
     """Keys: column names, or objects with `column` or `expression` and ordering options."""
     unique: bool = False
     method: Name = "btree"
@@ -321,7 +330,7 @@ class DefaultPrivilegeSpec(SpecModel):
     on: Literal["tables", "sequences", "functions", "types"]
     to: Name
     privileges: list[str]
-    """Privileges, e.g. [SELECT]; `ALL`; `[]` for none (the defaults of forRole in this schema are managed as a whole)."""
+    """Privileges, e.g. [SELECT]; `ALL`; `[]` for none (the defaults of forRole in this schema are managed as a whole)."""  # noqa: E501  (one line: it is the JSON Schema's and the CRDs' description)
     with_grant_option: bool = False
 
 
@@ -355,7 +364,7 @@ class PartitionKeySpec(SpecModel):
     expression: SqlExpression | None = None
 
     @model_validator(mode="after")
-    def _one_key(self) -> "PartitionKeySpec":
+    def _one_key(self) -> PartitionKeySpec:
         if (self.column is None) == (self.expression is None):
             raise ValueError("a partition key needs exactly one of `column` or `expression`")
         return self
@@ -363,7 +372,7 @@ class PartitionKeySpec(SpecModel):
 
 class PartitionBySpec(SpecModel):
     strategy: Literal["range", "list", "hash"]
-    columns: Annotated[list[Union[Name, PartitionKeySpec]], Field(min_length=1)]
+    columns: Annotated[list[Name | PartitionKeySpec], Field(min_length=1)]
     """Keys: column names, or objects with `column` or `expression`."""
 
 
@@ -425,7 +434,7 @@ class TableSpec(SchemaObjectSpec):
     policies: list[PolicySpec] = []
     """Row-level security policies (policies on the table that are not listed are dropped)."""
     grants: list[GrantSpec] = []
-    """Privileges of the roles listed here (their other privileges on the table are revoked; other roles are left alone)."""
+    """Privileges of the roles listed here (their other privileges on the table are revoked; other roles are left alone)."""  # noqa: E501  (one line: it is the JSON Schema's and the CRDs' description)
     partition_by: PartitionBySpec | None = None
     """Make this a partitioned table: `{strategy: range|list|hash, columns: [...]}`."""
     partition_of: PartitionOfSpec | None = None

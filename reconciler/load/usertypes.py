@@ -7,7 +7,8 @@ share pg_type with tables and enums). Problems are reported through the assemble
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pglast import ast
 
@@ -61,7 +62,7 @@ def _domain(entry: Any, spec: s.DomainSpec, problem: Problem) -> Domain:
         schema=spec.schema_,
         name=entry.sql_name,
         type=spec.type,
-        default=spec.default,
+        default=s.sql_text(spec.default) if spec.default is not None else None,
         nullable=spec.nullable,
         collation=spec.collation,
         checks=tuple(checks),

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from reconciler.errors import Diagnostic
 from reconciler.load.yamlsrc import Document, PathKey
@@ -47,7 +48,7 @@ def _resolve(document: Document, base: PathKey, loc: tuple[Any, ...]) -> tuple[P
     path = base
     complete = True
     for element in loc:
-        candidate = path + (element,)
+        candidate = (*path, element)
         if candidate in document.values or candidate in document.keys:
             path = candidate
         else:
@@ -63,7 +64,7 @@ def format_path(path: PathKey) -> str:
     return out
 
 
-def _message(error: dict[str, Any], known: set[str], path: PathKey) -> str:
+def _message(error: ErrorDetails, known: set[str], path: PathKey) -> str:
     kind = error["type"]
     loc = error["loc"]
     if kind == "extra_forbidden":
@@ -84,7 +85,7 @@ def diagnostics_from(
     exc: ValidationError, document: Document, model: type[BaseModel], base: PathKey = ()
 ) -> list[Diagnostic]:
     known = _known_aliases(model)
-    located: list[tuple[PathKey, bool, dict[str, Any]]] = []
+    located: list[tuple[PathKey, bool, ErrorDetails]] = []
     for error in exc.errors():
         path, _ = _resolve(document, base, error["loc"])
         located.append((path, error["type"] == "extra_forbidden", error))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -29,7 +29,10 @@ _FLOAT = re.compile(
 _STANDARD_TAG = "tag:yaml.org,2002:"
 # libyaml's parser when PyYAML was built with it (it keeps line/column marks), else pure Python.
 # The base loader: scalars are resolved here (YAML 1.2 core), so PyYAML's resolver would be wasted.
-_BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+if TYPE_CHECKING:
+    _BASE_LOADER = yaml.BaseLoader
+else:
+    _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _DEFAULT_TAGS = {
     yaml.ScalarNode: "tag:yaml.org,2002:str",
     yaml.SequenceNode: "tag:yaml.org,2002:seq",
@@ -37,7 +40,7 @@ _DEFAULT_TAGS = {
 }
 
 
-class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+class _Loader(_BASE_LOADER):
     """Every node gets its kind's plain tag; `_resolve_plain` decides what a plain scalar is.
     (PyYAML would otherwise call its resolver in Python for every node of every file.)"""
 
@@ -72,7 +75,7 @@ class Document:
     located: bool = True  # False: built from an object (a custom resource), no lines to point at
 
     @classmethod
-    def from_object(cls, source: str, data: Any) -> "Document":
+    def from_object(cls, source: str, data: Any) -> Document:
         """A document that did not come from a file: errors name the field path instead of a line."""
         return cls(source, 0, data, located=False)
 
@@ -129,7 +132,7 @@ class _Builder:
                         problem(key_node, "a mapping key must be a plain string")
                         continue
                     key = str(key_node.value)
-                    child = path + (key,)
+                    child = (*path, key)
                     if key in out:
                         first = _position(keys[child])
                         problem(key_node, f"duplicate key {key!r} (first written at line {first.line})")
@@ -138,11 +141,12 @@ class _Builder:
                     out[key] = walk(value_node, child)
                 return out
             if type(node) is sequence_node:
-                return [walk(item, path + (i,)) for i, item in enumerate(node.value)]
+                return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
             if not node.tag.startswith(_STANDARD_TAG):
                 problem(node, f"YAML tag {node.tag!r} is not supported")
                 return None
-            if node.style:  # quoted or block scalar: always a string (plain is None, or "" from libyaml)
+            # a scalar: quoted or block style is always a string (plain is None, or "" from libyaml)
+            if getattr(node, "style", None):
                 return node.value
             return _resolve_plain(node.value)
 

@@ -1,6 +1,7 @@
 """The schema model shared by desired and live state (see `objects`)."""
 
-from reconciler.model.code import FunctionArgument, Function, MaterializedView, ResultColumn, Trigger, View
+from reconciler.model.code import Function, FunctionArgument, MaterializedView, ResultColumn, Trigger, View
+from reconciler.model.grants import DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege
 from reconciler.model.hashing import canonical, canonical_json, content_hash
 from reconciler.model.objects import (
     Catalog,
@@ -23,46 +24,45 @@ from reconciler.model.objects import (
     UniqueConstraint,
     normalized,
 )
-from reconciler.model.grants import DefaultPrivilege, DefaultPrivileges, GrantTarget, ObjectGrants, Privilege
 from reconciler.model.security import Policy, RowLevelSecurity
 from reconciler.model.usertypes import Collation, CompositeAttribute, CompositeType, Domain, DomainCheck
 
 __all__ = [
-    "Collation",
-    "CompositeAttribute",
-    "DefaultPrivilege",
-    "DefaultPrivileges",
-    "GrantTarget",
-    "ObjectGrants",
-    "Privilege",
-    "CompositeType",
-    "Domain",
-    "DomainCheck",
-    "Policy",
-    "RowLevelSecurity",
     "Catalog",
     "CheckConstraint",
+    "Collation",
     "Column",
+    "CompositeAttribute",
+    "CompositeType",
     "Constraint",
+    "DefaultPrivilege",
+    "DefaultPrivileges",
+    "Domain",
+    "DomainCheck",
     "EnumType",
     "Extension",
     "ForeignKey",
+    "Function",
+    "FunctionArgument",
     "Generated",
+    "GrantTarget",
     "Identity",
     "Index",
     "IndexElement",
+    "MaterializedView",
+    "ObjectGrants",
+    "Policy",
     "PrimaryKey",
+    "Privilege",
     "QualifiedName",
+    "ResultColumn",
+    "RowLevelSecurity",
     "Schema",
     "Sequence",
     "SequenceOptions",
     "Table",
-    "UniqueConstraint",
-    "Function",
-    "FunctionArgument",
-    "MaterializedView",
-    "ResultColumn",
     "Trigger",
+    "UniqueConstraint",
     "View",
     "canonical",
     "canonical_json",

@@ -54,7 +54,7 @@ def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
 def _canonical_dataclass(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     is_table = type(value) is Table
-    for name, default in _fields(type(value)):
+    for name, default in _fields(value.__class__):
         item = getattr(value, name)
         if default is not _MISSING and item == default:
             continue

@@ -19,9 +19,11 @@ Conventions that make "equal" mean equal:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Literal
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.model.security import Policy, RowLevelSecurity  # a Table's default is a value
 
@@ -39,8 +41,9 @@ IdentityGeneration = Literal["always", "by default"]
 GeneratedKind = Literal["stored", "virtual"]
 
 
-def migration_hint() -> object:
-    """A migration hint: carried along, never compared or hashed."""
+def migration_hint() -> Any:
+    """A migration hint: carried along, never compared or hashed (a dataclass field spec, typed
+    as its default is, as `dataclasses.field` is)."""
     return field(default=None, compare=False)
 
 
@@ -91,9 +94,9 @@ class Column:
     generated: Generated | None = None
     collation: str | None = None  # None: the type's default collation
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
-    backfill: str | None = migration_hint()  # type: ignore[assignment]  # SQL expression for existing rows
-    using: str | None = migration_hint()  # type: ignore[assignment]  # SQL expression for a type change
+    renamed_from: str | None = migration_hint()
+    backfill: str | None = migration_hint()  # SQL expression for existing rows
+    using: str | None = migration_hint()  # SQL expression for a type change
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ class PrimaryKey:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,7 @@ class UniqueConstraint:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +129,7 @@ class CheckConstraint:
     no_inherit: bool = False
     not_valid: bool = False  # exists but existing rows were never checked
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +146,7 @@ class ForeignKey:
     initially_deferred: bool = False
     not_valid: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 Constraint = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey
@@ -171,7 +174,7 @@ class Index:
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
     comment: str | None = None
-    renamed_from: str | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: str | None = migration_hint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +188,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
     row_level_security: RowLevelSecurity = RowLevelSecurity()
     policies: tuple[Policy, ...] = ()
     partition_by: PartitionBy | None = None  # a partitioned table (model.partitions)
@@ -214,7 +217,7 @@ class EnumType:
     name: str
     values: tuple[str, ...]
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
 
     @property
     def qname(self) -> QualifiedName:
@@ -229,7 +232,7 @@ class Sequence:
     options: SequenceOptions = SequenceOptions()
     owned_by: tuple[QualifiedName, str] | None = None  # (table, column)
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
 
     @property
     def qname(self) -> QualifiedName:
@@ -330,7 +333,7 @@ def normalized(catalog: Catalog) -> Catalog:
 
 
 def _normalized_table(table: Table) -> Table:
-    by_name = lambda obj: obj.name  # noqa: E731
+    by_name = attrgetter("name")
     return Table(
         schema=table.schema,
         name=table.name,

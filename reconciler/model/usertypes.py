@@ -33,7 +33,7 @@ class Domain:
     collation: str | None = None  # None: the base type's collation
     checks: tuple[DomainCheck, ...] = ()
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
 
     @property
     def qname(self) -> QualifiedName:
@@ -53,7 +53,7 @@ class CompositeType:
     name: str
     attributes: tuple[CompositeAttribute, ...] = ()  # in declared order: it is the row's order
     comment: str | None = None
-    renamed_from: QualifiedName | None = migration_hint()  # type: ignore[assignment]
+    renamed_from: QualifiedName | None = migration_hint()
 
     @property
     def qname(self) -> QualifiedName:

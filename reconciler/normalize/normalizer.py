@@ -15,7 +15,8 @@ not type-check) are reported against the YAML file that defined the object.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -24,9 +25,11 @@ from reconciler.ddl.statement import Statement, run_batched
 from reconciler.errors import NormalizationError
 from reconciler.introspect import LiveState, read_catalog
 from reconciler.introspect.grants import respell_routine_targets
-from reconciler.model import Catalog, EnumType, Extension, Sequence, Table
+from reconciler.model import Catalog, CompositeType, Domain, EnumType, Extension, Sequence, Table
 from reconciler.normalize.scratch import scratch_database
 from reconciler.pg import dsn as dsnlib
+
+Renamable = TypeVar("Renamable", EnumType, Sequence, Domain, CompositeType)
 
 
 def desired_scope(catalog: Catalog) -> list[str]:
@@ -74,11 +77,10 @@ def normalize(
 ) -> LiveState:
     """The desired catalog as PostgreSQL stores it: rendered into a scratch database next to
     `dsn` and read back. Migration hints are carried over from `desired`."""
-    with scratch_database(dsn) as scratch_dsn:
-        with dsnlib.connect(scratch_dsn, autocommit=True) as conn:
-            render(conn, create_catalog(desired), origins or {})
-            desired = respell_routine_targets(conn, desired)
-            state = read_catalog(conn, desired_scope(desired), dsn=scratch_dsn)
+    with scratch_database(dsn) as scratch_dsn, dsnlib.connect(scratch_dsn, autocommit=True) as conn:
+        render(conn, create_catalog(desired), origins or {})
+        desired = respell_routine_targets(conn, desired)
+        state = read_catalog(conn, desired_scope(desired), dsn=scratch_dsn)
     return dataclasses.replace(state, catalog=with_hints(state.catalog, desired))
 
 
@@ -89,7 +91,7 @@ def already_normalized(desired: Catalog, candidates: list[Catalog]) -> Catalog |
     audits where most environments are in sync. None when anything needs PostgreSQL's opinion."""
     if "public" in desired.schema_names() and "public" not in {s.name for s in desired.schemas}:
         return None  # the scratch database would contribute public's own comment
-    by_kind = {
+    by_kind: dict[str, Callable[[Catalog], dict[Any, Any]]] = {
         "schemas": lambda cat: {s.name: s for s in cat.schemas},
         "enums": lambda cat: {e.qname: e for e in cat.enums},
         "sequences": lambda cat: {s.qname: s for s in cat.sequences},
@@ -126,8 +128,8 @@ def normalized_catalog(
     dsn: str,
     *,
     origins: dict[tuple[str, str, str], str] | None = None,
-    candidates: list[Catalog] = (),
-) -> Catalog:  # type: ignore[assignment]
+    candidates: Iterable[Catalog] = (),
+) -> Catalog:
     """`normalize`, skipping the scratch database when `already_normalized` can tell."""
     shortcut = already_normalized(desired, list(candidates))
     if shortcut is not None:
@@ -170,7 +172,7 @@ def _extension_hint(extension: Extension, desired: Catalog) -> Extension:
     return extension
 
 
-def _renamed(obj: EnumType | Sequence, source: EnumType | Sequence | None) -> Any:
+def _renamed(obj: Renamable, source: Renamable | None) -> Renamable:
     if source is None or source.renamed_from is None:
         return obj
     return dataclasses.replace(obj, renamed_from=source.renamed_from)

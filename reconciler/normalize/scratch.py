@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -18,7 +19,6 @@ from psycopg import sql
 from reconciler.errors import NormalizationError, ServerUnavailable
 from reconciler.pg import dsn as dsnlib
 from reconciler.pg.localserver import LocalServer, find_binaries
-
 
 SCRATCH_PREFIX = "reconciler_scratch_"
 

@@ -69,7 +69,7 @@ def operator_run(
     """Run the controller: converge every Database resource towards its desired objects."""
     # kopf and the Kubernetes client load only for this command: every other command of the CLI
     # finds this group at start-up (through its entry point), and none of them needs them
-    from reconciler.operator.main import OperatorOptions, run  # noqa: PLC0415
+    from reconciler.operator.main import OperatorOptions, run  # noqa: PLC0415  (see the comment above)
 
     if namespaces and all_namespaces:
         raise click.UsageError("give --namespace or --all-namespaces, not both")

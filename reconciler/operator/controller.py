@@ -55,7 +55,14 @@ RUNTIME = Runtime()
 
 
 def _emit(body: dict[str, Any], kind: str, reason: str, message: str) -> None:
-    kopf.event(body, type=kind, reason=reason, message=message[:1000])
+    # kopf reads apiVersion, kind and metadata of any mapping; its annotation names its own Body view
+    kopf.event(body, type=kind, reason=reason, message=message[:1000])  # type: ignore[arg-type]
+
+
+def _namespaced(namespace: str | None) -> str:
+    """Databases, SchemaPlans and the desired-object kinds are namespaced: kopf passes a namespace."""
+    assert namespace is not None
+    return namespace
 
 
 @kopf.on.startup()
@@ -69,10 +76,10 @@ async def _configure(settings: kopf.OperatorSettings, **_: Any) -> None:
 
 
 @kopf.daemon(GROUP, VERSION, DATABASE_PLURAL, cancellation_timeout=5.0)
-async def database_worker(namespace: str, name: str, stopped: kopf.DaemonStopped, **_: Any) -> None:
-    key = (namespace, name)
+async def database_worker(namespace: str | None, name: str, stopped: kopf.DaemonStopped, **_: Any) -> None:
+    key = (_namespaced(namespace), name)
     worker = RUNTIME.workers.setdefault(key, _Worker())
-    reconciler = DatabaseReconciler(Kube(), namespace, name, _emit, RUNTIME.settings)
+    reconciler = DatabaseReconciler(Kube(), key[0], name, _emit, RUNTIME.settings)
     log.info("worker started", database=f"{namespace}/{name}")
     try:
         while not stopped:
@@ -82,7 +89,7 @@ async def database_worker(namespace: str, name: str, stopped: kopf.DaemonStopped
                 return
             try:
                 await asyncio.wait_for(worker.wake.wait(), timeout=result.delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             await _settle(worker, stopped)
     finally:
@@ -96,13 +103,19 @@ async def _settle(worker: _Worker, stopped: kopf.DaemonStopped) -> None:
         worker.wake.clear()
         try:
             await asyncio.wait_for(worker.wake.wait(), timeout=RUNTIME.settle_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
 
 
 @kopf.on.event(GROUP, VERSION, DATABASE_PLURAL)
-async def database_changed(namespace: str, name: str, meta: kopf.Meta, type: str | None, **_: Any) -> None:  # noqa: A002
-    worker = RUNTIME.workers.get((namespace, name))
+async def database_changed(
+    namespace: str | None,
+    name: str,
+    meta: kopf.Meta,
+    type: str | None,  # noqa: A002  (kopf passes the event type by this name)
+    **_: Any,
+) -> None:
+    worker = RUNTIME.workers.get((_namespaced(namespace), name))
     generation = meta.get("generation")
     if worker is not None and worker.generation != generation:
         if worker.generation is not None:
@@ -111,18 +124,29 @@ async def database_changed(namespace: str, name: str, meta: kopf.Meta, type: str
 
 
 @kopf.on.event(GROUP, VERSION, PLAN_PLURAL)
-async def plan_changed(namespace: str, name: str, spec: kopf.Spec, type: str | None, **_: Any) -> None:  # noqa: A002
+async def plan_changed(
+    namespace: str | None,
+    name: str,
+    spec: kopf.Spec,
+    type: str | None,  # noqa: A002  (kopf passes the event type by this name)
+    **_: Any,
+) -> None:
+    key = (_namespaced(namespace), name)
     approval = dict(spec.get("approval") or {})
-    if RUNTIME.approvals.get((namespace, name)) != approval:
-        RUNTIME.approvals[(namespace, name)] = approval
+    if RUNTIME.approvals.get(key) != approval:
+        RUNTIME.approvals[key] = approval
         if approval:
-            RUNTIME.wake(namespace, spec.get("database"))
+            RUNTIME.wake(key[0], spec.get("database"))
 
 
 def _register_desired_kinds() -> None:
-    async def desired_changed(namespace: str, type: str | None, **_: Any) -> None:  # noqa: A002
+    async def desired_changed(
+        namespace: str | None,
+        type: str | None,  # noqa: A002  (kopf passes the event type by this name)
+        **_: Any,
+    ) -> None:
         if type is not None:  # None: the initial listing, which the workers read themselves
-            RUNTIME.wake(namespace)
+            RUNTIME.wake(_namespaced(namespace))
 
     for plural in desired_kinds().values():
         kopf.on.event(GROUP, VERSION, plural, id=f"desired-{plural}")(desired_changed)

@@ -152,8 +152,10 @@ def _crd(
                     "served": True,
                     "storage": True,
                     "subresources": {"status": {}},
-                    "additionalPrinterColumns": columns
-                    + [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
+                    "additionalPrinterColumns": [
+                        *columns,
+                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                    ],
                     "schema": {
                         "openAPIV3Schema": {
                             "type": "object",
@@ -181,7 +183,9 @@ def generate() -> dict[str, dict[str, Any]]:
     for kind, plural in desired_kinds().items():
         model = DOCUMENT_KINDS[kind]
         columns = [{"name": "SQL Name", "type": "string", "jsonPath": ".spec.name"}]
-        spec_fields = model.model_fields["spec"].annotation.model_fields  # type: ignore[union-attr]
+        spec_model = model.model_fields["spec"].annotation
+        assert isinstance(spec_model, type) and issubclass(spec_model, BaseModel)
+        spec_fields = spec_model.model_fields
         if any((f.alias or name) == "schema" for name, f in spec_fields.items()):
             columns.append({"name": "Schema", "type": "string", "jsonPath": ".spec.schema"})
         out[f"{plural}.yaml"] = _crd(

@@ -51,8 +51,8 @@ class Kube:
         selector = ",".join(f"{k}={v}" for k, v in sorted(match_labels.items())) or None
         documents = []
         for kind, plural in desired_kinds().items():
-            listed = self.custom.list_namespaced_custom_object(
-                GROUP, VERSION, namespace, plural, label_selector=selector
+            listed = _json(
+                self.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, plural, label_selector=selector)
             )
             for item in listed.get("items", []):
                 documents.append(_document(kind, item))
@@ -74,15 +74,17 @@ class Kube:
         return self._get(namespace, PLAN_PLURAL, name)
 
     def plans_of(self, namespace: str, database: str) -> list[dict[str, Any]]:
-        listed = self.custom.list_namespaced_custom_object(
-            GROUP, VERSION, namespace, PLAN_PLURAL, label_selector=f"{DATABASE_LABEL}={database}"
+        listed = _json(
+            self.custom.list_namespaced_custom_object(
+                GROUP, VERSION, namespace, PLAN_PLURAL, label_selector=f"{DATABASE_LABEL}={database}"
+            )
         )
         return list(listed.get("items", []))
 
     def create_plan(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
         body = {"apiVersion": API_VERSION, "kind": "SchemaPlan", **body}
         try:
-            return self.custom.create_namespaced_custom_object(GROUP, VERSION, namespace, PLAN_PLURAL, body)  # type: ignore[no-any-return]
+            return _json(self.custom.create_namespaced_custom_object(GROUP, VERSION, namespace, PLAN_PLURAL, body))
         except ApiException as exc:
             if exc.status == 409:  # created by an earlier run that stopped before recording it
                 existing = self.plan(namespace, body["metadata"]["name"])
@@ -102,7 +104,7 @@ class Kube:
     def _get(self, namespace: str, plural: str, name: str) -> dict[str, Any] | None:
         """One of our resources, or None when it does not exist (any more)."""
         try:
-            return self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, plural, name)  # type: ignore[no-any-return]
+            return _json(self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, plural, name))
         except ApiException as exc:
             if exc.status == 404:
                 return None
@@ -114,3 +116,9 @@ def _document(kind: str, item: dict[str, Any]) -> Document:
     namespace = metadata.get("namespace", "")
     data = {"apiVersion": item.get("apiVersion"), "kind": kind, "metadata": metadata, "spec": item.get("spec")}
     return Document.from_object(f"{kind} {namespace}/{metadata.get('name', '?')}", data)
+
+
+def _json(value: object) -> dict[str, Any]:
+    """The custom objects API answers with the resource (or list) as its JSON object."""
+    assert isinstance(value, dict)
+    return value

@@ -54,7 +54,9 @@ def run(options: OperatorOptions) -> None:
     namespaces = list(options.namespaces) or (
         [] if options.all_namespaces else [os.environ.get("POD_NAMESPACE", "default")]
     )
-    priority = options.priority if options.priority is not None else random.randint(1, 1_000_000)  # noqa: S311  (tie-breaking, not security)
+    priority = (
+        options.priority if options.priority is not None else random.randint(1, 1_000_000)
+    )  # tie-breaking, not security
     kopf.run(
         clusterwide=options.all_namespaces,
         namespaces=namespaces if not options.all_namespaces else (),

@@ -8,7 +8,8 @@ a handful of series per database, never per table or per step.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
@@ -44,7 +45,9 @@ READY = Gauge(
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (probes every few seconds: not worth a log line)
+    """Probes come every few seconds: not worth a log line each."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (the name the base class gives it)
         return None
 
 
@@ -55,12 +58,13 @@ def _app() -> Callable[..., Iterable[bytes]]:
         if environ.get("PATH_INFO") == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
-        return metrics(environ, start_response)  # type: ignore[no-any-return]
+        served: Iterable[bytes] = metrics(environ, start_response)
+        return served
 
     return app
 
 
-def serve(port: int, host: str = "0.0.0.0") -> WSGIServer:  # noqa: S104  (a pod's port: reachable by Prometheus)
+def serve(port: int, host: str = "0.0.0.0") -> WSGIServer:  # all interfaces: a pod's port, reachable by Prometheus
     server = make_server(host, port, _app(), handler_class=_Quiet)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     return server

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 
 from reconciler import service
-from reconciler.policy import duration_ms
 from reconciler.errors import (
     ApplierBusy,
     ConnectionFailed,
@@ -48,6 +48,7 @@ from reconciler.operator.resources import API_VERSION, DatabaseSpec, PlanApprova
 from reconciler.pg.dsn import redact
 from reconciler.plan import Phase, Plan, PlanSettings, Step
 from reconciler.plan.render import step_sql
+from reconciler.policy import duration_ms
 
 log = get_logger("reconciler.operator")
 
@@ -56,7 +57,7 @@ EventSink = Callable[[dict[str, Any], str, str, str], None]  # (object, type, re
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass
@@ -80,7 +81,7 @@ class _Status:
     conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, database: dict[str, Any]) -> "_Status":
+    def of(cls, database: dict[str, Any]) -> _Status:
         status = dict(database.get("status") or {})
         status.pop("kopf", None)
         conditions = {c["type"]: dict(c) for c in status.get("conditions", []) if isinstance(c, dict) and "type" in c}
@@ -95,7 +96,7 @@ class _Status:
             "status": text,
             "reason": reason,
             "message": message[:2000],
-            "lastTransitionTime": now() if changed else old.get("lastTransitionTime", now()),  # type: ignore[union-attr]
+            "lastTransitionTime": now() if old is None or changed else old.get("lastTransitionTime", now()),
             **({"observedGeneration": generation} if generation is not None else {}),
         }
 
@@ -293,7 +294,10 @@ class DatabaseReconciler:
             )
             return ()
         if approval.digest != plan.digest:
-            message = f"SchemaPlan {plan_name}: the approval names digest {approval.digest}, not this plan's {plan.digest}; nothing is approved"
+            message = (
+                f"SchemaPlan {plan_name}: the approval names digest {approval.digest}, not this plan's {plan.digest}; "
+                "nothing is approved"
+            )
             self.emit(database, "Warning", "ApprovalDigestMismatch", message)
             log.warning("approval digest mismatch", database=self.name, plan=plan.digest, approval=approval.digest)
             return ()
@@ -368,7 +372,11 @@ class DatabaseReconciler:
         if outcome.status == "waiting" and outcome.waiting_step is not None:
             step = outcome.waiting_step
             reasons = "; ".join(outcome.waiting_reasons)
-            message = f'step {step.id} waits for approval of {plan.digest} ({reasons}); approve with: kubectl patch schemaplan {plan_name} -n {self.namespace} --type merge -p \'{{"spec":{{"approval":{{"digest":"{plan.digest}"}}}}}}\''
+            message = (
+                f"step {step.id} waits for approval of {plan.digest} ({reasons}); approve with: kubectl patch "
+                f"schemaplan {plan_name} -n {self.namespace} --type merge -p "
+                f'\'{{"spec":{{"approval":{{"digest":"{plan.digest}"}}}}}}\''
+            )
             first_time = status.conditions.get("AwaitingApproval", {}).get("message") != message
             self.kube.patch_plan_status(
                 self.namespace,
@@ -458,7 +466,7 @@ class _PlanTracker:
         metrics.STEPS.labels(**self.owner.labels, phase=step.phase.value).inc()
         self._patch({"lastCompletedStep": step.id, "backfill": None})
 
-    def backfill(self, step: Step, estimate: float | None) -> "_BackfillProgress":
+    def backfill(self, step: Step, estimate: float | None) -> _BackfillProgress:
         return _BackfillProgress(self, step, estimate)
 
 

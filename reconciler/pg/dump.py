@@ -52,7 +52,8 @@ def schema_dump(dsn: str, server_major: int, exclude_schemas: tuple[str, ...] = 
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
     if result.returncode != 0:
         raise ServerUnavailable(
-            f"pg_dump failed: {redact(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message')}"
+            "pg_dump failed: "
+            f"{redact(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message')}"
         )
     # pg_dump 15.14+ and 16.10+ wrap the script in \\restrict ... \\unrestrict psql meta-commands
     return "\n".join(line for line in result.stdout.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))

@@ -31,9 +31,10 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TypedDict
 
 import psycopg
 from psycopg import conninfo
@@ -41,6 +42,16 @@ from psycopg import conninfo
 from reconciler.errors import ServerUnavailable
 
 READY_TIMEOUT_SECONDS = 60
+
+
+class _RunAs(TypedDict, total=False):
+    """subprocess arguments that run a child as the unprivileged user (PostgreSQL refuses root)."""
+
+    user: int
+    group: int
+    extra_groups: list[int]
+
+
 SUPERUSER = "postgres"
 
 
@@ -204,7 +215,7 @@ class LocalServer:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         self.start()
         return self
 
@@ -259,7 +270,7 @@ class LocalServer:
         if self._user is not None:
             os.chown(path, self._user.pw_uid, self._user.pw_gid)
 
-    def _run_as(self) -> dict[str, object]:
+    def _run_as(self) -> _RunAs:
         if self._user is None:
             return {}
         return {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
@@ -283,7 +294,7 @@ class LocalServer:
         ]
         result = subprocess.run(
             command, capture_output=True, text=True, cwd=self.base, env=_clean_env(), **self._run_as()
-        )  # type: ignore[call-overload]
+        )
         pwfile.unlink()
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["unknown error"]
@@ -315,7 +326,7 @@ class LocalServer:
             cwd=self.base,
             env=_clean_env(),
             start_new_session=True,
-            **self._run_as(),  # type: ignore[call-overload]
+            **self._run_as(),
         )
         log.close()
         return self._wait_ready()

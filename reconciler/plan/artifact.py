@@ -18,10 +18,10 @@ from typing import Any
 from psycopg import sql
 
 from reconciler import __version__
+from reconciler.ddl.statement import Statement
 from reconciler.errors import InputError, TamperedPlanError
 from reconciler.model import QualifiedName
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.ddl.statement import Statement
 
 PLAN_API_VERSION = "reconciler.dev/v1alpha1"
 PLAN_KIND = "SchemaPlan"
@@ -40,7 +40,7 @@ class Plan:
     unmanaged: tuple[str, ...] = ()
     schemas: tuple[str, ...] = ()  # the schemas the plan manages (introspection scope)
     verified: bool = False
-    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     @property
     def empty(self) -> bool:

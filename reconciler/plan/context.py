@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pglast import ast
 
 from reconciler.introspect import LiveState, TableStats
 from reconciler.model import Catalog, QualifiedName, Table
 from reconciler.model.names import MAX_IDENTIFIER_BYTES, make_object_name
 from reconciler.plan.steps import Phase
-from reconciler.sqlparse.fragments import parse_expression
-from pglast import ast
+from reconciler.sqlparse.fragments import items, parse_expression, text_of
+
+if TYPE_CHECKING:  # the rules build on this module
+    from reconciler.plan.rules.constraints import FkRecreation
+    from reconciler.plan.rules.swap import ColumnSwap
 
 # Rough single-core throughputs, for order-of-magnitude estimates only.
 SCAN_BYTES_PER_SECOND = 200e6
@@ -41,8 +47,10 @@ class PlanContext:
     desired: Catalog
     settings: PlanSettings = field(default_factory=PlanSettings)
     volatile_functions: frozenset[str] = frozenset()
-    swaps: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.swap
-    recreated_fks: dict[tuple[QualifiedName, str], "object"] = field(default_factory=dict)  # see rules.constraints
+    swaps: dict[tuple[QualifiedName, str], ColumnSwap] = field(default_factory=dict)  # see rules.swap
+    recreated_fks: dict[tuple[str, QualifiedName, str], FkRecreation] = field(
+        default_factory=dict
+    )  # see rules.constraints
     new_primary_keys: set[tuple[QualifiedName, frozenset[str]]] = field(
         default_factory=set
     )  # (desired table, columns) created by this plan
@@ -121,7 +129,7 @@ class PlanContext:
 
         def visit(node: object) -> None:
             if isinstance(node, ast.FuncCall):
-                names.add(node.funcname[-1].sval)
+                names.add(text_of(items(node.funcname)[-1].sval))
             if isinstance(node, ast.Node):
                 for attr in node:
                     visit(getattr(node, attr))

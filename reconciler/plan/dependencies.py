@@ -26,18 +26,28 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from reconciler.ddl import code, security
 from reconciler.ddl.statement import Statement, comment_on
-from reconciler.sqlparse.graph import Edges, Node, desired_edges, reachable, routine_needs, topological, view_node
 from reconciler.diff import changes as c
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
 from reconciler.model import GrantTarget, MaterializedView, QualifiedName, View
+from reconciler.model.grants import GrantKind
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules import swap
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Step
+from reconciler.sqlparse.graph import (
+    Edges,
+    Node,
+    desired_edges,
+    reachable,
+    routine_needs,
+    topological,
+    view_node,
+    views_of,
+)
 
 VIEW_KINDS = ("view", "materialized view")
 
@@ -95,7 +105,7 @@ def definition(ctx: PlanContext, node: Node, *, live_first: bool = False) -> Vie
     (or the other way round in an expand step, where the old application still needs the old one)."""
     catalogs = (ctx.live.catalog, ctx.desired) if live_first else (ctx.desired, ctx.live.catalog)
     for catalog in catalogs:
-        for view in (*catalog.views, *catalog.materialized_views):
+        for view in views_of(catalog):
             if view_node(view) == node:
                 return view
     return None
@@ -141,12 +151,14 @@ def around(
         view = definition(ctx, node, live_first=live_first and node not in own)
         if view is None:
             continue
-        creates += create_statements(view) + live_privileges(ctx, GrantTarget(*node))  # type: ignore[arg-type]
+        kind: GrantKind = "view" if isinstance(view, View) else "materialized view"
+        creates += create_statements(view) + live_privileges(ctx, GrantTarget(kind, view.schema, view.name))
         if isinstance(view, MaterializedView) and view.refresh != "none":
             hazards.append(
                 Hazard(
                     HazardCode.LONG_RUNNING,
-                    f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the step holds its locks",
+                    f"materialized view {view.qname} is re-populated inside this transaction: its query runs while the "
+                    "step holds its locks",
                 )
             )
     for node in triggers:
@@ -157,7 +169,8 @@ def around(
             0,
             Hazard(
                 HazardCode.ACCESS_EXCLUSIVE_LOCK,
-                f"drops and re-creates dependent object(s) {shown} in the same transaction: queries on them wait for it, none sees them missing",
+                f"drops and re-creates dependent object(s) {shown} in the same transaction: queries on them wait for "
+                "it, none sees them missing",
             ),
         )
     locks = [Lock(LockLevel.ACCESS_EXCLUSIVE, QualifiedName(n[1], n[2])) for n in order]
@@ -240,7 +253,7 @@ def recreated_views(changes: list[c.Change], ctx: PlanContext) -> Wanted:
 def _refuse_undeclared_users_of_dropped(changes: list[c.Change], ctx: PlanContext) -> None:
     """A view the YAML does not declare cannot be re-created without a table or column it reads,
     and reconciler never drops what it does not manage: say so before planning, not at replay."""
-    declared = {view_node(v) for v in (*ctx.desired.views, *ctx.desired.materialized_views)}
+    declared = {view_node(v) for v in views_of(ctx.desired)}
     for change in changes:
         if isinstance(change, c.DropTable):
             table, column = change.table.qname, None
@@ -315,8 +328,8 @@ def link(steps: list[Step], ctx: PlanContext) -> list[Step]:
             node = next((n for n in edges if n[0] in VIEW_KINDS and f"{n[1]}.{n[2]}" == subject), None)
             needs = [
                 creating[f"{n[1]}.{n[2]}"]
-                for n in edges.get(node, set())
-                if node and n[0] in VIEW_KINDS and f"{n[1]}.{n[2]}" in creating
+                for n in (edges.get(node, set()) if node else set())
+                if n[0] in VIEW_KINDS and f"{n[1]}.{n[2]}" in creating
             ]
             needs = [i for i in needs if i != step.id and _phase_rank(i) <= step.phase.rank]
             if needs:

@@ -12,6 +12,7 @@ from collections import Counter
 
 from reconciler.diff import changes as c
 from reconciler.errors import PlanError
+from reconciler.model import CheckConstraint, ForeignKey, Index, PrimaryKey, UniqueConstraint
 from reconciler.plan import dependencies
 from reconciler.plan.context import PlanContext
 from reconciler.plan.ordering import ordered
@@ -20,8 +21,8 @@ from reconciler.plan.steps import Step
 
 
 def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
-    ctx.swaps = swap.find_swaps(changes)  # type: ignore[assignment]
-    ctx.recreated_fks = constraints.find_recreations(changes, ctx)  # type: ignore[assignment]
+    ctx.swaps = swap.find_swaps(changes)
+    ctx.recreated_fks = constraints.find_recreations(changes, ctx)
     ctx.new_primary_keys = constraints.new_primary_keys(changes)
     around_columns = dependencies.recreated_views(changes, ctx)
     steps: list[Step] = []
@@ -40,35 +41,19 @@ def plan_steps(changes: list[c.Change], ctx: PlanContext) -> list[Step]:
 
 
 def _covered_elsewhere(change: c.Change, ctx: PlanContext) -> bool:
+    """Column swaps plan their columns, and the keys and indexes over them, as a whole; foreign
+    keys dropped and re-added around a rebuilt key are planned by that recreation."""
     if swap.is_swap(change):
         return True
     if not isinstance(change, c.TableChange):
         return False
-    live_table, desired_table = change.live.qname, change.desired.qname
-    sides: list[tuple[object, bool]] = []
-    if isinstance(change, c.AddConstraint | c.ValidateConstraint):
-        sides = [(change.constraint, True)]
-    elif isinstance(change, c.DropConstraint):
-        sides = [(change.constraint, False)]
-    elif isinstance(
-        change,
-        c.RenameConstraint
-        | c.ReplaceConstraint
-        | c.AlterConstraintComment
-        | c.RenameIndex
-        | c.ReplaceIndex
-        | c.AlterIndexComment,
-    ):
-        sides = [(change.old, False), (change.new, True)]
-    elif isinstance(change, c.AddIndex):
-        sides = [(change.index, True)]
-    elif isinstance(change, c.DropIndex):
-        sides = [(change.index, False)]
-    for obj, desired in sides:
-        table = desired_table if desired else live_table
-        if swap.touches_swap(ctx, table, obj, desired=desired) or constraints.is_recreated(
-            ctx, table, obj, desired=desired
-        ):  # type: ignore[arg-type]
+    sides = ((change.live_object, change.live.qname, False), (change.desired_object, change.desired.qname, True))
+    for obj, table, desired in sides:
+        if not isinstance(obj, Index | PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey):
+            continue
+        if swap.touches_swap(ctx, table, obj, desired=desired):
+            return True
+        if not isinstance(obj, Index) and constraints.is_recreated(ctx, table, obj, desired=desired):
             return True
     return False
 

@@ -37,7 +37,8 @@ def _header(plan: Plan) -> list[str]:
         return [f"No changes: database {plan.database!r} matches the desired schema ({_short(plan.target_hash)})."]
     verified = "verified by replay on a scratch copy" if plan.verified else "NOT verified by replay"
     return [
-        f"Plan {plan.digest} for database {plan.database!r} (PostgreSQL {plan.server_version // 10000}.{plan.server_version % 100})",
+        f"Plan {plan.digest} for database {plan.database!r} (PostgreSQL "
+        f"{plan.server_version // 10000}.{plan.server_version % 100})",
         f"{len(plan.steps)} steps from schema {_short(plan.source_hash)} to {_short(plan.target_hash)}, {verified}",
     ]
 
@@ -131,7 +132,8 @@ def _cell(text: str) -> str:
 def step_sql(step: Step) -> list[str]:
     if step.backfill is not None:
         return [
-            f"-- runs in batches of {step.backfill.batch_size} rows keyed on ({', '.join(step.backfill.key) or 'no key'}); as one statement:",
+            f"-- runs in batches of {step.backfill.batch_size} rows keyed on "
+            f"({', '.join(step.backfill.key) or 'no key'}); as one statement:",
             backfill_all(step.backfill).as_string(None) + ";",
         ]
     return [s.text() + ";" for s in step.statements]

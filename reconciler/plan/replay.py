@@ -14,18 +14,18 @@ from dataclasses import dataclass
 
 import psycopg
 
-from reconciler.diff import diff
-from reconciler.errors import NormalizationError, ServerUnavailable
-from reconciler.plan.plain import run_step
-from reconciler.introspect import BOOKKEEPING_SCHEMA, LiveState, read_catalog
-from reconciler.model import Catalog
-from reconciler.pg import dsn as dsnlib
-from reconciler.pg.dump import schema_dump
 from reconciler.ddl.catalog import create_catalog, privileges_of
 from reconciler.ddl.statement import run_batched
-from reconciler.plan.artifact import Plan
+from reconciler.diff import diff
+from reconciler.errors import NormalizationError, ServerUnavailable
+from reconciler.introspect import BOOKKEEPING_SCHEMA, LiveState, read_catalog
+from reconciler.model import Catalog
 from reconciler.normalize import desired_scope
 from reconciler.normalize.scratch import scratch_database
+from reconciler.pg import dsn as dsnlib
+from reconciler.pg.dump import schema_dump
+from reconciler.plan.artifact import Plan
+from reconciler.plan.plain import run_step
 
 
 @dataclass(frozen=True)
@@ -39,30 +39,29 @@ def _copy_live(scratch: psycopg.Connection[object], dsn: str, live: LiveState) -
     try:
         dump = schema_dump(dsn, live.major_version, exclude_schemas=(BOOKKEEPING_SCHEMA,))
     except ServerUnavailable as exc:
-        run_batched(scratch, create_catalog(live.catalog))  # type: ignore[arg-type]
+        run_batched(scratch, create_catalog(live.catalog))
         return f"replayed on a copy built from the model ({exc})"
-    scratch.execute(dump)  # type: ignore[arg-type]  # pg_dump's own script, run as a whole
-    scratch.execute("SELECT pg_catalog.set_config('search_path', 'public', false)")  # type: ignore[arg-type]
+    scratch.execute(dump)  # pg_dump's own script, run as a whole
+    scratch.execute("SELECT pg_catalog.set_config('search_path', 'public', false)")
     return None
 
 
 def replay(plan: Plan, live: LiveState, desired: Catalog, dsn: str) -> ReplayResult:
     scope = sorted(set(desired_scope(desired)) | set(live.schemas_in_scope))
-    with scratch_database(dsn) as scratch_dsn:
-        with dsnlib.connect(scratch_dsn, autocommit=True) as conn:
+    with scratch_database(dsn) as scratch_dsn, dsnlib.connect(scratch_dsn, autocommit=True) as conn:
+        try:
+            note = _copy_live(conn, dsn, live)
+            run_batched(conn, privileges_of(live.catalog))
+        except psycopg.Error as exc:
+            raise NormalizationError(
+                f"could not copy the live schema to a scratch database: {str(exc).strip().splitlines()[0]}"
+            ) from None
+        for step in plan.steps:
             try:
-                note = _copy_live(conn, dsn, live)
-                run_batched(conn, privileges_of(live.catalog))  # type: ignore[arg-type]
+                run_step(conn, step)
             except psycopg.Error as exc:
-                raise NormalizationError(
-                    f"could not copy the live schema to a scratch database: {str(exc).strip().splitlines()[0]}"
-                ) from None
-            for step in plan.steps:
-                try:
-                    run_step(conn, step)
-                except psycopg.Error as exc:
-                    reason = exc.diag.message_primary or str(exc).strip().splitlines()[0]
-                    return ReplayResult((), f"step {step.id} failed on the scratch copy: {reason}", note)
-            after = read_catalog(conn, scope, dsn=scratch_dsn)
+                reason = exc.diag.message_primary or str(exc).strip().splitlines()[0]
+                return ReplayResult((), f"step {step.id} failed on the scratch copy: {reason}", note)
+        after = read_catalog(conn, scope, dsn=scratch_dsn)
     remaining = diff(after.catalog, desired)
     return ReplayResult(tuple(f"{type(c).__name__} {c.subject}" for c in remaining), None, note)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
-from reconciler.model import QualifiedName
 from reconciler.ddl.statement import Statement
+from reconciler.model import QualifiedName
 
 
 class Phase(StrEnum):

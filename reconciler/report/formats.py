@@ -39,7 +39,10 @@ def _environment_line(env: EnvironmentResult) -> str:
     if not env.reachable:
         return f"{env.name}: UNREACHABLE ({env.target}): {env.error}"
     drifted = sum(1 for f in env.findings.values() if f.status not in (Status.IN_SYNC, Status.UNMANAGED))
-    line = f"{env.name}: {env.status.value} ({env.target}, PostgreSQL {env.server_version}): {drifted} of {env.objects} objects differ"
+    line = (
+        f"{env.name}: {env.status.value} ({env.target}, PostgreSQL {env.server_version}): {drifted} of {env.objects} "
+        "objects differ"
+    )
     if env.plan is not None:
         line += f"; plan {env.plan.digest[:19]}… {env.plan.state}, {env.plan.done}/{env.plan.total} steps"
         if not env.plan.towards_desired:
@@ -195,4 +198,4 @@ def render_junit(report: DriftReport) -> str:
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "junit": render_junit}
-__all__ = ["Finding", "RENDERERS"]
+__all__ = ["RENDERERS", "Finding"]

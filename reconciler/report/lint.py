@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reconciler import __version__
 from reconciler.errors import Diagnostic
@@ -290,7 +291,7 @@ def render_markdown(report: LintReport, *, limit: int = 50) -> str:
     rows (the count of the rest is given)."""
     lines = [f"### Lint: {report.summary()}", ""]
     if not report.findings:
-        return "\n".join(lines + ["No findings."]) + "\n"
+        return "\n".join([*lines, "No findings."]) + "\n"
     ordered = sorted(report.findings, key=lambda f: -f.severity.rank)
     lines += ["| | rule | object | where | finding |", "|---|---|---|---|---|"]
     for finding in ordered[:limit]:

@@ -10,11 +10,11 @@ or an unbalanced quote therefore cannot swallow or inject the SQL around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-from functools import lru_cache
-
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from pglast import ast, parse_sql
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
@@ -28,6 +28,20 @@ _COLLATION_PROBE = "SELECT NULL COLLATE "
 
 class SqlTextError(ValueError):
     """A fragment is not exactly one expression / type / name."""
+
+
+# pglast types every field of a parse tree as optional: a list field is None when empty, and a
+# name the grammar always fills is still `str | None`. These two say which is meant.
+def items(value: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """A list field of a parse-tree node (None when the list is empty)."""
+    return value or ()
+
+
+def text_of(value: str | None) -> str:
+    """A name the grammar always fills (an identifier part, a CTE name)."""
+    if value is None:
+        raise SqlTextError("unexpected parse tree: a name is missing")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +84,10 @@ def _single_target(probe: str, text: str, what: str) -> ast.Node:
     target = targets[0]
     if target.name is not None:
         raise SqlTextError(
-            f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it incomplete?"
+            f"{what} must be a single SQL expression; it ends in what reads as an alias ({target.name!r}): is it "
+            "incomplete?"
         )
-    if target.indirection:
+    if target.indirection or not isinstance(target.val, ast.Node):
         raise SqlTextError(f"{what} must be a single SQL expression")
     return target.val  # cached: callers must not modify the tree
 
@@ -87,7 +102,7 @@ def _parse_message(exc: ParseError, probe_length: int) -> str:
 
 def parse_expression(text: str, what: str = "expression") -> Expression:
     node = _single_target(_EXPRESSION_PROBE, text, what)
-    if isinstance(node, ast.ColumnRef) and any(isinstance(f, ast.A_Star) for f in node.fields):
+    if isinstance(node, ast.ColumnRef) and any(isinstance(f, ast.A_Star) for f in items(node.fields)):
         raise SqlTextError(f"{what} must be a single SQL expression, not '*'")
     return Expression(text, node)
 
@@ -95,7 +110,7 @@ def parse_expression(text: str, what: str = "expression") -> Expression:
 def parse_type(text: str) -> Expression:
     """Check that `text` is exactly one type name; the Expression's node is the TypeName."""
     node = _single_target(_TYPE_PROBE, text, "type")
-    if not isinstance(node, ast.TypeCast) or not _is_null_constant(node.arg):
+    if not isinstance(node, ast.TypeCast) or not _is_null_constant(node.arg) or node.typeName is None:
         raise SqlTextError(f"type {text!r} is not a single type name")
     return Expression(text, node.typeName)
 
@@ -107,7 +122,7 @@ def parse_name(text: str, what: str = "name") -> tuple[str, ...]:
     node = _single_target(_COLLATION_PROBE, text, what)
     if not isinstance(node, ast.CollateClause) or not _is_null_constant(node.arg):
         raise SqlTextError(f"{what} {text!r} is not a single name")
-    return tuple(part.sval for part in node.collname)
+    return tuple(text_of(part.sval) for part in items(node.collname))
 
 
 def _is_null_constant(node: ast.Node | None) -> bool:
@@ -187,7 +202,7 @@ def column_references(expression: Expression) -> set[str]:
 
     def visit(node: object) -> None:
         if isinstance(node, ast.ColumnRef):
-            names = [f.sval for f in node.fields if isinstance(f, ast.String)]
+            names = [text_of(f.sval) for f in items(node.fields) if isinstance(f, ast.String)]
             if names:
                 found.add(names[-1])
         if isinstance(node, ast.Node):
@@ -204,30 +219,34 @@ def column_references(expression: Expression) -> set[str]:
 def index_column_label(expression: Expression) -> str:
     """The name PostgreSQL gives an index expression column when it names an index
     (FigureIndexColname): the function's name for a function call, else 'expr'."""
-    node = expression.node
+    node: ast.Node | None = expression.node
     while isinstance(node, ast.TypeCast):
         node = node.arg
     if isinstance(node, ast.FuncCall):
-        return node.funcname[-1].sval
+        return text_of(items(node.funcname)[-1].sval)
     if isinstance(node, ast.ColumnRef):
-        last = node.fields[-1]
+        last = items(node.fields)[-1]
         if isinstance(last, ast.String):
-            return last.sval
+            return text_of(last.sval)
     return "expr"
 
 
 def _fresh_expression(text: str) -> ast.Node:
     """An uncached parse tree of an expression, safe to modify."""
-    return parse_sql(_EXPRESSION_PROBE + text)[0].stmt.targetList[0].val
+    stmt = parse_sql(_EXPRESSION_PROBE + text)[0].stmt
+    assert isinstance(stmt, ast.SelectStmt)  # the probe is a SELECT
+    value = items(stmt.targetList)[0].val
+    assert isinstance(value, ast.Node)
+    return value
 
 
-def _rewrite_column_refs(text: str, rewrite: "Callable[[str], tuple[str, ...] | None]") -> str:
+def _rewrite_column_refs(text: str, rewrite: Callable[[str], tuple[str, ...] | None]) -> str:
     root = _fresh_expression(text)
 
     def visit(node: object) -> None:
         if isinstance(node, ast.ColumnRef):
-            names = [f.sval for f in node.fields if isinstance(f, ast.String)]
-            if len(names) == 1 and len(node.fields) == 1:
+            names = [text_of(f.sval) for f in items(node.fields) if isinstance(f, ast.String)]
+            if len(names) == 1 and len(items(node.fields)) == 1:
                 replacement = rewrite(names[0])
                 if replacement is not None:
                     node.fields = tuple(ast.String(sval=part) for part in replacement)

@@ -8,22 +8,26 @@ function, not a signature), `domain` or `composite type`. Edges point from an ob
 Desired-side edges come from pglast parse trees: the relations and function calls of a view
 query, the function of a trigger, the function calls in checks, defaults, generated columns and
 index expressions, the functions a domain's checks and default call, and the row types (tables,
-views, composite types) and domains a function's arguments and result name. Unqualified names resolve in the object's schema, then `public`, as the loader
-documents; names the catalog does not define (built-in functions, tables of other schemas) are
-not nodes and carry no edges.
+views, composite types) and domains a function's arguments and result name. Unqualified names
+resolve in the object's schema, then `public`, as the loader documents; names the catalog does
+not define (built-in functions, tables of other schemas) are not nodes and carry no edges.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
+from reconciler.model import Catalog, Domain, Function, Index, MaterializedView, Table, View
+from reconciler.sqlparse.fragments import SqlTextError, items, parse_type
 from reconciler.sqlparse.queries import references
-from reconciler.model import Catalog, Domain, Function, MaterializedView, Table, View
-from reconciler.sqlparse.fragments import SqlTextError, parse_type
 
 Node = tuple[str, str, str]
 Edges = dict[Node, set[Node]]
+
+
+def views_of(catalog: Catalog) -> tuple[View | MaterializedView, ...]:
+    return (*catalog.views, *catalog.materialized_views)
 
 
 def view_node(view: View | MaterializedView) -> Node:
@@ -35,7 +39,7 @@ class _Resolver:
         self.relations: dict[tuple[str, str], Node] = {}
         for table in catalog.tables:
             self.relations[(table.schema, table.name)] = ("table", table.schema, table.name)
-        for view in (*catalog.views, *catalog.materialized_views):
+        for view in views_of(catalog):
             self.relations[(view.schema, view.name)] = view_node(view)
         self.functions = {(f.schema, f.name): ("function", f.schema, f.name) for f in catalog.functions}
         self.types = dict(self.relations)
@@ -65,7 +69,7 @@ class _Resolver:
         if text is None:
             return set()
         try:
-            names = [getattr(part, "sval", "") for part in parse_type(text).node.names]
+            names = [getattr(part, "sval", "") for part in items(getattr(parse_type(text).node, "names", None))]
         except SqlTextError:
             return set()
         if len(names) > 2 or (len(names) == 2 and names[0] == "pg_catalog"):
@@ -92,7 +96,7 @@ def desired_edges(catalog: Catalog) -> Edges:
 def _edges(catalog: Catalog) -> Edges:
     resolver = _Resolver(catalog)
     edges: Edges = defaultdict(set)
-    for view in (*catalog.views, *catalog.materialized_views):
+    for view in views_of(catalog):
         relations, functions = references(view.query, query=True)
         node = view_node(view)
         edges[node] |= resolver.resolve(relations, view.schema, resolver.relations) - {node}
@@ -141,9 +145,9 @@ def domains_calling(catalog: Catalog) -> list[Domain]:
     return [d for d in catalog.domains if any(n[0] == "function" for n in edges.get(("domain", d.schema, d.name), ()))]
 
 
-def _index_functions(resolver: _Resolver, index: object, schema: str) -> set[Node]:
-    found = resolver.expression(getattr(index, "where"), schema)
-    for element in getattr(index, "elements"):
+def _index_functions(resolver: _Resolver, index: Index, schema: str) -> set[Node]:
+    found = resolver.expression(index.where, schema)
+    for element in index.elements:
         found |= resolver.expression(element.expression, schema)
     return found
 
@@ -205,5 +209,5 @@ def reachable(start: Iterable[Node], users: dict[Node, set[Node]]) -> set[Node]:
 
 def view_order(catalog: Catalog) -> list[View | MaterializedView]:
     """Views and materialized views of `catalog`, each after the views it selects from."""
-    by_node = {view_node(v): v for v in (*catalog.views, *catalog.materialized_views)}
+    by_node = {view_node(v): v for v in views_of(catalog)}
     return [by_node[n] for n in topological(by_node, desired_edges(catalog))]

@@ -18,6 +18,8 @@ from pglast.parser import ParseError
 from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
+from reconciler.sqlparse.fragments import items, text_of
+
 
 class CodeTextError(ValueError):
     """A query or body does not parse, or is not what it must be."""
@@ -67,7 +69,7 @@ def check_body(body: str, language: str) -> str:
     return body
 
 
-class _References(Visitor):  # type: ignore[misc]
+class _References(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.relations: set[tuple[str | None, str]] = set()
@@ -75,13 +77,13 @@ class _References(Visitor):  # type: ignore[misc]
         self.ctes: set[str] = set()
 
     def visit_RangeVar(self, ancestors: object, node: ast.RangeVar) -> None:
-        self.relations.add((node.schemaname, node.relname))
+        self.relations.add((node.schemaname, text_of(node.relname)))
 
     def visit_CommonTableExpr(self, ancestors: object, node: ast.CommonTableExpr) -> None:
-        self.ctes.add(node.ctename)
+        self.ctes.add(text_of(node.ctename))
 
     def visit_FuncCall(self, ancestors: object, node: ast.FuncCall) -> None:
-        parts = [p.sval for p in node.funcname]
+        parts = [text_of(p.sval) for p in items(node.funcname)]
         self.functions.add((parts[0], parts[1]) if len(parts) == 2 else (None, parts[-1]))
 
 
@@ -93,7 +95,8 @@ def references(text: str, *, query: bool) -> tuple[set[tuple[str | None, str]], 
     except (CodeTextError, ParseError):
         return set(), set()
     found = _References()
-    found(tree)
+    if tree is not None:
+        found(tree)
     relations = {r for r in found.relations if not (r[0] is None and r[1] in found.ctes)}
     return relations, found.functions
 
@@ -111,10 +114,10 @@ def output_names(text: str) -> tuple[str, ...] | None:
     for target in stmt.targetList:
         if target.name is not None:
             names.append(target.name)
-        elif isinstance(target.val, ast.ColumnRef) and isinstance(target.val.fields[-1], ast.String):
-            names.append(target.val.fields[-1].sval)
+        elif isinstance(target.val, ast.ColumnRef) and isinstance(items(target.val.fields)[-1], ast.String):
+            names.append(text_of(items(target.val.fields)[-1].sval))
         elif isinstance(target.val, ast.FuncCall):
-            names.append(target.val.funcname[-1].sval)
+            names.append(text_of(items(target.val.funcname)[-1].sval))
         else:
             return None
     return tuple(names)

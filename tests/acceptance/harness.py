@@ -32,11 +32,11 @@ import psycopg
 import yaml
 
 from reconciler.diff import diff
-from reconciler.plan.plain import run_step
 from reconciler.introspect import introspect
 from reconciler.load import load_paths
-from reconciler.plan.steps import HazardCode, Phase
 from reconciler.normalize import desired_scope, normalize
+from reconciler.plan.plain import run_step
+from reconciler.plan.steps import HazardCode, Phase
 from reconciler.service import plan
 
 CASES = Path(__file__).parent / "cases"
@@ -58,7 +58,7 @@ class Case:
     min_server: int = 12
 
     @classmethod
-    def load(cls, path: Path) -> "Case":
+    def load(cls, path: Path) -> Case:
         expected = yaml.safe_load((path / "expected.yaml").read_text()) or {}
         unknown = set(expected) - set(cls.__dataclass_fields__) - {"description"}
         assert not unknown, f"{path.name}/expected.yaml: unknown keys {unknown}"

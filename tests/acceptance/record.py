@@ -15,9 +15,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reconciler.plan.render import render_sql, render_text  # noqa: E402
-from reconciler.pg.localserver import LocalServer  # noqa: E402
-from reconciler.service import plan  # noqa: E402
+from reconciler.pg.localserver import LocalServer
+from reconciler.plan.render import render_sql, render_text
+from reconciler.service import plan
 
 
 def main(case: Path, show_sql: bool) -> None:

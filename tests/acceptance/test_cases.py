@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from support.pgharness import PgServer
+
 from acceptance.harness import Case, all_cases, run_case
 
 

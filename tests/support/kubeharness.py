@@ -68,8 +68,8 @@ def _free_port() -> int:
 def _write_rsa_key(path: Path) -> None:
     """A service-account signing key (the API server refuses to start without one)."""
     try:
-        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-        from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415
+        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415  (only to make a certificate)
+        from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415  (only to make a certificate)
     except ImportError:
         try:
             subprocess.run(["openssl", "genrsa", "-out", str(path), "2048"], check=True, capture_output=True)
@@ -245,7 +245,12 @@ class KubeServer:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def kubectl(self, *args: str, input: str | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self,
+        *args: str,
+        input: str | None = None,  # noqa: A002  (named as subprocess.run names it)
+        timeout: float = 60.0,
+    ) -> subprocess.CompletedProcess[str]:
         """Run kubectl against this server; the caller checks returncode/stdout/stderr."""
         return subprocess.run(
             [str(kubectl_path()), f"--kubeconfig={self.kubeconfig}", *args],

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -53,7 +54,7 @@ def _docker_answers() -> bool:
     if not (os.environ.get("DOCKER_HOST") or os.path.exists("/var/run/docker.sock")):
         return False
     try:
-        import docker  # noqa: PLC0415
+        import docker  # noqa: PLC0415  (optional: only when a container engine is tried)
 
         return bool(docker.from_env(timeout=3).ping())
     except Exception:  # noqa: BLE001  (any failure means: no engine)
@@ -63,7 +64,7 @@ def _docker_answers() -> bool:
 def _from_docker() -> PgServer | None:
     if not _docker_answers():
         return None
-    from testcontainers.postgres import PostgresContainer  # noqa: PLC0415
+    from testcontainers.postgres import PostgresContainer  # noqa: PLC0415  (optional, as docker above)
 
     container = PostgresContainer("postgres:17-alpine", driver=None)
     container.start()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar, cast
 
+from reconciler.ddl.statement import Statement
 from reconciler.diff.changes import Change
 from reconciler.model import QualifiedName
 from reconciler.plan.context import (
@@ -13,7 +15,16 @@ from reconciler.plan.context import (
     PlanContext,
 )
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.ddl.statement import Statement
+
+K = TypeVar("K", bound=Change)
+Rule = Callable[[Change, PlanContext], "list[Step]"]
+
+
+def rule(kind: type[K], plan: Callable[[K, PlanContext], list[Step]]) -> tuple[type[Change], Rule]:
+    """One entry of the rule table: `plan` turns a change of `kind` into steps (mypy checks that
+    `plan` takes that kind)."""
+    # The planner looks rules up by a change's exact type, so `plan` only ever gets a `kind`.
+    return kind, cast(Rule, plan)
 
 
 def describe(change: Change) -> str:
@@ -95,16 +106,17 @@ def rewrite(ctx: PlanContext, table: QualifiedName, why: str) -> list[Hazard]:
 def validation_scan(ctx: PlanContext, table: QualifiedName) -> Hazard:
     return Hazard(
         HazardCode.LONG_RUNNING,
-        f"scans {table} ({ctx.size(table)}, {ctx.estimate(table, SCAN_BYTES_PER_SECOND)}) under SHARE UPDATE EXCLUSIVE: "
-        "reads and writes continue",
+        f"scans {table} ({ctx.size(table)}, {ctx.estimate(table, SCAN_BYTES_PER_SECOND)}) under SHARE UPDATE "
+        "EXCLUSIVE: reads and writes continue",
     )
 
 
 def index_build(ctx: PlanContext, table: QualifiedName) -> Hazard:
     return Hazard(
         HazardCode.INDEX_BUILD,
-        f"builds an index CONCURRENTLY on {table} ({ctx.size(table)}, {ctx.estimate(table, INDEX_BUILD_BYTES_PER_SECOND)}); "
-        "reads and writes continue, the build takes two table scans",
+        f"builds an index CONCURRENTLY on {table} ({ctx.size(table)}, "
+        f"{ctx.estimate(table, INDEX_BUILD_BYTES_PER_SECOND)}); reads and writes continue, the build takes two table "
+        "scans",
     )
 
 

@@ -13,21 +13,22 @@
 
 from __future__ import annotations
 
+from psycopg import sql
+
 from reconciler.ddl import code
 from reconciler.ddl.relations import create_index_on, drop_index, rename_index
 from reconciler.ddl.statement import Statement, comment_on
-from reconciler.sqlparse.queries import output_names
-from reconciler.sqlparse.graph import view_node
 from reconciler.diff import code as cc
 from reconciler.errors import PlanError
 from reconciler.introspect.grants import routine as routine_target
-from reconciler.model import Function, GrantTarget, MaterializedView, QualifiedName, View
+from reconciler.model import Function, GrantTarget, Index, MaterializedView, QualifiedName, View
 from reconciler.plan import dependencies as d
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, brief_exclusive, exclusive, make_step, share_update
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-
+from reconciler.sqlparse.graph import view_node
+from reconciler.sqlparse.queries import output_names
 
 # --- functions ---------------------------------------------------------------------------------
 
@@ -78,7 +79,8 @@ def replace_function(change: cc.ReplaceFunction, ctx: PlanContext) -> list[Step]
         [
             Hazard(
                 HazardCode.MAY_FAIL,
-                f"check constraint(s) {', '.join(checks)} call {new}: rows already stored are not re-checked with the new body",
+                f"check constraint(s) {', '.join(checks)} call {new}: rows already stored are not re-checked with the "
+                "new body",
                 "validate the data yourself, or drop and re-add the constraint to have it checked",
             )
         ]
@@ -118,7 +120,10 @@ def _reindex(
                 order=o.REPLACE_FUNCTION,
                 action="reindex",
                 subject=f"{schema}.{name}",
-                description=f"rebuild index {schema}.{name} CONCURRENTLY: it stores results of {change.new} computed with the old body",
+                description=(
+                    f"rebuild index {schema}.{name} CONCURRENTLY: it stores results of {change.new} computed with the "
+                    "old body"
+                ),
                 statements=[code.reindex_concurrently(QualifiedName(schema, name))],
                 transactional=False,
                 long_running=True,
@@ -127,7 +132,8 @@ def _reindex(
                 hazards=[
                     Hazard(
                         HazardCode.INDEX_BUILD,
-                        f"rebuilds {schema}.{name} CONCURRENTLY (reads and writes continue); until it finishes, lookups through it may use results of the old body",
+                        f"rebuilds {schema}.{name} CONCURRENTLY (reads and writes continue); until it finishes, "
+                        "lookups through it may use results of the old body",
                     )
                 ],
             )
@@ -143,8 +149,8 @@ def recreate_function(change: cc.RecreateFunction, ctx: PlanContext) -> list[Ste
     blocking = sorted({f"{u[0]} {u[1]}.{u[2]}" for u in users if u[0] in ("constraint", "default", "index")})
     if blocking:
         raise PlanError(
-            f"{old.kind} {old} changes its arguments or result, which needs DROP + CREATE, but {', '.join(blocking)} use(s) it: "
-            "give the new version another name, move the users over, then remove the old one"
+            f"{old.kind} {old} changes its arguments or result, which needs DROP + CREATE, but {', '.join(blocking)} "
+            "use(s) it: give the new version another name, move the users over, then remove the old one"
         )
     views = {u for u in users if u[0] in d.VIEW_KINDS}
     views |= d.view_dependants(ctx, views)
@@ -231,14 +237,16 @@ def _build_materialized_view(ctx: PlanContext, change: cc.CodeChange, view: Mate
         hazards.append(
             Hazard(
                 HazardCode.BREAKS_OLD_APPLICATION,
-                f"{view.qname} is created WITH NO DATA (refresh: none): reading it fails until the application refreshes it",
+                f"{view.qname} is created WITH NO DATA (refresh: none): reading it fails until the application "
+                "refreshes it",
             )
         )
     else:
         hazards.append(
             Hazard(
                 HazardCode.LONG_RUNNING,
-                f"{view.qname} is populated by running its query (the tables it reads are only read: traffic continues)",
+                f"{view.qname} is populated by running its query "
+                "(the tables it reads are only read: traffic continues)",
             )
         )
     return make_step(
@@ -329,7 +337,7 @@ def _recreate_view(ctx: PlanContext, change: cc.ReplaceView, new: View) -> Step:
 
 
 def _comment(
-    ctx: PlanContext, change: cc.CodeChange, target: object, old: str | None, new: str | None, what: str
+    ctx: PlanContext, change: cc.CodeChange, target: sql.Composable, old: str | None, new: str | None, what: str
 ) -> Step:
     return make_step(
         ctx,
@@ -339,9 +347,9 @@ def _comment(
         action=f"comment-{what.replace(' ', '-')}",
         subject=change.subject,
         description=f"set the comment of {what} {change.subject}",
-        statements=[comment_on(target, new)],  # type: ignore[arg-type]
+        statements=[comment_on(target, new)],
         reverse=[comment_on(target, old)],
-    )  # type: ignore[arg-type]
+    )
 
 
 # --- materialized views ------------------------------------------------------------------------
@@ -376,14 +384,16 @@ def _recreate_materialized_view(
         hazards.append(
             Hazard(
                 HazardCode.BREAKS_OLD_APPLICATION,
-                f"{new.qname} is re-created WITH NO DATA (refresh: none): reading it fails until the application refreshes it",
+                f"{new.qname} is re-created WITH NO DATA (refresh: none): reading it fails until the application "
+                "refreshes it",
             )
         )
     else:
         hazards.append(
             Hazard(
                 HazardCode.BLOCKING_SCAN,
-                f"{new.qname} is re-populated while its ACCESS EXCLUSIVE lock is held: its readers wait for the whole query",
+                f"{new.qname} is re-populated while its ACCESS EXCLUSIVE lock is held: its readers wait for the whole "
+                "query",
                 "declare a unique index and `refresh: concurrently` to build the new version beside the old one",
             )
         )
@@ -525,9 +535,9 @@ def _materialized_view_indexes(
 
 
 def _drop_view_index(
-    ctx: PlanContext, change: cc.ReplaceView, view: MaterializedView, index: object, phase: Phase
+    ctx: PlanContext, change: cc.ReplaceView, view: MaterializedView, index: Index, phase: Phase
 ) -> Step:
-    name = getattr(index, "name")
+    name = index.name
     return make_step(
         ctx,
         change,

@@ -27,7 +27,6 @@ from reconciler.model import CheckConstraint, Column, PrimaryKey, QualifiedName,
 from reconciler.model.names import make_object_name
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
-from reconciler.plan.rules.indexes import replacement_steps
 from reconciler.plan.rules.base import (
     breaks_old,
     brief_exclusive,
@@ -39,6 +38,7 @@ from reconciler.plan.rules.base import (
     share_update,
     validation_scan,
 )
+from reconciler.plan.rules.indexes import replacement_steps
 from reconciler.plan.steps import BackfillSpec, Hazard, HazardCode, Phase, Step
 from reconciler.sqlparse.fragments import column_references, parse_expression
 
@@ -238,7 +238,9 @@ def not_null_steps(
                 order=o.SET_NOT_NULL,
                 action="set-not-null",
                 subject=subject,
-                description=f"make {table}.{column} NOT NULL (the validated check spares the scan) and drop the helper check",
+                description=(
+                    f"make {table}.{column} NOT NULL (the validated check spares the scan) and drop the helper check"
+                ),
                 statements=[relations.set_not_null(table, column, True), relations.drop_constraint(table, check.name)],
                 reverse=[relations.set_not_null(table, column, False)],
                 locks=[exclusive(table)],
@@ -284,7 +286,7 @@ def add_column(change: c.AddColumn, ctx: PlanContext) -> list[Step]:
             action="add-column",
             subject=change.subject,
             description=f"add column {table}.{column.name} {column.type}"
-            + (" (nullable for now)" if not added.nullable == column.nullable else ""),
+            + (" (nullable for now)" if added.nullable != column.nullable else ""),
             statements=statements,
             reverse=[relations.drop_column(table, column.name)],
             locks=[exclusive(table)],
@@ -463,15 +465,20 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
                 Hazard(
                     HazardCode.BLOCKING_SCAN,
                     f"rebuilds {', '.join(rebuilt)} while holding ACCESS EXCLUSIVE on {table} ({ctx.size(table)})",
-                    "PostgreSQL has no online form for indexes over expressions or constraints: run it in a quiet period",
+                    "PostgreSQL has no online form for indexes over expressions or constraints: run it in a quiet "
+                    "period",
                 )
             )
-        what = f"change the collation of {table}.{new.name} to {new.collation or 'the default'} (comparisons and sort order change)"
+        what = (
+            f"change the collation of {table}.{new.name} to {new.collation or 'the default'} (comparisons and sort "
+            "order change)"
+        )
     else:
         hazards = rewrite(ctx, table, f"changing the type of generated column {new.name}")
         what = f"change the type of {table}.{new.name} from {old.type} to {new.type}"
     reverse = [relations.alter_column_type(table, new.name, old.type, collation=old.collation)]
-    return prepared + [
+    return [
+        *prepared,
         make_step(
             ctx,
             change,
@@ -493,7 +500,7 @@ def _type_in_place(change: c.AlterColumn, ctx: PlanContext) -> list[Step]:
             locks=[exclusive(table)],
             hazards=hazards,
             long_running=not widening,
-        )
+        ),
     ]
 
 

@@ -17,8 +17,9 @@ them alone.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from reconciler.ddl import relations
 from reconciler.ddl.statement import comment_on
@@ -62,6 +63,8 @@ def _affected_keys(changes: Iterable[c.Change]) -> dict[QualifiedName, list[froz
     """Per live table, the column sets of unique keys that are replaced or dropped."""
     keys: dict[QualifiedName, list[frozenset[str]]] = {}
     for change in changes:
+        if not isinstance(change, c.TableChange):
+            continue
         old: object = None
         if isinstance(change, c.ReplaceConstraint | c.ReplaceIndex):
             old = change.old
@@ -70,9 +73,9 @@ def _affected_keys(changes: Iterable[c.Change]) -> dict[QualifiedName, list[froz
         elif isinstance(change, c.DropIndex):
             old = change.index
         if isinstance(old, PrimaryKey | UniqueConstraint):
-            keys.setdefault(change.live.qname, []).append(frozenset(old.columns))  # type: ignore[union-attr]
+            keys.setdefault(change.live.qname, []).append(frozenset(old.columns))
         elif isinstance(old, Index) and old.unique and all(e.column for e in old.elements):
-            keys.setdefault(change.live.qname, []).append(frozenset(e.column for e in old.elements if e.column))  # type: ignore[union-attr]
+            keys.setdefault(change.live.qname, []).append(frozenset(e.column for e in old.elements if e.column))
     return keys
 
 
@@ -80,6 +83,8 @@ def new_primary_keys(changes: Iterable[c.Change]) -> set[tuple[QualifiedName, fr
     """Primary keys this plan attaches in the contract phase: a foreign key to one waits for it."""
     keys = set()
     for change in changes:
+        if not isinstance(change, c.TableChange):
+            continue
         new = (
             change.constraint
             if isinstance(change, c.AddConstraint)
@@ -88,7 +93,7 @@ def new_primary_keys(changes: Iterable[c.Change]) -> set[tuple[QualifiedName, fr
             else None
         )
         if isinstance(new, PrimaryKey):
-            keys.add((change.desired.qname, frozenset(new.columns)))  # type: ignore[union-attr]
+            keys.add((change.desired.qname, frozenset(new.columns)))
     return keys
 
 
@@ -316,8 +321,8 @@ def _add_not_valid(
         hazards = [
             Hazard(
                 HazardCode.ACCESS_EXCLUSIVE_LOCK,
-                f"takes SHARE ROW EXCLUSIVE on {table} and {constraint.references} (writes wait, for "
-                f"milliseconds once granted; at most {ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)",
+                f"takes SHARE ROW EXCLUSIVE on {table} and {constraint.references} (writes wait, for milliseconds once "
+                f"granted; at most {ctx.settings.lock_timeout_ms} ms for the lock, then it backs off)",
             ),
             breaks_old(f"writes to {table} that violate {constraint.name} fail from this step on"),
         ]
@@ -362,7 +367,10 @@ def _add_not_valid(
                 order=validate_rank,
                 action="validate",
                 subject=subject,
-                description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+                description=(
+                    f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes "
+                    "continue)"
+                ),
                 statements=[relations.validate_constraint(table, constraint.name)],
                 locks=locks,
                 long_running=True,
@@ -497,7 +505,7 @@ def replace_constraint(change: c.ReplaceConstraint, ctx: PlanContext) -> list[St
 
 
 def _renamed(constraint: CheckConstraint | ForeignKey, name: str) -> CheckConstraint | ForeignKey:
-    return type(constraint)(**{**{f: getattr(constraint, f) for f in constraint.__dataclass_fields__}, "name": name})  # type: ignore[arg-type]
+    return dataclasses.replace(constraint, name=name)
 
 
 def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[Step]:
@@ -514,7 +522,10 @@ def validate_constraint(change: c.ValidateConstraint, ctx: PlanContext) -> list[
             order=o.VALIDATE,
             action="validate",
             subject=change.subject,
-            description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+            description=(
+                f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes "
+                "continue)"
+            ),
             statements=[relations.validate_constraint(table, constraint.name)],
             locks=locks,
             long_running=True,

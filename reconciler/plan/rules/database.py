@@ -6,15 +6,15 @@ from typing import Any
 
 from psycopg import sql
 
+from reconciler.ddl import relations, types
+from reconciler.ddl.statement import Statement, comment_on, qualified
 from reconciler.diff import changes as c
 from reconciler.model import Column, QualifiedName, Sequence, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import breaks_old, exclusive, make_step, not_reversible, rewrite
-from reconciler.sqlparse.fragments import column_references, parse_expression, sql_name
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
-from reconciler.ddl import relations, types
-from reconciler.ddl.statement import Statement, comment_on, qualified
+from reconciler.sqlparse.fragments import column_references, parse_expression, sql_name
 
 
 def add_schema(change: c.AddSchema, ctx: PlanContext) -> list[Step]:
@@ -23,7 +23,7 @@ def add_schema(change: c.AddSchema, ctx: PlanContext) -> list[Step]:
         statements.append(
             comment_on(sql.SQL("SCHEMA {}").format(sql.Identifier(change.schema.name)), change.schema.comment)
         )
-    drop = Statement(sql.SQL("DROP SCHEMA {}").format(sql.Identifier(change.schema.name)))
+    drop = types.drop_schema(change.schema.name)
     return [
         make_step(
             ctx,
@@ -57,7 +57,7 @@ def alter_schema(change: c.AlterSchema, ctx: PlanContext) -> list[Step]:
 
 
 def add_extension(change: c.AddExtension, ctx: PlanContext) -> list[Step]:
-    drop = Statement(sql.SQL("DROP EXTENSION {}").format(sql.Identifier(change.extension.name)))
+    drop = types.drop_extension(change.extension.name)
     return [
         make_step(
             ctx,

@@ -9,11 +9,12 @@ catalog only: no table lock worth reporting.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from reconciler.ddl import security
 from reconciler.diff import grants as d
 from reconciler.errors import PlanError
+from reconciler.model import DefaultPrivilege, GrantTarget, Privilege
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, make_step
@@ -35,8 +36,8 @@ def _role_steps(
         names = ", ".join(repr(r) for r in missing)
         raise PlanError(
             f"role(s) {names} named by the grants of {where} do not exist on the server; reconciler references roles, "
-            "it does not create them: create them first, or allow it with `--create-roles` (policy `createRoles: true`) "
-            "to create them NOLOGIN"
+            "it does not create them: create them first, or allow it with `--create-roles` (policy `createRoles: "
+            "true`) to create them NOLOGIN"
         )
     steps = []
     for role in missing:
@@ -84,7 +85,10 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                 order=REVOKE_NEW_ROUTINE,
                 action=f"revoke-{change.target.kind}",
                 subject=_name(change.target),
-                description=f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's default)",
+                description=(
+                    f"revoke {_summary(change.revoked, 'from')} on {change.target}, created by this plan (PostgreSQL's "
+                    "default)"
+                ),
                 statements=security.revoke(change.target, change.revoked)
                 + security.revoke(change.target, change.option_revoked, option_only=True),
             )
@@ -109,8 +113,8 @@ def change_grants(change: d.ChangeGrants, ctx: PlanContext) -> list[Step]:
                 reverse=security.grant(change.target, change.revoked + change.option_revoked),
                 hazards=[
                     breaks_old(
-                        f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it fail "
-                        "with 'permission denied'"
+                        f"on {change.target} these roles lose what is revoked ({lost}): their queries that need it "
+                        "fail with 'permission denied'"
                     )
                 ],
             )
@@ -138,7 +142,10 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
                 order=GRANT,
                 action="grant-defaults",
                 subject=change.subject,
-                description=f"objects {change.for_role} creates in schema {change.schema} from now on: grant {_summary(change.granted)}",
+                description=(
+                    f"objects {change.for_role} creates in schema {change.schema} from now on: grant "
+                    f"{_summary(change.granted)}"
+                ),
                 statements=security.grant_defaults(change.schema, change.for_role, change.granted),
                 reverse=security.grant_defaults(change.schema, change.for_role, change.granted, revoke_them=True),
                 after=[s.id for s in steps],
@@ -165,20 +172,22 @@ def change_default_privileges(change: d.ChangeDefaultPrivileges, ctx: PlanContex
     return steps
 
 
-def _summary(atoms: Iterable[object], preposition: str = "to") -> str:
+def _summary(atoms: Iterable[Privilege | DefaultPrivilege], preposition: str = "to") -> str:
     by_role: dict[str, list[str]] = {}
     for atom in atoms:
-        what = getattr(atom, "privilege") + (f"({getattr(atom, 'column')})" if getattr(atom, "column", None) else "")
-        if getattr(atom, "objects", None):
-            what += f" on {getattr(atom, 'objects')}"
-        by_role.setdefault(getattr(atom, "grantee"), []).append(what)
+        what = atom.privilege
+        if isinstance(atom, Privilege) and atom.column:
+            what += f"({atom.column})"
+        if isinstance(atom, DefaultPrivilege) and atom.objects:
+            what += f" on {atom.objects}"
+        by_role.setdefault(atom.grantee, []).append(what)
     return "; ".join(f"{', '.join(sorted(whats))} {preposition} {role}" for role, whats in sorted(by_role.items()))
 
 
-def _name(target: object) -> str:
+def _name(target: GrantTarget) -> str:
     """A schema by its name, other objects schema-qualified (as in every other step id), routines
     with their argument types."""
-    kind, schema, name = getattr(target, "kind"), getattr(target, "schema"), getattr(target, "name")
-    if getattr(target, "arguments", None) is not None:  # a routine by its signature: overloads are separate
-        return f"{schema}.{name}({getattr(target, 'arguments')})"
+    kind, schema, name = target.kind, target.schema, target.name
+    if target.arguments is not None:  # a routine by its signature: overloads are separate
+        return f"{schema}.{name}({target.arguments})"
     return name if kind == "schema" else f"{schema}.{name}"

@@ -3,19 +3,21 @@ writes continue), a new definition built beside the old one before the old one i
 
 from __future__ import annotations
 
+import dataclasses
+
 from reconciler.ddl import relations
 from reconciler.ddl.statement import comment_on
-from reconciler.model import Index, QualifiedName, Table
 from reconciler.diff import changes as c
+from reconciler.model import Index, QualifiedName, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import index_build, make_step, share_update
 from reconciler.plan.steps import Hazard, HazardCode, Phase, Step
 
 
-def _build(ctx: PlanContext, change: c.Change, index: Index, name: str) -> Step:
-    table = change.live.qname  # type: ignore[attr-defined]
-    built = Index(**{**{f: getattr(index, f) for f in index.__dataclass_fields__}, "name": name})
+def _build(ctx: PlanContext, change: c.TableChange, index: Index, name: str) -> Step:
+    table = change.live.qname
+    built = dataclasses.replace(index, name=name)
     hazards = [index_build(ctx, table)]
     if index.unique:
         hazards.append(
@@ -42,8 +44,8 @@ def _build(ctx: PlanContext, change: c.Change, index: Index, name: str) -> Step:
     )
 
 
-def _drop(ctx: PlanContext, change: c.Change, index: Index) -> Step:
-    live = change.live  # type: ignore[attr-defined]
+def _drop(ctx: PlanContext, change: c.TableChange, index: Index) -> Step:
+    live = change.live
     table = ctx.table_name(live, Phase.CONTRACT)
     return make_step(
         ctx,

@@ -43,7 +43,7 @@ from reconciler.model import (
     UniqueConstraint,
 )
 from reconciler.model.names import choose_name, name_addition
-from reconciler.model.partitions import PartitionOf
+from reconciler.model.partitions import PartitionBy, PartitionOf
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext, helper_name
 from reconciler.plan.rules.base import (
@@ -53,6 +53,7 @@ from reconciler.plan.rules.base import (
     index_build,
     make_step,
     not_reversible,
+    rule,
     share_update,
     validation_scan,
 )
@@ -179,7 +180,9 @@ def attach_steps(
                 order=ATTACH_SEQUENCE,
                 action="create-partition-table",
                 subject=str(table),
-                description=f"create {table} as a standalone table like {parent} (no lock on {parent} beyond ACCESS SHARE)"
+                description=(
+                    f"create {table} as a standalone table like {parent} (no lock on {parent} beyond ACCESS SHARE)"
+                )
                 + (", with a NOT VALID check matching its bounds" if check is not None else ""),
                 statements=statements,
                 reverse=[relations.drop_table(table)],
@@ -222,7 +225,10 @@ def attach_steps(
                 order=ATTACH_SEQUENCE,
                 action="validate-partition-check",
                 subject=str(table),
-                description=f"validate the bounds check of {table} (SHARE UPDATE EXCLUSIVE: reads and writes continue), so ATTACH needs no scan",
+                description=(
+                    f"validate the bounds check of {table} (SHARE UPDATE EXCLUSIVE: reads and writes continue), so "
+                    "ATTACH needs no scan"
+                ),
                 statements=[relations.validate_constraint(table, check_name)],
                 locks=[share_update(table)],
                 hazards=hazards,
@@ -269,7 +275,9 @@ def _exclude_from_default(
         order=ATTACH_SEQUENCE,
         action="add-default-partition-check",
         subject=f"{default}.{table.name}",
-        description=f"add a NOT VALID check to the default partition {default} that excludes the rows of {table} (catalog only)",
+        description=(
+            f"add a NOT VALID check to the default partition {default} that excludes the rows of {table} (catalog only)"
+        ),
         statements=[relations.add_check_text(default, name, excluded, not_valid=True)],
         reverse=[relations.drop_constraint_if_exists(default, name)],
         locks=[exclusive(default)],
@@ -283,8 +291,10 @@ def _exclude_from_default(
         order=ATTACH_SEQUENCE,
         action="validate-default-partition-check",
         subject=f"{default}.{table.name}",
-        description=f"validate that check (SHARE UPDATE EXCLUSIVE on {default}: reads and writes continue), so ATTACH does not scan "
-        f"the default partition under ACCESS EXCLUSIVE",
+        description=(
+            f"validate that check (SHARE UPDATE EXCLUSIVE on {default}: reads and writes continue), so ATTACH does not "
+            "scan the default partition under ACCESS EXCLUSIVE"
+        ),
         statements=[relations.validate_constraint(default, name)],
         locks=[share_update(default)],
         hazards=[
@@ -347,7 +357,10 @@ def _attach(
         order=ATTACH_SEQUENCE,
         action="attach-partition",
         subject=str(table),
-        description=f"attach {table} to {parent} {partition_of.bound} (SHARE UPDATE EXCLUSIVE on {parent}: reads and writes continue"
+        description=(
+            f"attach {table} to {parent} {partition_of.bound} (SHARE UPDATE EXCLUSIVE on {parent}: reads and writes "
+            "continue"
+        )
         + ("; the validated check spares the scan) and drop the helper checks" if check is not None else ")"),
         statements=statements,
         reverse=[relations.detach_partition(parent, table, concurrently=False)],
@@ -444,7 +457,9 @@ def detach_step(ctx: PlanContext, change: c.Change, table: Table) -> Step:
             order=DETACH_PARTITION,
             action="finalize-detach",
             subject=str(table.qname),
-            description=f"finish the interrupted DETACH CONCURRENTLY of {table.qname} from {parent} (DETACH ... FINALIZE)",
+            description=(
+                f"finish the interrupted DETACH CONCURRENTLY of {table.qname} from {parent} (DETACH ... FINALIZE)"
+            ),
             statements=[relations.detach_partition_finalize(parent, table.qname)],
             locks=[share_update(parent), share_update(table.qname)],
             hazards=[breaks],
@@ -459,8 +474,10 @@ def detach_step(ctx: PlanContext, change: c.Change, table: Table) -> Step:
             order=DETACH_PARTITION,
             action="detach-partition",
             subject=str(table.qname),
-            description=f"detach {table.qname} from {parent} CONCURRENTLY (SHARE UPDATE EXCLUSIVE: reads and writes continue; "
-            "waits for transactions using the parent)",
+            description=(
+                f"detach {table.qname} from {parent} CONCURRENTLY (SHARE UPDATE EXCLUSIVE: reads and writes continue; "
+                "waits for transactions using the parent)"
+            ),
             statements=[relations.detach_partition(parent, table.qname, concurrently=True)],
             transactional=False,
             reverse=[relations.attach_partition(parent, table.qname, table.partition_of.bound)],
@@ -548,15 +565,16 @@ def _with_hazard(step: Step, hazard: Hazard) -> Step:
 
 
 def alter_partition_by(change: dp.AlterPartitionBy, ctx: PlanContext) -> list[Step]:
-    def shown(value: object) -> str:
+    def shown(value: PartitionBy | None) -> str:
         if value is None:
             return "not partitioned"
-        keys = ", ".join(k.label for k in value.keys)  # type: ignore[attr-defined]
-        return f"PARTITION BY {value.strategy.upper()} ({keys})"  # type: ignore[attr-defined]
+        keys = ", ".join(k.label for k in value.keys)
+        return f"PARTITION BY {value.strategy.upper()} ({keys})"
 
     raise PlanError(
-        f"table {change.live.qname}: changing its partitioning ({shown(change.old)} -> {shown(change.new)}) has no online form in "
-        "PostgreSQL: create a new table with the new partitioning under another name, copy the rows, and switch the application over"
+        f"table {change.live.qname}: changing its partitioning ({shown(change.old)} -> {shown(change.new)}) has no "
+        "online form in PostgreSQL: create a new table with the new partitioning under another name, copy the rows, "
+        "and switch the application over"
     )
 
 
@@ -572,7 +590,10 @@ def add_partitioned_index(change: dp.AddPartitionedIndex, ctx: PlanContext, labe
         order=CREATE_INDEX_ONLY,
         action="create-index-on-only",
         subject=change.subject,
-        description=f"create index {change.index.name} ON ONLY {parent} (catalog only; invalid until every partition's index is attached)",
+        description=(
+            f"create index {change.index.name} ON ONLY {parent} (catalog only; invalid until every partition's index "
+            "is attached)"
+        ),
         statements=[relations.create_index_only(parent, change.index)],
         reverse=[relations.drop_index(parent.schema, change.index.name, concurrently=False)],
         locks=[Lock(LockLevel.SHARE, parent)],
@@ -757,7 +778,10 @@ def add_partitioned_unique(change: dp.AddPartitionedUnique, ctx: PlanContext) ->
             order=o.UNIQUE_USING_INDEX + 1,
             action="add-unique",
             subject=change.subject,
-            description=f"add unique constraint {unique.name} to {parent}: it adopts the partitions' constraints, nothing is built",
+            description=(
+                f"add unique constraint {unique.name} to {parent}: it adopts the partitions' constraints, nothing is "
+                "built"
+            ),
             statements=[relations.add_constraint_to(parent, unique)],
             reverse=[relations.drop_constraint(parent, unique.name)],
             locks=[exclusive(parent), *(exclusive(p.qname) for p in partitions)],
@@ -835,13 +859,15 @@ def _drop_partitioned(ctx: PlanContext, change: c.TableChange, index: Index) -> 
     )
 
 
-RULES = {
-    dp.AddPartition: add_partition,
-    dp.DropPartition: drop_partition,
-    dp.AlterPartitionOf: alter_partition_of,
-    dp.AlterPartitionBy: alter_partition_by,
-    dp.AddPartitionedIndex: add_partitioned_index,
-    dp.DropPartitionedIndex: drop_partitioned_index,
-    dp.ReplacePartitionedIndex: replace_partitioned_index,
-    dp.AddPartitionedUnique: add_partitioned_unique,
-}
+RULES = dict(
+    [
+        rule(dp.AddPartition, add_partition),
+        rule(dp.DropPartition, drop_partition),
+        rule(dp.AlterPartitionOf, alter_partition_of),
+        rule(dp.AlterPartitionBy, alter_partition_by),
+        rule(dp.AddPartitionedIndex, add_partitioned_index),
+        rule(dp.DropPartitionedIndex, drop_partitioned_index),
+        rule(dp.ReplacePartitionedIndex, replace_partitioned_index),
+        rule(dp.AddPartitionedUnique, add_partitioned_unique),
+    ]
+)

@@ -15,7 +15,7 @@ from reconciler.model import Policy, QualifiedName
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, brief_exclusive, exclusive, make_step
-from reconciler.plan.steps import Hazard, HazardCode, Phase, Step
+from reconciler.plan.steps import Hazard, HazardCode, Lock, Phase, Step
 
 # Ranks (see plan.ordering).
 POLICY = o.RENAME_INDEX + 5  # after columns, constraints and indexes of the expand phase
@@ -87,8 +87,9 @@ def alter_policy(change: u.AlterPolicy, ctx: PlanContext) -> list[Step]:
         statements = [security.drop_policy(table, old.name), security.create_policy(table, new)]
         reverse = [security.drop_policy(table, new.name), security.create_policy(table, old)]
         how = "recreate"
-    hazards = _hazards(ctx, table) + [
-        breaks_old(f"the old application version may rely on what policy {new.name} allowed before")
+    hazards = [
+        *_hazards(ctx, table),
+        breaks_old(f"the old application version may rely on what policy {new.name} allowed before"),
     ]
     return [
         make_step(
@@ -151,8 +152,8 @@ def _enable_hazard(table: QualifiedName, change: u.AlterRowLevelSecurity) -> Haz
     covered = f"only roles the policies name ({', '.join(roles)})" if roles else "no role (there is no policy)"
     return Hazard(
         HazardCode.BREAKS_OLD_APPLICATION,
-        f"from now on queries on {table} by roles other than its owner (and superusers or BYPASSRLS roles) see and change "
-        f"only the rows a policy allows: {covered}; any other role gets no rows at all, without an error",
+        f"from now on queries on {table} by roles other than its owner (and superusers or BYPASSRLS roles) see and "
+        f"change only the rows a policy allows: {covered}; any other role gets no rows at all, without an error",
         "check that every role the applications use is covered by a policy before applying",
     )
 
@@ -164,7 +165,7 @@ def _disable_hazard(table: QualifiedName) -> Hazard:
     )
 
 
-def _locks(ctx: PlanContext, table: QualifiedName) -> list:  # type: ignore[type-arg]
+def _locks(ctx: PlanContext, table: QualifiedName) -> list[Lock]:
     """A table this plan creates is not locked by anyone else: no lock to report."""
     return [exclusive(table)] if ctx.live.catalog.table(table) is not None else []
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from psycopg import sql
 
@@ -159,7 +159,7 @@ def _refs(obj: object) -> set[str]:
 def swapped_names(ctx: PlanContext, table: QualifiedName, *, desired: bool) -> dict[str, ColumnSwap]:
     """Column name (as on the given side) -> swap, for one table (named as on that side)."""
     out = {}
-    for swap in ctx.swaps.values():  # type: ignore[assignment]
+    for swap in ctx.swaps.values():
         assert isinstance(swap, ColumnSwap)
         if desired and swap.desired.qname == table:
             out[swap.new.name] = swap
@@ -199,7 +199,9 @@ def _function_name(swap: ColumnSwap) -> QualifiedName:
 
 
 def _trigger_body(swap: ColumnSwap) -> sql.Composed:
-    new = lambda text: sql.SQL(qualify_columns(text, "new"))  # noqa: E731
+    def new(text: str) -> sql.SQL:
+        return sql.SQL(qualify_columns(text, "new"))
+
     if not swap.renamed:  # the helper column is written by nobody but this trigger
         return sql.SQL("BEGIN NEW.{} := {}; RETURN NEW; END").format(sql.Identifier(swap.temp), new(swap.forward))
     old_col, new_col = sql.Identifier(swap.old.name), sql.Identifier(swap.temp)
@@ -254,7 +256,8 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
         hazards.append(
             Hazard(
                 HazardCode.MAY_FAIL,
-                f"writes of {swap.old.name} values that `{swap.forward}` cannot convert to {swap.new.type} fail from this step on",
+                f"writes of {swap.old.name} values that `{swap.forward}` cannot convert to {swap.new.type} fail from "
+                "this step on",
                 "make sure the old application version only writes convertible values",
             )
         )
@@ -262,8 +265,9 @@ def _prepare(ctx: PlanContext, swap: ColumnSwap) -> list[Step]:
         hazards.append(
             Hazard(
                 HazardCode.TIMEZONE_DEPENDENT,
-                f"converting {swap.old.name} from {swap.old.type} to {swap.new.type} interprets its values in the TimeZone "
-                "of the converting session: the sync trigger's is the writing application's, the backfill's reconciler's",
+                f"converting {swap.old.name} from {swap.old.type} to {swap.new.type} interprets its values in the "
+                "TimeZone of the converting session: the sync trigger's is the writing application's, the backfill's "
+                "reconciler's",
                 f"state the zone the values were written in: using: \"{swap.old.name} AT TIME ZONE 'UTC'\"",
             )
         )
@@ -359,7 +363,8 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
         if isinstance(k, PrimaryKey | UniqueConstraint) and touches_swap(ctx, desired.qname, k, desired=True)
     ]
     owned_indexes = [i for i in desired.indexes if touches_swap(ctx, desired.qname, i, desired=True)]
-    prebuilt: list[tuple[Index, object]] = [(_on_helpers(_key_index(k), mapping), k) for k in owned_keys]
+    prebuilt: list[tuple[Index, PrimaryKey | UniqueConstraint | Index]]
+    prebuilt = [(_on_helpers(_key_index(k), mapping), k) for k in owned_keys]
     prebuilt += [(_on_helpers(i, mapping), i) for i in owned_indexes]
     for index, target in prebuilt:
         steps.append(
@@ -370,7 +375,7 @@ def _table_swap(ctx: PlanContext, swaps: list[ColumnSwap]) -> list[Step]:
                 order=o.CREATE_INDEX,
                 action="create-index",
                 subject=f"{table.schema}.{index.name}",
-                description=f"build index {index.name} on the new column(s) of {table}, for {getattr(target, 'name')}",
+                description=f"build index {index.name} on the new column(s) of {table}, for {target.name}",
                 statements=[relations.create_index_on(table, index, concurrently=True)],
                 transactional=False,
                 reverse=[relations.drop_index(table.schema, index.name, concurrently=True)],
@@ -422,7 +427,7 @@ def _swap_step(
         statements += _move_column(ctx, table, swap)
     for key in keys:
         statements.append(relations.add_constraint_using_index(table, key, _prebuilt_index_name(key.name)))
-    for index, target in zip(prebuilt, targets):
+    for index, target in zip(prebuilt, targets, strict=False):
         statements.append(relations.rename_index(table.schema, index.name, target.name))
     # checks over the old column went with it: back at once, NOT VALID (new writes checked), validated after
     statements += [relations.add_constraint_to(table, check, not_valid=True) for check in checks]
@@ -517,7 +522,9 @@ def readded_checks(ctx: PlanContext) -> list[Step]:
                         order=o.READD_VALIDATE,
                         action="validate",
                         subject=f"{table}.{check.name}",
-                        description=f"validate check {check.name} on existing rows of {table} (reads and writes continue)",
+                        description=(
+                            f"validate check {check.name} on existing rows of {table} (reads and writes continue)"
+                        ),
                         statements=[relations.validate_constraint(table, check.name)],
                         locks=[share_update(table)],
                         long_running=True,
@@ -561,7 +568,9 @@ def readd_constraint(
         order=o.READD_VALIDATE,
         action="validate",
         subject=subject,
-        description=f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)",
+        description=(
+            f"validate {_kind(constraint)} {constraint.name} on existing rows of {table} (reads and writes continue)"
+        ),
         statements=[relations.validate_constraint(table, constraint.name)],
         locks=[share_update(table)],
         long_running=True,
@@ -609,7 +618,9 @@ def foreign_key_over_helpers(
             order=o.SWAP_FOREIGN_KEY,
             action="add-constraint",
             subject=subject,
-            description=f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)",
+            description=(
+                f"add foreign key {helper} on {table} over the new column(s), NOT VALID (new writes checked at once)"
+            ),
             statements=[relations.add_constraint_to(table, interim, not_valid=True)],
             reverse=[relations.drop_constraint(table, helper)],
             locks=write_locks,
@@ -648,7 +659,9 @@ def foreign_key_over_helpers(
                 order=o.DROP_REPLACED_FOREIGN_KEY,
                 action="drop-foreign-key",
                 subject=f"{table}.{live_fk.name}",
-                description=f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)",
+                description=(
+                    f"drop the old foreign key {live_fk.name} of {table} ({helper} enforces the relationship now)"
+                ),
                 statements=[relations.drop_constraint(table, live_fk.name)],
                 reverse=[relations.add_constraint_to(table, live_fk, not_valid=True)],
                 locks=[exclusive(table)] + ([exclusive(old_target)] if old_target != table else []),

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from reconciler.sqlparse import graph
 from reconciler.ddl import types
-from reconciler.model import Column, CompositeAttribute, CompositeType, Domain, DomainCheck, QualifiedName, Table
 from reconciler.diff import usertypes as u
 from reconciler.errors import PlanError
+from reconciler.model import Column, CompositeAttribute, CompositeType, Domain, DomainCheck, QualifiedName, Table
 from reconciler.plan import ordering as o
 from reconciler.plan.context import PlanContext
 from reconciler.plan.rules.base import breaks_old, deletes_data, make_step, not_reversible
 from reconciler.plan.rules.database import columns_using
 from reconciler.plan.steps import Hazard, HazardCode, Lock, LockLevel, Phase, Step
+from reconciler.sqlparse import graph
 
 # Ranks (see plan.ordering): types exist before the tables and columns that use them.
 CREATE_COLLATION = o.CREATE_EXTENSION + 5
@@ -81,8 +81,10 @@ def add_domain(change: u.AddDomain, ctx: PlanContext) -> list[Step]:
             order=DOMAIN_CALLS,
             action="domain-checks",
             subject=change.subject,
-            description=f"give the new domain {domain.qname} its default and checks, which call routines created after the domain "
-            "(no column uses it yet: nothing to scan)",
+            description=(
+                f"give the new domain {domain.qname} its default and checks, which call routines created after the "
+                "domain (no column uses it yet: nothing to scan)"
+            ),
             statements=types.domain_calls(domain),
             reverse=[
                 types.set_domain_default(domain.qname, None),
@@ -275,7 +277,10 @@ def _add_check(
         order=o.ADD_CONSTRAINT_NOT_VALID,
         action="domain-add-check",
         subject=f"{change.subject}.{check.name}",
-        description=f"{'replace' if drop_first else 'add'} check {check.name} on domain {name} (NOT VALID: new values are checked, stored ones not yet)",
+        description=(
+            f"{'replace' if drop_first else 'add'} check {check.name} on domain {name} (NOT VALID: new values are "
+            "checked, stored ones not yet)"
+        ),
         statements=statements,
         reverse=[types.drop_domain_check(name, check.name)],
         hazards=[breaks_old(f"the old application version may write values that fail {check.name}")],
@@ -460,8 +465,9 @@ def _check_reachable_order(live: CompositeType, desired: CompositeType) -> None:
     kept = [a.name for a in live.attributes if a.name in wanted]
     if wanted[: len(kept)] != kept:
         raise PlanError(
-            f"composite type {desired.qname}: attributes {wanted} cannot be reached from {[a.name for a in live.attributes]}; "
-            "ALTER TYPE adds attributes at the end only: list new attributes after the existing ones"
+            f"composite type {desired.qname}: attributes {wanted} cannot be reached from "
+            f"{[a.name for a in live.attributes]}; ALTER TYPE adds attributes at the end only: list new attributes "
+            "after the existing ones"
         )
 
 
@@ -472,8 +478,9 @@ def _alter_attributes(
     if users:
         shown = ", ".join(f"{t.qname}.{c.name}" for t, c in users)
         raise PlanError(
-            f"composite type {name}: PostgreSQL cannot change the type of attribute(s) {', '.join(a.name for a in altered)} "
-            f"while table columns use the type ({shown}); add a new attribute and move the data instead, or drop those columns first"
+            f"composite type {name}: PostgreSQL cannot change the type of attribute(s) "
+            f"{', '.join(a.name for a in altered)} while table columns use the type ({shown}); add a new attribute and "
+            "move the data instead, or drop those columns first"
         )
     return make_step(
         ctx,
@@ -510,7 +517,9 @@ def add_collation(change: u.AddCollation, ctx: PlanContext) -> list[Step]:
             order=CREATE_COLLATION,
             action="create-collation",
             subject=change.subject,
-            description=f"create collation {collation.qname} ({collation.provider}, {collation.locale or collation.lc_collate})",
+            description=(
+                f"create collation {collation.qname} ({collation.provider}, {collation.locale or collation.lc_collate})"
+            ),
             statements=statements,
             reverse=[types.drop_collation(collation.qname)],
             hazards=[
@@ -546,8 +555,9 @@ def alter_collation(change: u.AlterCollation, ctx: PlanContext) -> list[Step]:
     live, desired = change.live, change.desired
     if dataclasses.replace(live, comment=None) != dataclasses.replace(desired, comment=None):
         raise PlanError(
-            f"collation {desired.qname}: a collation's provider, locale or determinism cannot be altered (indexes sorted by it "
-            "would be wrong); create a collation under a new name, move the columns to it, then drop this one"
+            f"collation {desired.qname}: a collation's provider, locale or determinism cannot be altered (indexes "
+            "sorted by it would be wrong); create a collation under a new name, move the columns to it, then drop "
+            "this one"
         )
     return [
         make_step(

@@ -63,10 +63,10 @@ def render(
         table_names = {dictionary.table_anchor(q): qualified(q) for q in documented}
         files["index.html"] = html.render(doc, drawings, notice=NOTICE, table_names=table_names)
     if "mermaid" in formats:
-        for name, d in zip(names, diagrams):
+        for name, d in zip(names, diagrams, strict=False):
             files[f"{name}.mmd"] = mermaid.erdiagram(catalog, d, title=d.title)
     if "svg" in formats:
-        for name, d in zip(names, diagrams):
+        for name, d in zip(names, diagrams, strict=False):
             files[f"{name}.svg"] = svg.render(
                 catalog, d, title=d.title, documented=documented, link_prefix="index.html", standalone=True
             )

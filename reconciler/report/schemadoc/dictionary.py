@@ -36,6 +36,7 @@ from reconciler.report.schemadoc.document import (
     Entry,
     Grid,
     Heading,
+    Inline,
     Labelled,
     Link,
     NavGroup,
@@ -75,7 +76,9 @@ class _Index:
                 continue  # a partition's keys are its parent's
             for fk in table.foreign_keys:
                 incoming.setdefault(fk.references, []).append((table, fk))
-        grants = {(g.target.kind, g.target.schema, g.target.name, g.target.arguments): g for g in catalog.grants}
+        grants: dict[tuple[str, str, str, str | None], ObjectGrants] = {
+            (g.target.kind, g.target.schema, g.target.name, g.target.arguments): g for g in catalog.grants
+        }
         types = {t.qname: anchor("enum", t.schema, t.name) for t in catalog.enums}
         types.update({t.qname: anchor("domain", t.schema, t.name) for t in catalog.domains})
         types.update({t.qname: anchor("composite-type", t.schema, t.name) for t in catalog.composite_types})
@@ -285,7 +288,7 @@ def _keys_cell(ix: _Index, table: Table, column: str) -> Cell:
                 fk.referenced_columns[fk.columns.index(column)] if len(fk.referenced_columns) == len(fk.columns) else ""
             )
             parts.append((Text("FK → "), _table_link(ix, fk.references, suffix=f".{target}" if target else "")))
-    out: list = []
+    out: list[Inline] = []
     for number, part in enumerate(parts):
         if number:
             out.append(Text(", "))
@@ -329,7 +332,7 @@ def _fk_row(ix: _Index, fk: ForeignKey) -> tuple[Cell, ...]:
 
 
 def _referenced_by(ix: _Index, table: Table) -> list[tuple[Cell, ...]]:
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for other, fk in ix.incoming.get(table.qname, []):
         columns = f"{_columns(fk.columns)} → {_columns(fk.referenced_columns)}"
         rows.append(((_table_link(ix, other.qname),), (Code(fk.name),), (Code(columns),), (Text(fk.on_delete),)))
@@ -493,12 +496,12 @@ def _other_objects(doc: Document, ix: _Index, schema: str) -> list[Entry]:
         add("enum", enum.name, blocks, enum.comment or "")
     for domain in (d for d in ix.catalog.domains if d.schema == schema):
         blocks = [Paragraph((Comment(domain.comment),))] if domain.comment else []
-        facts = (
+        spelled = (
             domain.type
             + ("" if domain.nullable else " NOT NULL")
             + (f" DEFAULT {domain.default}" if domain.default else "")
         )
-        blocks.append(Labelled("Type", (Code(facts),)))
+        blocks.append(Labelled("Type", (Code(spelled),)))
         if domain.checks:
             blocks.append(
                 Grid(("check", "expression"), tuple(((Code(c.name),), (Code(c.expression),)) for c in domain.checks))
@@ -577,7 +580,7 @@ def _privileges_cell(grants: ObjectGrants) -> Cell:
         by_grantee.setdefault(privilege.grantee, []).append(text)
     if not by_grantee:
         return (Text("none granted"),)
-    out: list = []
+    out: list[Inline] = []
     for number, (grantee, privileges) in enumerate(sorted(by_grantee.items())):
         if number:
             out.append(Text("; "))
@@ -607,7 +610,7 @@ def _comment(comment: str | None) -> Cell:
 
 
 def _notes(notes: list[str], comment: str | None) -> Cell:
-    cell: list = [Text("; ".join(notes))] if notes else []
+    cell: list[Inline] = [Text("; ".join(notes))] if notes else []
     if comment:
         cell += [Text("; ")] if notes else []
         cell.append(Comment(comment))
@@ -621,7 +624,7 @@ def _deferrable(deferrable: bool, initially_deferred: bool) -> list[str]:
 
 
 def _joined(items: Iterable[Code]) -> Cell:
-    out: list = []
+    out: list[Inline] = []
     for number, item in enumerate(items):
         if number:
             out.append(Text(", "))

@@ -52,7 +52,7 @@ figure{margin:12px 0;background:#fff;border:1px solid #e2e8f0;border-radius:6px;
 figcaption{font-weight:600;margin-bottom:6px}.scroll{overflow:auto}
 .erd .entity.dim{opacity:.18}.notice{color:#4a5568;font-style:italic}
 .hidden{display:none}
-"""
+"""  # noqa: E501  (the stylesheet verbatim: one rule a line, as the generated pages carry it)
 
 SCRIPT = """
 (function(){
@@ -151,7 +151,10 @@ def _block(block: Block, svgs: list[str]) -> str:
         code = f"<pre><code>{h_multiline(block.text).replace('<br>', chr(10))}</code></pre>"
         return f"<details><summary>{h(block.summary)}</summary>{code}</details>" if block.summary else code
     if isinstance(block, DiagramSlot):
-        return f'<figure class="diagram"><figcaption>{h(block.title)}</figcaption>\n<div class="scroll">\n{svgs[block.index].rstrip()}\n</div></figure>'
+        return (
+            f'<figure class="diagram"><figcaption>{h(block.title)}</figcaption>\n<div '
+            f'class="scroll">\n{svgs[block.index].rstrip()}\n</div></figure>'
+        )
     raise TypeError(f"unknown block {block!r}")
 
 

@@ -64,7 +64,7 @@ class _EdgeView:
 def layout(sizes: list[tuple[float, float]], edges: list[tuple[int, int]]) -> Layout:
     """Place boxes of `sizes` (width, height); `edges` are (parent, child) box indexes."""
     vertices = [Vertex(i) for i in range(len(sizes))]
-    for vertex, (w, h) in zip(vertices, sizes):
+    for vertex, (w, h) in zip(vertices, sizes, strict=False):
         vertex.view = _View(w, h)
     links: list[Edge] = []
     seen: set[tuple[int, int]] = set()
@@ -111,7 +111,7 @@ def _pack(vertices: list[Vertex], groups: list[list[int]], links: list[Edge]) ->
         height = max([v.xy[1] + v.h / 2 for v in views] + [p[1] for p in bends]) - top
         if x > MARGIN and x + width > ROW_WIDTH:
             x, y, row_height = float(MARGIN), y + row_height + GROUP_GAP, 0.0
-        for index, view in zip(members, views):
+        for index, view in zip(members, views, strict=False):
             placed[index] = Placed(
                 _round(x + view.xy[0] - view.w / 2 - left), _round(y + view.xy[1] - view.h / 2 - top), view.w, view.h
             )

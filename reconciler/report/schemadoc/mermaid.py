@@ -65,7 +65,8 @@ def render(entities: list[Entity], lines: list[Line], *, title: str | None = Non
         right = {"o{": "o{", "o|": "o|"}[line.child_end]
         left = {"||": "||", "|o": "|o"}[line.parent_end]
         out.append(
-            f"    {mermaid_string(line.parent)} {left}{link}{right} {mermaid_string(line.child)} : {mermaid_string(line.label)}"
+            f"    {mermaid_string(line.parent)} {left}{link}{right} {mermaid_string(line.child)} : "
+            f"{mermaid_string(line.label)}"
         )
     return "\n".join(out) + "\n"
 

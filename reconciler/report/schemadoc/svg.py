@@ -65,8 +65,9 @@ def render(
     placed = layout([(b.width, b.height) for b in boxes], edges)
     out = [
         (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="erd" width="{_n(placed.width)}" height="{_n(placed.height)}" '
-            f'viewBox="0 0 {_n(placed.width)} {_n(placed.height)}" role="img" aria-label="{h(title)}">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="erd" width="{_n(placed.width)}" '
+            f'height="{_n(placed.height)}" viewBox="0 0 {_n(placed.width)} {_n(placed.height)}" role="img" '
+            f'aria-label="{h(title)}">'
         ),
         f"<title>{h(title)}</title>",
     ]
@@ -74,15 +75,18 @@ def render(
         out.append(f"<style>{STYLE}</style>")
     out.append('<g class="relations">')
     parallel: dict[frozenset[int], int] = {}
-    for (parent, child), line, rel, route in zip(edges, lines, diagram.relations, placed.routes):
+    for (parent, child), line, rel, route in zip(edges, lines, diagram.relations, placed.routes, strict=False):
         pair = frozenset((parent, child))
         offset = parallel.get(pair, 0)
         parallel[pair] = offset + 1
-        description = f"{rel.key.name}: {qualified(rel.child)} ({', '.join(rel.key.columns)}) → {qualified(rel.parent)} ({', '.join(rel.key.referenced_columns)})"
+        description = (
+            f"{rel.key.name}: {qualified(rel.child)} ({', '.join(rel.key.columns)}) → {qualified(rel.parent)} "
+            f"({', '.join(rel.key.referenced_columns)})"
+        )
         out.append(_relation(line, route, placed.boxes[parent], offset, description, rel.key.name))
     out.append("</g>")
     out.append('<g class="entities">')
-    for name, box, spot in zip(names, boxes, placed.boxes):
+    for name, box, spot in zip(names, boxes, placed.boxes, strict=False):
         href = link_prefix + "#" + table_anchor(name) if name in documented else None
         out.append(_entity(name, box, spot, href))
     out.append("</g>")
@@ -147,10 +151,7 @@ def _entity(qname: QualifiedName, box: _Box, spot: Placed, href: str | None) -> 
 
 
 def _relation(line: Line, route: tuple[Point, ...], parent_box: Placed, offset: int, description: str, key: str) -> str:
-    if not route:
-        points = _loop(parent_box, offset)
-    else:
-        points = _shifted(list(route), offset)
+    points = _loop(parent_box, offset) if not route else _shifted(list(route), offset)
     dashed = "" if line.identifying else " optional"
     path = "M" + " L".join(f"{_n(px)} {_n(py)}" for px, py in points)
     out = [
