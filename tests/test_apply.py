@@ -223,7 +223,8 @@ def test_ddl_backs_off_while_a_lock_is_held_and_never_stalls_other_queries(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)
+    # wait for apply to meet the lock (a machine under load may take seconds just to start it)
+    assert _lock_retry_recorded(database, process, timeout=120), "apply never recorded backing off from the lock"
     assert process.poll() is None, "apply should still be backing off while the lock is held"
     holder.rollback()
     holder.close()
@@ -233,6 +234,21 @@ def test_ddl_backs_off_while_a_lock_is_held_and_never_stalls_other_queries(
     assert process.returncode == 0, err
     assert '"kind": "lock"' in err or "will be retried" in err
     assert max(latencies) < 0.3 + 0.5, f"a reader waited {max(latencies):.2f}s: DDL queued it behind its lock"
+
+
+def _lock_retry_recorded(dsn: str, process: subprocess.Popen[str], *, timeout: float) -> bool:
+    """True once the journal holds a retry caused by a lock (apply backing off), False if apply
+    ended or `timeout` passed first."""
+    query = "SELECT count(*) FROM reconciler.events WHERE kind = 'retry' AND detail->>'kind' = 'lock'"
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as watcher:
+        while time.monotonic() < deadline and process.poll() is None:
+            if watcher.execute("SELECT to_regclass('reconciler.events')").fetchone() != (None,):
+                row = watcher.execute(query).fetchone()
+                if row is not None and row[0] > 0:
+                    return True
+            time.sleep(0.1)
+    return False
 
 
 def _done_steps(dsn: str) -> int:
